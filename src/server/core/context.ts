@@ -1,0 +1,143 @@
+// The use-case context. A use case is `async function verbNoun(ctx, input)`; it runs inside one
+// transaction, and emit/enqueue/audit write rows in that same transaction. Only after commit do
+// we tell the bus "account X has new events" and kick the job worker, so nothing is published
+// that was not committed and nothing committed is missed.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Row } from '../db/schema.ts';
+import type { DialectName } from '../db/connect.ts';
+import { newId } from './ids.ts';
+
+export type UserActor = {
+  kind: 'user';
+  user: Row<'users'>;
+  account: Row<'accounts'>;
+  /** How the request proved who it is; tokens cannot be used for browser-only flows. */
+  via: 'session' | 'token' | 'cli';
+};
+export type SystemActor = { kind: 'system'; accountId: string | null; reason: string };
+export type Actor = UserActor | SystemActor;
+
+export interface DomainEvent {
+  type: string;
+  accountId: string;
+  /** The inbox whose access rules decide who may see the event; null for account-wide ones. */
+  inboxId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface JobRequest {
+  type: string;
+  accountId: string | null;
+  payload: Record<string, unknown>;
+  runAt?: Date;
+}
+
+export interface AuditEntry {
+  accountId: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  changes: Record<string, { from: unknown; to: unknown }> | Record<string, unknown>;
+}
+
+export interface Ctx<A extends Actor = Actor> {
+  db: Transaction<Database>;
+  dialect: DialectName;
+  actor: A;
+  now: Date;
+  newId: () => string;
+  emit(event: DomainEvent): Promise<void>;
+  enqueue(job: JobRequest): Promise<string>;
+  audit(entry: AuditEntry): Promise<void>;
+}
+
+export interface AfterCommit {
+  /** Accounts that emitted events in the transaction. */
+  accounts: Set<string>;
+  jobs: number;
+}
+
+export interface TxRunner {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Called after each commit with what the transaction produced. */
+  onCommit?: (result: AfterCommit) => void;
+  clock?: () => Date;
+}
+
+/** Runs `fn` in one transaction with a fresh context. */
+export async function runInTransaction<A extends Actor, T>(runner: TxRunner, actor: A, fn: (ctx: Ctx<A>) => Promise<T>): Promise<T> {
+  const produced: AfterCommit = { accounts: new Set(), jobs: 0 };
+  const now = runner.clock ? runner.clock() : new Date();
+  const result = await runner.db.transaction().execute(async (trx) => {
+    const ctx: Ctx<A> = {
+      db: trx,
+      dialect: runner.dialect,
+      actor,
+      now,
+      newId,
+      emit: async (event) => {
+        const counter = await trx
+          .updateTable('accounts')
+          .set((eb) => ({ event_seq: eb('event_seq', '+', 1) }))
+          .where('id', '=', event.accountId)
+          .returning('event_seq')
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('events')
+          .values({
+            account_id: event.accountId,
+            seq: counter.event_seq,
+            type: event.type,
+            inbox_id: event.inboxId,
+            payload: JSON.stringify(event.data),
+            created_at: now.toISOString(),
+          })
+          .execute();
+        produced.accounts.add(event.accountId);
+      },
+      enqueue: async (job) => {
+        const id = newId();
+        await trx
+          .insertInto('jobs')
+          .values({
+            id,
+            account_id: job.accountId,
+            type: job.type,
+            payload: JSON.stringify(job.payload),
+            status: 'queued',
+            run_at: (job.runAt ?? now).toISOString(),
+            attempts: 0,
+            created_at: now.toISOString(),
+            updated_at: now.toISOString(),
+          })
+          .execute();
+        produced.jobs++;
+        return id;
+      },
+      audit: async (entry) => {
+        await trx
+          .insertInto('audit_log')
+          .values({
+            id: newId(),
+            account_id: entry.accountId,
+            actor_user_id: actor.kind === 'user' ? actor.user.id : null,
+            action: entry.action,
+            subject_type: entry.subjectType,
+            subject_id: entry.subjectId,
+            changes: JSON.stringify(entry.changes),
+            created_at: now.toISOString(),
+          })
+          .execute();
+      },
+    };
+    return fn(ctx);
+  });
+  runner.onCommit?.(produced);
+  return result;
+}
+
+/** The account a user actor acts in; system actors must name one. */
+export function actorAccountId(actor: Actor): string | null {
+  return actor.kind === 'user' ? actor.account.id : actor.accountId;
+}

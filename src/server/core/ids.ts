@@ -1,0 +1,32 @@
+// Ids are made in the app, not the database: UUIDv7-style, so they sort by creation time
+// (useful as a keyset tie-breaker) and can be known before the insert.
+import crypto from 'node:crypto';
+
+let lastMs = 0;
+let counter = 0;
+
+export function newId(): string {
+  const now = Date.now();
+  // Monotonic within a millisecond: a 12-bit counter in the rand_a field (RFC 9562 §6.2 method 1).
+  if (now === lastMs) counter = (counter + 1) & 0xfff;
+  else {
+    lastMs = now;
+    counter = crypto.randomInt(0, 0x800);
+  }
+  const bytes = crypto.randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (counter >> 8);
+  bytes[7] = counter & 0xff;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A URL-safe secret, for tokens that are shown once and stored hashed. */
+export function newSecret(bytes = 32): string {
+  return crypto.randomBytes(bytes).toString('base64url');
+}
+
+export function sha256(value: string | Buffer): string {
+  return crypto.createHash('sha256').update(value).digest('hex');
+}

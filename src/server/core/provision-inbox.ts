@@ -1,0 +1,108 @@
+// Makes an inbox with everything the seed says comes with one: its fallback email channel
+// (an inbound address and a forwarding address under the account's mail domain), default
+// automation settings (off) and ticket settings (off, default pipeline). Used by account
+// creation (the default inbox) and by the "Create new inbox" flow.
+import type { Ctx } from './context.ts';
+import type { InboxAccess, Row } from '../db/schema.ts';
+import { accountMailDomain, forwardingLocalPart, slugLocalPart, type MailDomains } from './mail-addresses.ts';
+
+export interface ProvisionedInbox {
+  inbox: Row<'inboxes'>;
+  channel: Row<'channels'>;
+  email: Row<'email_channel_settings'>;
+}
+
+export async function provisionInbox(
+  ctx: Ctx,
+  input: { account: Row<'accounts'>; name: string; access: InboxAccess; isDefault: boolean; domains: MailDomains },
+): Promise<ProvisionedInbox> {
+  const now = ctx.now.toISOString();
+  const inbox: Row<'inboxes'> = {
+    id: ctx.newId(),
+    account_id: input.account.id,
+    name: input.name,
+    is_default: input.isDefault ? 1 : 0,
+    access: input.access,
+    created_at: now,
+  };
+  await ctx.db.insertInto('inboxes').values(inbox).execute();
+
+  const domain = accountMailDomain(input.account.subdomain, input.account.plan, input.domains);
+  const inboundAddress = await freeAddress(ctx, slugLocalPart(input.isDefault ? 'inbox' : input.name), domain);
+  const forwardingAddress = `${forwardingLocalPart()}@${domain}`;
+
+  const channel: Row<'channels'> = {
+    id: ctx.newId(),
+    account_id: input.account.id,
+    inbox_id: inbox.id,
+    type: 'email',
+    name: 'Fallback email',
+    enabled: 1,
+    status: 'ok',
+    status_detail: null,
+    created_at: now,
+  };
+  await ctx.db.insertInto('channels').values(channel).execute();
+  const email: Row<'email_channel_settings'> = {
+    channel_id: channel.id,
+    is_fallback: 1,
+    inbound_address: inboundAddress,
+    forwarding_address: forwardingAddress,
+    team_address: null,
+    use_for_sending: 1,
+    from_name_mode: 'agent_and_company',
+    company_name: input.account.company_name,
+    from_address_mode: 'default',
+    custom_from_address: null,
+    custom_from_verified_at: null,
+    signature_enabled: 0,
+    signature_mode: 'simple',
+    signature_html: '',
+    original_sender_of_forwards: 1,
+    imap_config: null,
+    smtp_config: null,
+    imap_uidvalidity: null,
+    imap_last_uid: null,
+    last_fetched_at: null,
+  };
+  await ctx.db.insertInto('email_channel_settings').values(email).execute();
+  await ctx.db
+    .insertInto('channel_addresses')
+    .values([
+      { address: inboundAddress, channel_id: channel.id, kind: 'inbound' },
+      { address: forwardingAddress, channel_id: channel.id, kind: 'forwarding' },
+    ])
+    .execute();
+
+  const pipeline = await ctx.db
+    .selectFrom('pipelines')
+    .select('id')
+    .where('account_id', '=', input.account.id)
+    .where('is_default', '=', 1)
+    .executeTakeFirst();
+  const firstStage = pipeline
+    ? await ctx.db.selectFrom('pipeline_stages').select('id').where('pipeline_id', '=', pipeline.id).orderBy('position').executeTakeFirst()
+    : undefined;
+  await ctx.db.insertInto('automation_settings').values({ inbox_id: inbox.id, auto_assign: 0, assign_to: 'specific', available_only: 1 }).execute();
+  await ctx.db
+    .insertInto('ticket_settings')
+    .values({
+      inbox_id: inbox.id,
+      treat_as_tickets: 0,
+      pipeline_id: pipeline?.id ?? null,
+      stage_id: firstStage?.id ?? null,
+      owner_mode: 'assignee',
+      owner_user_id: null,
+    })
+    .execute();
+  return { inbox, channel, email };
+}
+
+/** `sales@acme…`, or `sales-2@acme…` when taken (inboxes may share a name). */
+async function freeAddress(ctx: Ctx, local: string, domain: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const address = `${n === 1 ? local : `${local}-${n}`}@${domain}`;
+    const taken = await ctx.db.selectFrom('channel_addresses').select('address').where('address', '=', address).executeTakeFirst();
+    if (!taken) return address;
+  }
+}

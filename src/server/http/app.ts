@@ -1,0 +1,81 @@
+// Builds the Fastify app without listening, so tests can inject requests or listen on port 0.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Deps } from '../deps.ts';
+import { registerErrorHandling } from './errors.ts';
+import { registerAuth } from './auth.ts';
+import { healthRoutes } from './health.routes.ts';
+import { authRoutes } from './auth.routes.ts';
+import { inboxRoutes } from './inboxes.routes.ts';
+import { userRoutes } from './users.routes.ts';
+import { teamRoutes } from './teams.routes.ts';
+import { channelRoutes } from './channels.routes.ts';
+import { contactRoutes } from './contacts.routes.ts';
+import { conversationRoutes } from './conversations.routes.ts';
+import { webAppRoutes } from './web-app.routes.ts';
+
+export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ role: 'web' }) as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    // Ids are UUIDs; anything else in a path is answered by the route's schema with a 400.
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        frameSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    // The API is same-origin; the widget routes set their own framing rules.
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Parley API', version: '1', description: 'The shared conversations inbox. JSON under /api/v1; errors are {"error":{"code","message"}}.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (parley token create, or the owner token printed by account create).' },
+          session: { type: 'apiKey', in: 'cookie', name: 'parley_session', description: 'The web app session; mutations need X-CSRF-Token.' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  registerAuth(app, deps);
+
+  await app.register(healthRoutes(deps));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes(deps));
+      await api.register(inboxRoutes(deps));
+      await api.register(userRoutes(deps));
+      await api.register(teamRoutes(deps));
+      await api.register(channelRoutes(deps));
+      await api.register(contactRoutes(deps));
+      await api.register(conversationRoutes(deps));
+    },
+    { prefix: '/api/v1' },
+  );
+  if (opts.serveWebApp ?? true) await app.register(webAppRoutes(deps));
+  return app;
+}

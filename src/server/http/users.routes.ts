@@ -1,0 +1,69 @@
+// /users: the account's users (everyone may list them, for assignment); admins add users.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../deps.ts';
+import { User, id, role, seat } from '../../shared/api.ts';
+import { actorOf } from './auth.ts';
+import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
+import { presentUser } from './presenters.ts';
+import { teamIdsByUser } from './user-view.ts';
+import { createUser } from '../core/create-user.ts';
+import { notFound } from '../core/errors.ts';
+import { IdParams } from './inboxes.routes.ts';
+
+export const userRoutes =
+  (deps: Deps): FastifyPluginAsync =>
+  async (app0) => {
+    const app = app0.withTypeProvider<ZodTypeProvider>();
+    const db = deps.store.db;
+
+    app.get(
+      '/users',
+      { schema: { tags: ['users'], summary: 'Users of the account, oldest first', querystring: z.strictObject(pageQuery), response: { 200: pageSchema(User) } } },
+      async (request) => {
+        const actor = actorOf(request);
+        const { limit } = request.query;
+        const after = decodeCursor(request.query.cursor);
+        let q = db.selectFrom('users').selectAll().where('account_id', '=', actor.account.id).where('deactivated_at', 'is', null);
+        if (after) q = q.where('id', '>', after[1]);
+        const rows = await q.orderBy('id').limit(limit + 1).execute();
+        const page = pageOf(rows, limit, (u) => [u.id, u.id]);
+        const teams = await teamIdsByUser(db, page.items.map((u) => u.id));
+        return { items: page.items.map((u) => presentUser(u, teams.get(u.id) ?? [])), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get('/users/:id', { schema: { tags: ['users'], params: IdParams, response: { 200: User } } }, async (request) => {
+      const actor = actorOf(request);
+      const user = await db.selectFrom('users').selectAll().where('id', '=', request.params.id).where('account_id', '=', actor.account.id).executeTakeFirst();
+      if (!user) throw notFound('User');
+      const teams = await teamIdsByUser(db, [user.id]);
+      return presentUser(user, teams.get(user.id) ?? []);
+    });
+
+    app.post(
+      '/users',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Add a user (admins only)',
+          body: z.strictObject({
+            email: z.email({ message: 'must be an email address' }).max(254),
+            password: z.string().min(8, 'must be at least 8 characters').max(200).optional(),
+            firstName: z.string().trim().max(100).optional(),
+            lastName: z.string().trim().max(100).optional(),
+            role: role.default('agent'),
+            seat: seat.default('paid'),
+            teamIds: z.array(id).max(100).default([]),
+          }),
+          response: { 201: User },
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const user = await deps.run(actor, (ctx) => createUser(ctx, { ...request.body, accountId: actor.account.id }));
+        return reply.status(201).send(presentUser(user, [...new Set(request.body.teamIds)]));
+      },
+    );
+  };

@@ -1,0 +1,25 @@
+// Serves the built agent app (dist/web) at / with a fallback to index.html for client routes.
+import type { FastifyPluginAsync } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Deps } from '../deps.ts';
+import { errorBody } from './errors.ts';
+
+export const WEB_DIST = path.resolve(import.meta.dirname, '../../../dist/web');
+
+export const webAppRoutes =
+  (_deps: Deps): FastifyPluginAsync =>
+  async (app) => {
+    if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
+      app.log.warn(`web app not built (${WEB_DIST}); run npm run build`);
+      return;
+    }
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'], maxAge: '1h', immutable: false });
+    app.setNotFoundHandler((request, reply) => {
+      const url = request.url.split('?')[0] ?? '/';
+      const isAppRoute = request.method === 'GET' && !url.startsWith('/api/') && !path.extname(url);
+      if (isAppRoute) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      return reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${url}`));
+    });
+  };

@@ -1,0 +1,43 @@
+// Composition root: config -> deps -> the roles this process plays (web, smtp, imap, worker).
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { createDeps, type Deps } from './deps.ts';
+import { buildApp } from './http/app.ts';
+
+export interface Running {
+  deps: Deps;
+  web?: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+export type RoleStarter = (deps: Deps) => Promise<{ stop(): Promise<void> }>;
+
+/** The background roles besides web; each feature module exports its starter. */
+const roleStarters: Partial<Record<'smtp' | 'imap' | 'worker', RoleStarter>> = {};
+
+export async function startParley(config: Config): Promise<Running> {
+  const deps = await createDeps(config);
+  const stops: Array<() => Promise<void>> = [];
+  let web: FastifyInstance | undefined;
+  if (config.roles.has('web')) {
+    web = await buildApp(deps);
+    await web.listen({ port: config.port, host: config.host });
+    stops.push(() => web!.close());
+  }
+  for (const role of ['smtp', 'imap', 'worker'] as const) {
+    const starter = roleStarters[role];
+    if (config.roles.has(role) && starter) {
+      const running = await starter(deps);
+      stops.push(() => running.stop());
+    }
+  }
+  deps.log.info({ port: config.port, smtpPort: config.smtpPort, database: deps.store.dialect, roles: [...config.roles] }, 'Parley started');
+  return {
+    deps,
+    web,
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop();
+      await deps.close();
+    },
+  };
+}

@@ -1,0 +1,175 @@
+// The API's objects, shared by the server (response schemas, OpenAPI) and the web app (types).
+// Field names are camelCase; one concept, one name: the same word as the column and the UI label.
+import { z } from 'zod';
+
+export const id = z.uuid({ message: 'must be an id (UUID)' });
+export const plan = z.enum(['free', 'starter', 'professional', 'enterprise']);
+export const role = z.enum(['super_admin', 'admin', 'agent']);
+export const seat = z.enum(['paid', 'free']);
+export const availability = z.enum(['available', 'away']);
+export const inboxAccess = z.enum(['everyone', 'specific']);
+export const channelType = z.enum(['email', 'chat', 'slack', 'api']);
+export const conversationStatus = z.enum(['open', 'snoozed', 'closed']);
+
+export const Account = z.object({
+  id,
+  name: z.string(),
+  subdomain: z.string(),
+  plan,
+  companyName: z.string(),
+  mailDomain: z.string(),
+  createdAt: z.string(),
+});
+
+export const User = z.object({
+  id,
+  email: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  fullName: z.string(),
+  role,
+  seat,
+  availability,
+  teamIds: z.array(id),
+  createdAt: z.string(),
+});
+
+export const Team = z.object({ id, name: z.string(), memberIds: z.array(id), createdAt: z.string() });
+
+export const AccessGrant = z.object({ userIds: z.array(id), teamIds: z.array(id) });
+
+export const EmailSettings = z.object({
+  isFallback: z.boolean(),
+  inboundAddress: z.string(),
+  forwardingAddress: z.string(),
+  teamAddress: z.string().nullable(),
+  useForSending: z.boolean(),
+  fromNameMode: z.enum(['agent_and_company', 'company']),
+  companyName: z.string(),
+  fromAddressMode: z.enum(['default', 'custom']),
+  customFromAddress: z.string().nullable(),
+  customFromVerified: z.boolean(),
+  signatureEnabled: z.boolean(),
+  signatureMode: z.enum(['simple', 'html']),
+  signatureHtml: z.string(),
+  originalSenderOfForwards: z.boolean(),
+  lastFetchedAt: z.string().nullable(),
+});
+
+export const Channel = z.object({
+  id,
+  inboxId: id,
+  type: channelType,
+  name: z.string(),
+  enabled: z.boolean(),
+  status: z.string(),
+  statusDetail: z.string().nullable(),
+  email: EmailSettings.nullable(),
+  createdAt: z.string(),
+});
+
+export const Inbox = z.object({
+  id,
+  name: z.string(),
+  isDefault: z.boolean(),
+  access: inboxAccess,
+  accessGrants: AccessGrant,
+  /** What the caller may do here: act, or only view (admins outside a restricted inbox). */
+  myAccess: z.enum(['act', 'view']),
+  channels: z.array(Channel),
+  createdAt: z.string(),
+});
+
+export const Contact = z.object({
+  id,
+  email: z.string().nullable(),
+  name: z.string(),
+  ownerId: id.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const TimelineEntry = z.object({
+  id,
+  kind: z.string(),
+  conversationId: id.nullable(),
+  messageId: id.nullable(),
+  summary: z.string(),
+  createdAt: z.string(),
+});
+
+export const Conversation = z.object({
+  id,
+  number: z.number().int(),
+  inboxId: id,
+  channelId: id.nullable(),
+  contact: Contact.nullable(),
+  status: conversationStatus,
+  snoozedUntil: z.string().nullable(),
+  assigneeId: id.nullable(),
+  subject: z.string(),
+  preview: z.string(),
+  lastActivityAt: z.string(),
+  createdAt: z.string(),
+});
+
+export const EmailAddress = z.object({ name: z.string(), address: z.string() });
+
+export const Attachment = z.object({
+  id,
+  filename: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  contentId: z.string().nullable(),
+  inline: z.boolean(),
+  url: z.string(),
+});
+
+export const Message = z.object({
+  id,
+  conversationId: id,
+  direction: z.enum(['in', 'out']),
+  kind: z.enum(['message', 'note', 'activity']),
+  authorUserId: id.nullable(),
+  authorContactId: id.nullable(),
+  text: z.string(),
+  html: z.string().nullable(),
+  subject: z.string().nullable(),
+  email: z
+    .object({
+      messageId: z.string().nullable(),
+      inReplyTo: z.string().nullable(),
+      references: z.array(z.string()),
+      from: EmailAddress.nullable(),
+      to: z.array(EmailAddress),
+      cc: z.array(EmailAddress),
+      bcc: z.array(EmailAddress),
+      date: z.string().nullable(),
+      autoSubmitted: z.boolean(),
+    })
+    .nullable(),
+  deliveryStatus: z.enum(['queued', 'sent', 'failed']).nullable(),
+  deliveryError: z.string().nullable(),
+  parseError: z.string().nullable(),
+  hasRaw: z.boolean(),
+  attachments: z.array(Attachment),
+  activity: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: z.string(),
+});
+
+export const Me = z.object({ user: User, account: Account, csrfToken: z.string().nullable() });
+
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+
+export type AccountT = z.infer<typeof Account>;
+export type UserT = z.infer<typeof User>;
+export type TeamT = z.infer<typeof Team>;
+export type ChannelT = z.infer<typeof Channel>;
+export type InboxT = z.infer<typeof Inbox>;
+export type ContactT = z.infer<typeof Contact>;
+export type ConversationT = z.infer<typeof Conversation>;
+export type MessageT = z.infer<typeof Message>;
+export type TimelineEntryT = z.infer<typeof TimelineEntry>;
+export type MeT = z.infer<typeof Me>;
+export type Page<T> = { items: T[]; nextCursor: string | null };
