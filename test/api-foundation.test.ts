@@ -140,6 +140,19 @@ describeEachStore('foundation API', (store) => {
     expect(signupBad.body.error.field).toBe('email');
   });
 
+  it('turns a channel off and on and changes its email settings, audited', async () => {
+    const acct = await makeAccount(store().deps);
+    const api = apiClient(app, acct.token);
+    const off = await api.patch(`/channels/${acct.channel.id}`, { enabled: false, email: { originalSenderOfForwards: false } });
+    expect(off.status).toBe(200);
+    expect(off.body.enabled).toBe(false);
+    expect(off.body.email.originalSenderOfForwards).toBe(false);
+    expect((await api.patch(`/channels/${acct.channel.id}`, { enabled: true })).body.enabled).toBe(true);
+    expect((await api.patch(`/channels/${acct.channel.id}`, { email: { bogus: 1 } })).status).toBe(400);
+    const audit = await store().deps.store.db.selectFrom('audit_log').selectAll().where('subject_id', '=', acct.channel.id).execute();
+    expect(audit.map((a) => a.action)).toEqual(['channel.updated', 'channel.updated']);
+  });
+
   it('serves OpenAPI 3.1, health and readiness', async () => {
     const api = apiClient(app);
     const doc = await api.get('/api/openapi.json');

@@ -10,6 +10,25 @@ import { rightInInbox, requireRight } from '../core/inbox-access.ts';
 import { notFound } from '../core/errors.ts';
 import { presentChannel } from './presenters.ts';
 import { IdParams } from './inboxes.routes.ts';
+import { updateChannel } from '../core/update-channel.ts';
+
+const ChannelPatchBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  enabled: z.boolean().optional(),
+  email: z
+    .strictObject({
+      useForSending: z.boolean().optional(),
+      fromNameMode: z.enum(['agent_and_company', 'company']).optional(),
+      companyName: z.string().trim().max(100).optional(),
+      fromAddressMode: z.enum(['default', 'custom']).optional(),
+      customFromAddress: z.email({ message: 'must be an email address' }).max(254).nullable().optional(),
+      signatureEnabled: z.boolean().optional(),
+      signatureMode: z.enum(['simple', 'html']).optional(),
+      signatureHtml: z.string().max(20_000).optional(),
+      originalSenderOfForwards: z.boolean().optional(),
+    })
+    .optional(),
+});
 
 export const channelRoutes =
   (deps: Deps): FastifyPluginAsync =>
@@ -31,4 +50,24 @@ export const channelRoutes =
       const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channel.id).executeTakeFirst();
       return presentChannel(channel, email);
     });
+  
+    app.patch(
+      '/channels/:id',
+      {
+        schema: {
+          tags: ['channels'],
+          summary: 'Turn a channel on or off, or change its email settings (admins only)',
+          params: IdParams,
+          body: ChannelPatchBody,
+          response: { 200: Channel },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        await deps.run(actor, (ctx) => updateChannel(ctx, { channelId: request.params.id, patch: request.body }));
+        const channel = await db.selectFrom('channels').selectAll().where('id', '=', request.params.id).executeTakeFirstOrThrow();
+        const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channel.id).executeTakeFirst();
+        return presentChannel(channel, email);
+      },
+    );
   };
