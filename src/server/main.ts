@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { createDeps, type Deps } from './deps.ts';
 import { buildApp } from './http/app.ts';
+import { createWorker } from './jobs/runner.ts';
+import { jobHandlers } from './jobs/handlers.ts';
 
 export interface Running {
   deps: Deps;
@@ -13,7 +15,9 @@ export interface Running {
 export type RoleStarter = (deps: Deps) => Promise<{ stop(): Promise<void> }>;
 
 /** The background roles besides web; each feature module exports its starter. */
-const roleStarters: Partial<Record<'smtp' | 'imap' | 'worker', RoleStarter>> = {};
+const roleStarters: Partial<Record<'smtp' | 'imap' | 'worker', RoleStarter>> = {
+  worker: async (deps) => createWorker(deps, jobHandlers),
+};
 
 export async function startParley(config: Config): Promise<Running> {
   const deps = await createDeps(config);
