@@ -158,6 +158,15 @@ export const Message = z.object({
   createdAt: z.string(),
 });
 
+export const ApiToken = z.object({
+  id,
+  name: z.string(),
+  userId: id,
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
 export const Me = z.object({ user: User, account: Account, csrfToken: z.string().nullable() });
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
@@ -172,4 +181,5 @@ export type ConversationT = z.infer<typeof Conversation>;
 export type MessageT = z.infer<typeof Message>;
 export type TimelineEntryT = z.infer<typeof TimelineEntry>;
 export type MeT = z.infer<typeof Me>;
+export type ApiTokenT = z.infer<typeof ApiToken>;
 export type Page<T> = { items: T[]; nextCursor: string | null };

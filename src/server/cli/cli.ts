@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { createDeps, type Deps } from '../deps.ts';
 import { createAccount } from '../core/create-account.ts';
 import { createUser } from '../core/create-user.ts';
-import { issueApiToken } from '../core/api-tokens.ts';
+import { createApiToken } from '../core/api-tokens.ts';
 import { actorForUserEmail } from '../core/authenticate.ts';
 import { DomainError } from '../core/errors.ts';
 import { startParley } from '../main.ts';
@@ -139,7 +139,7 @@ export async function runCli(argv: string[]): Promise<number> {
       await withDeps(async (deps) => {
         const actor = await actorForUserEmail(deps.store.db, email);
         if (!actor) throw new UsageError(`No user with email "${email}"`);
-        const { token, row } = await deps.run(actor, (ctx) => issueApiToken(ctx, { user: actor.user, name: values.name ?? 'CLI token' }));
+        const { token, row } = await deps.run(actor, (ctx) => createApiToken(ctx, { name: values.name ?? 'CLI token' }));
         print({ token, id: row.id, userId: actor.user.id, accountId: actor.account.id });
       });
       return 0;

@@ -16,6 +16,7 @@ import { channelRoutes } from './channels.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
 import { webAppRoutes } from './web-app.routes.ts';
+import { tokenRoutes } from './tokens.routes.ts';
 
 export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -73,6 +74,7 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
       await api.register(channelRoutes(deps));
       await api.register(contactRoutes(deps));
       await api.register(conversationRoutes(deps));
+      await api.register(tokenRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

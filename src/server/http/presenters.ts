@@ -1,6 +1,6 @@
 // Rows to API objects. The only place that knows both the column names and the JSON fields.
 import type { Row } from '../db/schema.ts';
-import type { AccountT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT } from '../../shared/api.ts';
+import type { AccountT, ApiTokenT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT } from '../../shared/api.ts';
 import { accountMailDomain, type MailDomains } from '../core/mail-addresses.ts';
 
 export function presentAccount(a: Row<'accounts'>, domains: MailDomains): AccountT {
@@ -28,6 +28,10 @@ export function presentUser(u: Row<'users'>, teamIds: string[]): UserT {
     teamIds,
     createdAt: u.created_at,
   };
+}
+
+export function presentApiToken(t: Row<'api_tokens'>): ApiTokenT {
+  return { id: t.id, name: t.name, userId: t.user_id, createdAt: t.created_at, lastUsedAt: t.last_used_at, revokedAt: t.revoked_at };
 }
 
 export function presentTeam(t: Row<'teams'>, memberIds: string[]): TeamT {

@@ -1,4 +1,4 @@
-// /teams: list and get for everyone; create for admins.
+// /teams: list and get for everyone; create, rename and set members for admins.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { Team, id } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
 import { presentTeam } from './presenters.ts';
 import { createTeam } from '../core/create-team.ts';
+import { updateTeam } from '../core/update-team.ts';
 import { notFound } from '../core/errors.ts';
 import { IdParams } from './inboxes.routes.ts';
 
@@ -51,6 +52,25 @@ export const teamRoutes =
         const team = await deps.run(actor, (ctx) => createTeam(ctx, request.body));
         const [view] = await withMembers(db, [team]);
         return reply.status(201).send(view!);
+      },
+    );
+
+    app.patch(
+      '/teams/:id',
+      {
+        schema: {
+          tags: ['teams'],
+          summary: 'Rename a team or set its members (admins only)',
+          params: IdParams,
+          body: z.strictObject({ name: z.string().trim().min(1).max(100).optional(), memberIds: z.array(id).max(1000).optional() }),
+          response: { 200: Team },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const team = await deps.run(actor, (ctx) => updateTeam(ctx, { ...request.body, teamId: request.params.id }));
+        const [view] = await withMembers(db, [team]);
+        return view!;
       },
     );
   };

@@ -1,16 +1,22 @@
-// /users: the account's users (everyone may list them, for assignment); admins add users.
+// /users: the account's users (everyone may list them, for assignment); admins add and change
+// users; everyone changes their own name and availability (PATCH /users/{id} or PATCH /me).
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { User, id, role, seat } from '../../shared/api.ts';
+import { User, availability, id, role, seat } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
 import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
 import { presentUser } from './presenters.ts';
 import { teamIdsByUser } from './user-view.ts';
 import { createUser } from '../core/create-user.ts';
+import { updateUser } from '../core/update-user.ts';
 import { notFound } from '../core/errors.ts';
 import { IdParams } from './inboxes.routes.ts';
+
+const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+const SelfPatch = { firstName: name.optional(), lastName: z.string().trim().max(100, 'must be at most 100 characters').optional(), availability: availability.optional() };
+const UserPatch = z.strictObject({ ...SelfPatch, role: role.optional(), seat: seat.optional(), teamIds: z.array(id).max(100).optional() });
 
 export const userRoutes =
   (deps: Deps): FastifyPluginAsync =>
@@ -64,6 +70,36 @@ export const userRoutes =
         const actor = actorOf(request);
         const user = await deps.run(actor, (ctx) => createUser(ctx, { ...request.body, accountId: actor.account.id }));
         return reply.status(201).send(presentUser(user, [...new Set(request.body.teamIds)]));
+      },
+    );
+
+    app.patch(
+      '/users/:id',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Change a user: admins change role, seat, teams and names; users change their own names and availability',
+          params: IdParams,
+          body: UserPatch,
+          response: { 200: User },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const user = await deps.run(actor, (ctx) => updateUser(ctx, { ...request.body, userId: request.params.id }));
+        const teams = await teamIdsByUser(db, [user.id]);
+        return presentUser(user, teams.get(user.id) ?? []);
+      },
+    );
+
+    app.patch(
+      '/me',
+      { schema: { tags: ['users'], summary: 'Change your own first and last name and availability', body: z.strictObject(SelfPatch), response: { 200: User } } },
+      async (request) => {
+        const actor = actorOf(request);
+        const user = await deps.run(actor, (ctx) => updateUser(ctx, { ...request.body, userId: actor.user.id }));
+        const teams = await teamIdsByUser(db, [user.id]);
+        return presentUser(user, teams.get(user.id) ?? []);
       },
     );
   };
