@@ -167,6 +167,18 @@ export const ApiToken = z.object({
   revokedAt: z.string().nullable(),
 });
 
+/** One settings change (issue 5 item 7): who, when, what, and the old and new values. */
+export const AuditEntry = z.object({
+  id,
+  actor: z.object({ id, fullName: z.string(), email: z.string() }).nullable(),
+  action: z.string(),
+  subjectType: z.string(),
+  subjectId: z.string(),
+  /** Per field {from, to} for changes; the initial values for creations. */
+  changes: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+
 export const Me = z.object({ user: User, account: Account, csrfToken: z.string().nullable() });
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
@@ -182,4 +194,5 @@ export type MessageT = z.infer<typeof Message>;
 export type TimelineEntryT = z.infer<typeof TimelineEntry>;
 export type MeT = z.infer<typeof Me>;
 export type ApiTokenT = z.infer<typeof ApiToken>;
+export type AuditEntryT = z.infer<typeof AuditEntry>;
 export type Page<T> = { items: T[]; nextCursor: string | null };

@@ -1,38 +1,49 @@
-// Loads the facts the access policy needs and answers "what may this user do in which inbox".
-// One place, used by every endpoint, socket subscription and search that touches inboxes.
+// Loads the facts the access policy (policies.ts) needs and answers "what may this user do in
+// which inbox". The one place used by every endpoint, socket subscription and search that
+// touches inboxes or conversations: lists filter by `inboxScope`, single reads and actions go
+// through `conversationFor` / `inboxFor` (404 when the user may not see it, 403 view_only when
+// they may only look).
 import type { Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import { DomainError, notFound } from './errors.ts';
-import { canAct, canView, inboxRight, type InboxRight, type UserFacts } from './policies.ts';
+import { canAct, canView, rightFrom, type InboxRight, type UserFacts } from './policies.ts';
 
-export async function userFacts(db: Kysely<Database>, user: Row<'users'>): Promise<UserFacts> {
+type Db = Kysely<Database>;
+type UserRef = Pick<Row<'users'>, 'id' | 'account_id' | 'role'>;
+
+export async function userFacts(db: Db, user: UserRef): Promise<UserFacts> {
   const teams = await db.selectFrom('team_members').select('team_id').where('user_id', '=', user.id).execute();
   return { id: user.id, role: user.role, teamIds: new Set(teams.map((t) => t.team_id)) };
 }
 
-/** Every inbox of the account with this user's right in it (inboxes with 'none' left out). */
-export async function inboxRights(db: Kysely<Database>, user: Row<'users'>): Promise<Map<string, InboxRight>> {
-  const facts = await userFacts(db, user);
-  const inboxes = await db.selectFrom('inboxes').select(['id', 'access']).where('account_id', '=', user.account_id).execute();
-  const specific = inboxes.filter((i) => i.access === 'specific').map((i) => i.id);
-  const grants = specific.length
-    ? await db.selectFrom('inbox_access_grants').select(['inbox_id', 'user_id', 'team_id']).where('inbox_id', 'in', specific).execute()
-    : [];
+/**
+ * Every inbox of the user's account with their right in it (inboxes with 'none' left out).
+ * One indexed query: each inbox joined to the grants that name the user or one of their teams;
+ * an inbox is the user's to act in when it is for everyone or at least one grant matched.
+ */
+export async function inboxRights(db: Db, user: UserRef, only?: string): Promise<Map<string, InboxRight>> {
+  let q = db
+    .selectFrom('inboxes as i')
+    .leftJoin('inbox_access_grants as g', (join) =>
+      join
+        .onRef('g.inbox_id', '=', 'i.id')
+        .on((eb) => eb.or([eb('g.user_id', '=', user.id), eb('g.team_id', 'in', eb.selectFrom('team_members').select('team_id').where('user_id', '=', user.id))])),
+    )
+    .select((eb) => ['i.id', 'i.access', eb.fn.count<number | string | bigint>('g.id').as('matched')])
+    .where('i.account_id', '=', user.account_id)
+    .groupBy(['i.id', 'i.access']);
+  if (only !== undefined) q = q.where('i.id', '=', only);
+  const rows = await q.execute();
   const rights = new Map<string, InboxRight>();
-  for (const inbox of inboxes) {
-    const mine = grants.filter((g) => g.inbox_id === inbox.id);
-    const right = inboxRight(facts, {
-      access: inbox.access,
-      grantedUserIds: new Set(mine.flatMap((g) => (g.user_id ? [g.user_id] : []))),
-      grantedTeamIds: new Set(mine.flatMap((g) => (g.team_id ? [g.team_id] : []))),
-    });
-    if (canView(right)) rights.set(inbox.id, right);
+  for (const row of rows) {
+    const right = rightFrom(row.access, Number(row.matched) > 0, user.role);
+    if (canView(right)) rights.set(row.id, right);
   }
   return rights;
 }
 
-export async function rightInInbox(db: Kysely<Database>, user: Row<'users'>, inboxId: string): Promise<InboxRight> {
-  return (await inboxRights(db, user)).get(inboxId) ?? 'none';
+export async function rightInInbox(db: Db, user: UserRef, inboxId: string): Promise<InboxRight> {
+  return (await inboxRights(db, user, inboxId)).get(inboxId) ?? 'none';
 }
 
 /** Throws not_found (never reveal existence) or view_only. */
@@ -41,4 +52,47 @@ export function requireRight(right: InboxRight, need: 'view' | 'act', what = 'Co
   if (need === 'act' && !canAct(right)) {
     throw new DomainError('view_only', 'You can view this inbox but not act in it: ask an admin to add you in the inbox’s Access settings');
   }
+}
+
+/**
+ * Which inboxes a list may show: `all` when the user sees every inbox of the account (then the
+ * list needs no inbox filter at all), else the visible ids. Use for lists, counts and search.
+ */
+export interface InboxScope {
+  all: boolean;
+  inboxIds: string[];
+  rights: Map<string, InboxRight>;
+}
+
+export async function inboxScope(db: Db, user: UserRef): Promise<InboxScope> {
+  const [rights, total] = await Promise.all([
+    inboxRights(db, user),
+    db.selectFrom('inboxes').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).where('account_id', '=', user.account_id).executeTakeFirstOrThrow(),
+  ]);
+  return { all: rights.size === Number(total.n), inboxIds: [...rights.keys()], rights };
+}
+
+/** The conversation, if the user may see it (else 404) and, with need 'act', act on it (else 403 view_only). */
+export async function conversationFor(db: Db, user: UserRef, conversationId: string, need: 'view' | 'act'): Promise<{ conversation: Row<'conversations'>; right: InboxRight }> {
+  const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).where('account_id', '=', user.account_id).executeTakeFirst();
+  if (!conversation) throw notFound('Conversation');
+  const right = await rightInInbox(db, user, conversation.inbox_id);
+  requireRight(right, need);
+  return { conversation, right };
+}
+
+/** The inbox, if the user may see it (else 404) and, with need 'act', act in it (else 403 view_only). */
+export async function inboxFor(db: Db, user: UserRef, inboxId: string, need: 'view' | 'act'): Promise<{ inbox: Row<'inboxes'>; right: InboxRight }> {
+  const inbox = await db.selectFrom('inboxes').selectAll().where('id', '=', inboxId).where('account_id', '=', user.account_id).executeTakeFirst();
+  if (!inbox) throw notFound('Inbox');
+  const right = await rightInInbox(db, user, inbox.id);
+  requireRight(right, need, 'Inbox');
+  return { inbox, right };
+}
+
+/** A user's right in an inbox looked up by id (for checking assignment candidates). */
+export async function rightOfUserInInbox(db: Db, userId: string, inboxId: string): Promise<InboxRight> {
+  const user = await db.selectFrom('users').select(['id', 'account_id', 'role']).where('id', '=', userId).executeTakeFirst();
+  if (!user) return 'none';
+  return rightInInbox(db, user, inboxId);
 }

@@ -16,6 +16,8 @@ import { channelRoutes } from './channels.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
 import { webAppRoutes } from './web-app.routes.ts';
+import { auditRoutes } from './audit.routes.ts';
+import { inboxAccessRoutes } from './inbox-access.routes.ts';
 import { tokenRoutes } from './tokens.routes.ts';
 
 export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {}): Promise<FastifyInstance> {
@@ -69,6 +71,8 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
     async (api) => {
       await api.register(authRoutes(deps));
       await api.register(inboxRoutes(deps));
+      await api.register(inboxAccessRoutes(deps));
+      await api.register(auditRoutes(deps));
       await api.register(userRoutes(deps));
       await api.register(teamRoutes(deps));
       await api.register(channelRoutes(deps));

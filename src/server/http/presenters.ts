@@ -1,6 +1,6 @@
 // Rows to API objects. The only place that knows both the column names and the JSON fields.
 import type { Row } from '../db/schema.ts';
-import type { AccountT, ApiTokenT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT } from '../../shared/api.ts';
+import type { AuditEntryT, AccountT, ApiTokenT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT } from '../../shared/api.ts';
 import { accountMailDomain, type MailDomains } from '../core/mail-addresses.ts';
 
 export function presentAccount(a: Row<'accounts'>, domains: MailDomains): AccountT {
@@ -147,5 +147,17 @@ export function presentMessage(m: Row<'messages'>, attachments: Row<'attachments
     })),
     activity: parseJson<Record<string, unknown> | null>(m.activity_json, null),
     createdAt: m.created_at,
+  };
+}
+
+export function presentAuditEntry(a: Row<'audit_log'>, actor: Pick<Row<'users'>, 'id' | 'first_name' | 'last_name' | 'email'> | undefined): AuditEntryT {
+  return {
+    id: a.id,
+    actor: actor ? { id: actor.id, fullName: `${actor.first_name} ${actor.last_name}`.trim(), email: actor.email } : null,
+    action: a.action,
+    subjectType: a.subject_type,
+    subjectId: a.subject_id,
+    changes: parseJson<Record<string, unknown>>(a.changes, {}),
+    createdAt: a.created_at,
   };
 }
