@@ -31,6 +31,9 @@ const schema = z.object({
   SMTP_MAX_MESSAGE_BYTES: z.coerce.number().int('must be an integer').positive('must be positive').default(25 * 1024 * 1024),
   SMTP_TLS_KEY: z.string().optional(),
   SMTP_TLS_CERT: z.string().optional(),
+  // SSRF guard (DESIGN.md): connected mailboxes may not point at private or loopback hosts unless
+  // this is set (an internal mail server, or the tests' Dovecot on 127.0.0.1).
+  ALLOW_PRIVATE_MAIL_HOSTS: z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLES: z
     .string()
@@ -50,6 +53,7 @@ export type Config = {
   smtpRelayUrl: string | undefined;
   publicUrl: string;
   secretKey: string | undefined;
+  allowPrivateMailHosts: boolean;
   smtpMaxMessageBytes: number;
   smtpTls: { key: string; cert: string } | undefined;
   logLevel: string;
@@ -88,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpRelayUrl: c.SMTP_RELAY_URL,
     publicUrl: c.PUBLIC_URL.replace(/\/$/, ''),
     secretKey: c.SECRET_KEY,
+    allowPrivateMailHosts: c.ALLOW_PRIVATE_MAIL_HOSTS === 'true' || c.ALLOW_PRIVATE_MAIL_HOSTS === '1',
     smtpMaxMessageBytes: c.SMTP_MAX_MESSAGE_BYTES,
     smtpTls: c.SMTP_TLS_KEY && c.SMTP_TLS_CERT ? { key: c.SMTP_TLS_KEY, cert: c.SMTP_TLS_CERT } : undefined,
     logLevel: c.LOG_LEVEL,

@@ -19,7 +19,15 @@ export type ErrorCode =
   | 'csrf_failed'
   | 'not_sendable'
   | 'channel_disabled'
-  | 'unavailable';
+  | 'unavailable'
+  | 'imap_auth_failed'
+  | 'imap_unreachable'
+  | 'imap_failed'
+  | 'smtp_auth_failed'
+  | 'smtp_unreachable'
+  | 'smtp_failed'
+  | 'mail_host_not_allowed'
+  | 'address_taken';
 
 export class DomainError extends Error {
   constructor(

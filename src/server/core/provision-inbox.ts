@@ -1,7 +1,8 @@
 // Makes an inbox with everything the seed says comes with one: its fallback email channel
 // (an inbound address and a forwarding address under the account's mail domain), default
 // automation settings (off) and ticket settings (off, default pipeline). Used by account
-// creation (the default inbox) and by the "Create new inbox" flow.
+// creation (the default inbox) and by the "Create new inbox" flow. insertEmailChannel is shared
+// with connecting a team mailbox, which gets its own inbound and forwarding addresses too.
 import type { Ctx } from './context.ts';
 import type { InboxAccess, Row } from '../db/schema.ts';
 import { accountMailDomain, forwardingLocalPart, slugLocalPart, type MailDomains } from './mail-addresses.ts';
@@ -27,52 +28,14 @@ export async function provisionInbox(
   };
   await ctx.db.insertInto('inboxes').values(inbox).execute();
 
-  const domain = accountMailDomain(input.account.subdomain, input.account.plan, input.domains);
-  const inboundAddress = await freeAddress(ctx, slugLocalPart(input.isDefault ? 'inbox' : input.name), domain);
-  const forwardingAddress = `${forwardingLocalPart()}@${domain}`;
-
-  const channel: Row<'channels'> = {
-    id: ctx.newId(),
-    account_id: input.account.id,
-    inbox_id: inbox.id,
-    type: 'email',
+  const { channel, email } = await insertEmailChannel(ctx, {
+    account: input.account,
+    inboxId: inbox.id,
     name: 'Fallback email',
-    enabled: 1,
-    status: 'ok',
-    status_detail: null,
-    created_at: now,
-  };
-  await ctx.db.insertInto('channels').values(channel).execute();
-  const email: Row<'email_channel_settings'> = {
-    channel_id: channel.id,
-    is_fallback: 1,
-    inbound_address: inboundAddress,
-    forwarding_address: forwardingAddress,
-    team_address: null,
-    use_for_sending: 1,
-    from_name_mode: 'agent_and_company',
-    company_name: input.account.company_name,
-    from_address_mode: 'default',
-    custom_from_address: null,
-    custom_from_verified_at: null,
-    signature_enabled: 0,
-    signature_mode: 'simple',
-    signature_html: '',
-    original_sender_of_forwards: 1,
-    imap_config: null,
-    smtp_config: null,
-    imap_uidvalidity: null,
-    imap_last_uid: null,
-    last_fetched_at: null,
-  };
-  await ctx.db.insertInto('email_channel_settings').values(email).execute();
-  await ctx.db
-    .insertInto('channel_addresses')
-    .values([
-      { address: inboundAddress, channel_id: channel.id, kind: 'inbound' },
-      { address: forwardingAddress, channel_id: channel.id, kind: 'forwarding' },
-    ])
-    .execute();
+    localHint: input.isDefault ? 'inbox' : input.name,
+    isFallback: true,
+    domains: input.domains,
+  });
 
   const pipeline = await ctx.db
     .selectFrom('pipelines')
@@ -96,6 +59,74 @@ export async function provisionInbox(
     })
     .execute();
   return { inbox, channel, email };
+}
+
+export interface NewEmailChannel {
+  account: Row<'accounts'>;
+  inboxId: string;
+  name: string;
+  /** Seeds the inbound address's local part ("Sales EMEA" -> sales-emea@…). */
+  localHint: string;
+  isFallback: boolean;
+  domains: MailDomains;
+  /** A connected team mailbox: its own address (routed too) and sealed server settings. */
+  team?: { address: string; imapConfig: string; smtpConfig: string | null; imapUidvalidity: string; imapLastUid: number };
+}
+
+/**
+ * One email channel with its inbound and forwarding addresses under the account's mail domain
+ * (and the team address, for a connected mailbox), all in the RCPT lookup table.
+ */
+export async function insertEmailChannel(ctx: Ctx, input: NewEmailChannel): Promise<{ channel: Row<'channels'>; email: Row<'email_channel_settings'> }> {
+  const now = ctx.now.toISOString();
+  const domain = accountMailDomain(input.account.subdomain, input.account.plan, input.domains);
+  const inboundAddress = await freeAddress(ctx, slugLocalPart(input.localHint), domain);
+  const forwardingAddress = `${forwardingLocalPart()}@${domain}`;
+
+  const channel: Row<'channels'> = {
+    id: ctx.newId(),
+    account_id: input.account.id,
+    inbox_id: input.inboxId,
+    type: 'email',
+    name: input.name,
+    enabled: 1,
+    status: 'ok',
+    status_detail: null,
+    created_at: now,
+  };
+  await ctx.db.insertInto('channels').values(channel).execute();
+  const email: Row<'email_channel_settings'> = {
+    channel_id: channel.id,
+    is_fallback: input.isFallback ? 1 : 0,
+    inbound_address: inboundAddress,
+    forwarding_address: forwardingAddress,
+    team_address: input.team?.address ?? null,
+    use_for_sending: input.team ? (input.team.smtpConfig ? 1 : 0) : 1,
+    from_name_mode: 'agent_and_company',
+    company_name: input.account.company_name,
+    from_address_mode: 'default',
+    custom_from_address: null,
+    custom_from_verified_at: null,
+    signature_enabled: 0,
+    signature_mode: 'simple',
+    signature_html: '',
+    original_sender_of_forwards: 1,
+    imap_config: input.team?.imapConfig ?? null,
+    smtp_config: input.team?.smtpConfig ?? null,
+    imap_uidvalidity: input.team?.imapUidvalidity ?? null,
+    imap_last_uid: input.team?.imapLastUid ?? null,
+    last_fetched_at: null,
+  };
+  await ctx.db.insertInto('email_channel_settings').values(email).execute();
+  await ctx.db
+    .insertInto('channel_addresses')
+    .values([
+      { address: inboundAddress, channel_id: channel.id, kind: 'inbound' },
+      { address: forwardingAddress, channel_id: channel.id, kind: 'forwarding' },
+      ...(input.team ? [{ address: input.team.address, channel_id: channel.id, kind: 'team' }] : []),
+    ])
+    .execute();
+  return { channel, email };
 }
 
 /** `sales@acme…`, or `sales-2@acme…` when taken (inboxes may share a name). */

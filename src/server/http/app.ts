@@ -13,6 +13,7 @@ import { inboxRoutes } from './inboxes.routes.ts';
 import { userRoutes } from './users.routes.ts';
 import { teamRoutes } from './teams.routes.ts';
 import { channelRoutes } from './channels.routes.ts';
+import { channelConnectRoutes } from './channel-connect.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
 import { webAppRoutes } from './web-app.routes.ts';
@@ -76,6 +77,7 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
       await api.register(userRoutes(deps));
       await api.register(teamRoutes(deps));
       await api.register(channelRoutes(deps));
+      await api.register(channelConnectRoutes(deps));
       await api.register(contactRoutes(deps));
       await api.register(conversationRoutes(deps));
       await api.register(tokenRoutes(deps));

@@ -25,6 +25,16 @@ const STATUS: Record<ErrorCode, number> = {
   channel_disabled: 409,
   rate_limited: 429,
   unavailable: 503,
+  // A mail server we were asked to connect to failed the login test: the request was
+  // well-formed but cannot be carried out with these settings.
+  imap_auth_failed: 422,
+  imap_unreachable: 422,
+  imap_failed: 422,
+  smtp_auth_failed: 422,
+  smtp_unreachable: 422,
+  smtp_failed: 422,
+  mail_host_not_allowed: 400,
+  address_taken: 409,
 };
 
 export function errorBody(code: string, message: string, field?: string) {

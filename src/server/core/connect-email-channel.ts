@@ -1,0 +1,84 @@
+// Seed "Connect a channel" > team email: an admin connects the team's own mailbox (IMAP, and
+// optionally its SMTP server for sending as itself) to an inbox. The transport tests the logins
+// first (mail/connection-tests.ts); this use case checks who may do it and where, then saves the
+// settings sealed with the installation's secret key, and routes the team address like the
+// channel's own inbound and forwarding addresses, so mail sent to it over SMTP lands here too.
+import type { Kysely, Transaction } from 'kysely';
+import type { Ctx, UserActor } from './context.ts';
+import type { Database, Row } from '../db/schema.ts';
+import { DomainError, forbidden, invalid, notFound } from './errors.ts';
+import { canManageSettings } from './policies.ts';
+import type { MailDomains } from './mail-addresses.ts';
+import { insertEmailChannel } from './provision-inbox.ts';
+import { sealJson } from './secrets.ts';
+
+export interface MailServerConfig {
+  host: string;
+  port: number;
+  /** Implicit TLS (IMAPS 993, SMTPS 465); false still upgrades with STARTTLS when offered. */
+  tls: boolean;
+  user: string;
+  password: string;
+}
+
+export interface ConnectEmailChannelInput {
+  inboxId: string;
+  teamAddress: string;
+  imap: MailServerConfig;
+  smtp: MailServerConfig | null;
+  /** Where INBOX stood at the login test: the poller imports mail from uidNext on. */
+  imapStart: { uidValidity: string; uidNext: number };
+}
+
+/** Who may connect, to which inbox, with which address. Run before the login tests and again in the transaction. */
+export async function checkConnectable(db: Kysely<Database> | Transaction<Database>, actor: UserActor, input: { inboxId: string; teamAddress: string }, domains: MailDomains): Promise<Row<'inboxes'>> {
+  if (!canManageSettings(actor.user.role)) throw forbidden('Only admins can connect channels');
+  const inbox = await db.selectFrom('inboxes').selectAll().where('id', '=', input.inboxId).where('account_id', '=', actor.account.id).executeTakeFirst();
+  if (!inbox) throw notFound('Inbox');
+  const address = input.teamAddress.trim().toLowerCase();
+  const domain = address.split('@')[1] ?? '';
+  for (const ours of [domains.mailDomain, domains.freeMailDomain]) {
+    if (domain === ours || domain.endsWith(`.${ours}`)) {
+      throw invalid('teamAddress', `${address} is one of Parley's own addresses; connect the team's own mailbox (e.g. support@yourcompany.com)`);
+    }
+  }
+  const taken = await db.selectFrom('channel_addresses').select('channel_id').where('address', '=', address).executeTakeFirst();
+  if (taken) throw new DomainError('address_taken', `${address} is already connected to a channel`, 'teamAddress');
+  return inbox;
+}
+
+export async function connectEmailChannel(
+  ctx: Ctx<UserActor>,
+  input: ConnectEmailChannelInput,
+  env: { domains: MailDomains; secretKey: Buffer },
+): Promise<{ channel: Row<'channels'>; email: Row<'email_channel_settings'> }> {
+  const { account } = ctx.actor;
+  const inbox = await checkConnectable(ctx.db, ctx.actor, input, env.domains);
+  const address = input.teamAddress.trim().toLowerCase();
+  const created = await insertEmailChannel(ctx, {
+    account,
+    inboxId: inbox.id,
+    name: address,
+    localHint: address.split('@')[0] ?? inbox.name,
+    isFallback: false,
+    domains: env.domains,
+    team: {
+      address,
+      imapConfig: sealJson(env.secretKey, input.imap),
+      smtpConfig: input.smtp ? sealJson(env.secretKey, input.smtp) : null,
+      imapUidvalidity: input.imapStart.uidValidity,
+      imapLastUid: Math.max(0, input.imapStart.uidNext - 1),
+    },
+  });
+  const { password: _i, ...imapShown } = input.imap;
+  const smtpShown = input.smtp ? (({ password: _s, ...rest }) => rest)(input.smtp) : null;
+  await ctx.audit({
+    accountId: account.id,
+    action: 'channel.connected',
+    subjectType: 'channel',
+    subjectId: created.channel.id,
+    changes: { type: 'email', teamAddress: address, imap: imapShown, smtp: smtpShown },
+  });
+  await ctx.emit({ type: 'channel.created', accountId: account.id, inboxId: inbox.id, data: { channelId: created.channel.id } });
+  return created;
+}
