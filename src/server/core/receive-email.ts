@@ -1,0 +1,293 @@
+// receiveEmail: one inbound email into one inbox, in one transaction. Dedupe (inbox, Message-ID,
+// content hash); a delivery report marks the outbound message it refers to as failed instead of
+// opening a conversation; otherwise find or create the contact (the original sender of a
+// forward when the channel says so), thread it (threading.ts) or open a new conversation
+// (number from the account counter, then the routing/ticket seam), insert the message and its
+// attachments, log it on the contact's timeline, and emit. Inbound mail is always direction
+// 'in' with a contact author: nothing in a header can make it pass as an agent's message.
+import { sql } from 'kysely';
+import type { Ctx } from './context.ts';
+import type { Row } from '../db/schema.ts';
+import type { EmailAddr, ParsedEmail } from './inbound-email.ts';
+import { chooseThread, threadLockKeys, threadingPlan, type ThreadVia } from './threading.ts';
+import { findOrCreateContactByEmail, logTimeline, normalizeEmail } from './contacts.ts';
+import { nextConversationNumber } from './conversation-numbers.ts';
+import { afterConversationCreated } from './new-conversation.ts';
+import { newReplyToken } from './reply-token.ts';
+import { automaticReason } from '../mail/loops.ts';
+
+export interface StoredAttachment {
+  filename: string;
+  contentType: string;
+  contentId: string | null;
+  inline: boolean;
+  size: number;
+  sha256: string;
+  storageKey: string;
+}
+
+export interface ReceiveEmailInput {
+  channel: Row<'channels'>;
+  settings: Row<'email_channel_settings'>;
+  accountMailDomain: string;
+  recipients: string[];
+  mailFrom: string | null;
+  parsed: ParsedEmail | null;
+  parseError: string | null;
+  /** Final Message-ID (synthetic when the mail had none), without angle brackets. */
+  messageId: string;
+  contentHash: string;
+  rawKey: string;
+  attachments: StoredAttachment[];
+}
+
+export type ReceiveEmailResult =
+  | { outcome: 'stored'; messageId: string; conversationId: string; created: boolean; via: ThreadVia | 'new' }
+  | { outcome: 'duplicate'; messageId: string; conversationId: string }
+  | { outcome: 'bounce_linked'; outboundMessageId: string | null };
+
+const PREVIEW_CHARS = 200;
+
+export function previewOf(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat;
+}
+
+function envelopeSender(mailFrom: string | null): EmailAddr | null {
+  const a = mailFrom?.trim().replace(/^<|>$/g, '') ?? '';
+  return a.includes('@') ? { name: '', address: normalizeEmail(a) } : null;
+}
+
+/** Replaces `cid:` image sources with the stored attachment's URL (RFC 2392). */
+function resolveCids(html: string, cids: Map<string, string>): string {
+  if (cids.size === 0) return html;
+  return html.replace(/(\ssrc=["'])cid:([^"']+)(["'])/gi, (whole, pre: string, cid: string, post: string) => {
+    const id = cids.get(decodeURIComponent(cid).replace(/^<|>$/g, '').toLowerCase());
+    return id ? `${pre}/api/v1/attachments/${id}${post}` : whole;
+  });
+}
+
+export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<ReceiveEmailResult> {
+  const { channel, parsed } = input;
+  const accountId = channel.account_id;
+  const inboxId = channel.inbox_id;
+  const now = ctx.now.toISOString();
+
+  // PostgreSQL: serialise receivers of the same thread (see threadLockKeys). SQLite has one writer.
+  if (ctx.dialect === 'postgres') {
+    for (const key of threadLockKeys(inboxId, input.messageId, parsed?.inReplyTo ?? null, parsed?.references ?? [])) {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(ctx.db);
+    }
+  }
+
+  const dup = await ctx.db
+    .selectFrom('messages')
+    .select(['id', 'conversation_id'])
+    .where('inbox_id', '=', inboxId)
+    .where('message_id', '=', input.messageId)
+    .where('content_hash', '=', input.contentHash)
+    .executeTakeFirst();
+  if (dup) return { outcome: 'duplicate', messageId: dup.id, conversationId: dup.conversation_id };
+
+  if (parsed?.report) {
+    const original = parsed.report.originalMessageId
+      ? await ctx.db
+          .selectFrom('messages')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('message_id', '=', parsed.report.originalMessageId)
+          .where('direction', '=', 'out')
+          .executeTakeFirst()
+      : undefined;
+    if (!original) return { outcome: 'bounce_linked', outboundMessageId: null };
+    await ctx.db.updateTable('messages').set({ delivery_status: 'failed', delivery_error: `Bounced: ${parsed.report.reason}` }).where('id', '=', original.id).execute();
+    await ctx.emit({ type: 'message.updated', accountId, inboxId: original.inbox_id, data: { conversationId: original.conversation_id, messageId: original.id } });
+    return { outcome: 'bounce_linked', outboundMessageId: original.id };
+  }
+
+  const fromAddr = parsed?.from ?? envelopeSender(input.mailFrom);
+  const ownSender = fromAddr
+    ? await ctx.db.selectFrom('channel_addresses').select('address').where('address', '=', fromAddr.address).executeTakeFirst()
+    : undefined;
+  const automatic = automaticReason({
+    headers: parsed?.headers ?? [],
+    mailFrom: input.mailFrom,
+    fromAddress: fromAddr?.address ?? null,
+    ownAddresses: new Set(ownSender ? [ownSender.address] : []),
+  });
+
+  // Forwards: log to the original sender and show the original CC (channel setting, on by default).
+  const useOriginal = input.settings.original_sender_of_forwards === 1 && parsed?.forwarded;
+  const contactAddr = useOriginal ? parsed!.forwarded!.from : fromAddr;
+  const cc = useOriginal ? parsed!.forwarded!.cc : parsed?.cc ?? [];
+  const contact = contactAddr ? await findOrCreateContactByEmail(ctx, { accountId, email: contactAddr.address, name: contactAddr.name }) : null;
+
+  // Threading, every lookup scoped to this inbox.
+  const plan = threadingPlan({ recipients: input.recipients, inReplyTo: parsed?.inReplyTo ?? null, references: parsed?.references ?? [], accountMailDomain: input.accountMailDomain });
+  const byToken = new Map<string, string>();
+  const byMessageId = new Map<string, string>();
+  const byOwnId = new Map<string, string>();
+  if (plan.replyTokens.length) {
+    const rows = await ctx.db.selectFrom('conversations').select(['id', 'reply_token']).where('inbox_id', '=', inboxId).where('reply_token', 'in', plan.replyTokens).execute();
+    for (const r of rows) byToken.set(r.reply_token, r.id);
+  }
+  if (plan.messageIds.length) {
+    const rows = await ctx.db.selectFrom('messages').select(['message_id', 'conversation_id']).where('inbox_id', '=', inboxId).where('message_id', 'in', plan.messageIds).execute();
+    for (const r of rows) if (r.message_id) byMessageId.set(r.message_id, r.conversation_id);
+  }
+  if (plan.ownIds.length) {
+    const convs = await ctx.db.selectFrom('conversations').select('id').where('inbox_id', '=', inboxId).where('id', 'in', plan.ownIds).execute();
+    for (const c of convs) byOwnId.set(c.id, c.id);
+    const msgs = await ctx.db.selectFrom('messages').select(['id', 'conversation_id']).where('inbox_id', '=', inboxId).where('id', 'in', plan.ownIds).execute();
+    for (const m of msgs) if (!byOwnId.has(m.id)) byOwnId.set(m.id, m.conversation_id);
+  }
+  const thread = chooseThread(plan, { byToken, byMessageId, byOwnId });
+
+  const text = parsed?.text ?? '';
+  const preview = parsed ? previewOf(parsed.visibleText || parsed.text) || previewOf(parsed.subject) : previewOf(`This message could not be read: ${input.parseError ?? 'unknown error'}`);
+  const subject = parsed?.subject || '';
+
+  let conversation: Row<'conversations'>;
+  let created = false;
+  if (thread) {
+    conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', thread.conversationId).executeTakeFirstOrThrow();
+    const reopen = conversation.status !== 'open';
+    await ctx.db
+      .updateTable('conversations')
+      .set({ last_activity_at: now, preview, ...(reopen ? { status: 'open', snoozed_until: null, closed_at: null } : {}) })
+      .where('id', '=', conversation.id)
+      .execute();
+    if (reopen) {
+      await ctx.db
+        .insertInto('messages')
+        .values({
+          id: ctx.newId(),
+          account_id: accountId,
+          inbox_id: inboxId,
+          conversation_id: conversation.id,
+          direction: 'in',
+          kind: 'activity',
+          author_user_id: null,
+          author_contact_id: null,
+          text: 'Reopened by a new email from the customer',
+          html: null,
+          subject: null,
+          message_id: null,
+          in_reply_to: null,
+          references_json: null,
+          from_json: null,
+          to_json: null,
+          cc_json: null,
+          bcc_json: null,
+          email_date: null,
+          content_hash: null,
+          raw_key: null,
+          parse_error: null,
+          auto_submitted: 0,
+          delivery_status: null,
+          delivery_error: null,
+          activity_json: JSON.stringify({ type: 'reopened', reason: 'inbound', from: conversation.status }),
+          created_at: now,
+        })
+        .execute();
+    }
+    conversation = { ...conversation, last_activity_at: now, preview, ...(reopen ? { status: 'open' as const, snoozed_until: null, closed_at: null } : {}) };
+    await ctx.emit({ type: 'conversation.updated', accountId, inboxId, data: { conversationId: conversation.id, ...(reopen ? { reopened: true } : {}) } });
+  } else {
+    const number = await nextConversationNumber(ctx, accountId);
+    conversation = {
+      id: ctx.newId(),
+      account_id: accountId,
+      number,
+      inbox_id: inboxId,
+      channel_id: channel.id,
+      contact_id: contact?.id ?? null,
+      status: 'open',
+      snoozed_until: null,
+      assignee_id: null,
+      subject: (useOriginal ? parsed!.forwarded!.subject || subject : subject) || '(no subject)',
+      preview,
+      reply_token: newReplyToken(),
+      last_activity_at: now,
+      created_at: now,
+      closed_at: null,
+    };
+    await ctx.db.insertInto('conversations').values(conversation).execute();
+    created = true;
+  }
+
+  const messageRowId = ctx.newId();
+  const attachmentIds = input.attachments.map(() => ctx.newId());
+  const cids = new Map<string, string>();
+  input.attachments.forEach((a, i) => {
+    if (a.contentId) cids.set(a.contentId.toLowerCase(), attachmentIds[i]!);
+  });
+  await ctx.db
+    .insertInto('messages')
+    .values({
+      id: messageRowId,
+      account_id: accountId,
+      inbox_id: inboxId,
+      conversation_id: conversation.id,
+      direction: 'in',
+      kind: 'message',
+      author_user_id: null,
+      author_contact_id: contact?.id ?? null,
+      text,
+      html: parsed?.html ? resolveCids(parsed.html, cids) : null,
+      subject: parsed ? parsed.subject : null,
+      message_id: input.messageId,
+      in_reply_to: parsed?.inReplyTo ?? null,
+      references_json: JSON.stringify(parsed?.references ?? []),
+      from_json: fromAddr ? JSON.stringify(fromAddr) : null,
+      to_json: JSON.stringify(parsed?.to ?? []),
+      cc_json: JSON.stringify(cc),
+      bcc_json: null,
+      email_date: parsed?.date ?? null,
+      content_hash: input.contentHash,
+      raw_key: input.rawKey,
+      parse_error: input.parseError,
+      auto_submitted: automatic ? 1 : 0,
+      delivery_status: null,
+      delivery_error: null,
+      activity_json: null,
+      created_at: now,
+    })
+    .execute();
+  if (input.attachments.length) {
+    await ctx.db
+      .insertInto('attachments')
+      .values(
+        input.attachments.map((a, i) => ({
+          id: attachmentIds[i]!,
+          account_id: accountId,
+          message_id: messageRowId,
+          filename: a.filename,
+          content_type: a.contentType,
+          size: a.size,
+          sha256: a.sha256,
+          content_id: a.contentId,
+          inline: a.inline ? (1 as const) : (0 as const),
+          storage_key: a.storageKey,
+        })),
+      )
+      .execute();
+  }
+
+  if (created) {
+    await afterConversationCreated(ctx, { conversation, contact });
+    await ctx.emit({ type: 'conversation.created', accountId, inboxId, data: { conversationId: conversation.id } });
+  }
+  if (contact) {
+    await logTimeline(ctx, {
+      accountId,
+      contactId: contact.id,
+      kind: 'email_received',
+      conversationId: conversation.id,
+      messageId: messageRowId,
+      summary: `Email received: ${conversation.subject}`,
+    });
+  }
+  await ctx.emit({ type: 'message.created', accountId, inboxId, data: { conversationId: conversation.id, messageId: messageRowId } });
+  return { outcome: 'stored', messageId: messageRowId, conversationId: conversation.id, created, via: thread ? thread.via : 'new' };
+}

@@ -1,0 +1,126 @@
+// Recognises a forwarded email so it can be logged to the original sender (the channel setting
+// "Choose original sender of email forwards"). Mail clients write forwards as text, not as
+// structure: Gmail, Apple Mail and Thunderbird put a marker line and a little header block in
+// the body; Outlook a rule or "-----Original Message-----" and a From/Sent/To/Subject block.
+// A message/rfc822 attachment is the structured case and is read by the parser (parse-worker).
+// Pure: text in, the original sender and CC out.
+import { addressParser } from 'postal-mime';
+
+export interface ForwardAddress {
+  name: string;
+  address: string;
+}
+
+export interface ForwardInfo {
+  /** gmail | apple | thunderbird | outlook | rfc822 */
+  format: string;
+  from: ForwardAddress;
+  to: ForwardAddress[];
+  cc: ForwardAddress[];
+  subject: string | null;
+  date: string | null;
+}
+
+const FORWARD_SUBJECT = /^\s*(fwd?|fw|tr|wg|rv|i)\s*:/i;
+
+/** Markers that always introduce a forwarded message, whatever the subject. */
+const EXPLICIT_MARKERS: Array<{ format: string; re: RegExp }> = [
+  { format: 'gmail', re: /^-{5,}\s*Forwarded message\s*-{5,}\s*$/im },
+  { format: 'thunderbird', re: /^-{5,}\s*(Forwarded Message|Original Message|Weitergeleitete Nachricht|Message transféré)\s*-{5,}\s*$/im },
+  { format: 'apple', re: /^\s*Begin forwarded message:\s*$/im },
+];
+/** Outlook's separators also start quoted replies, so they count only under a forward subject. */
+const OUTLOOK_MARKERS: RegExp[] = [/^\s*_{10,}\s*$/m, /^\s*-{3,}\s*Original Message\s*-{3,}\s*$/im];
+
+const KEYS: Record<string, 'from' | 'to' | 'cc' | 'subject' | 'date'> = {
+  from: 'from',
+  von: 'from',
+  de: 'from',
+  to: 'to',
+  an: 'to',
+  'à': 'to',
+  cc: 'cc',
+  subject: 'subject',
+  betreff: 'subject',
+  objet: 'subject',
+  date: 'date',
+  sent: 'date',
+  gesendet: 'date',
+  'envoyé': 'date',
+  datum: 'date',
+};
+
+function parseAddresses(value: string): ForwardAddress[] {
+  // Outlook writes `Name [mailto:a@b]`; make it the standard `Name <a@b>`.
+  const normalized = value.replace(/\[mailto:([^\]]+)\]/gi, '<$1>');
+  const out: ForwardAddress[] = [];
+  for (const a of addressParser(normalized, { flatten: true })) {
+    if (a.address && a.address.includes('@')) out.push({ name: (a.name ?? '').trim(), address: a.address.trim().toLowerCase() });
+  }
+  return out;
+}
+
+/** Reads the "Key: value" block that follows a marker (skipping blank lines before it). */
+function readHeaderBlock(lines: string[]): Partial<Record<'from' | 'to' | 'cc' | 'subject' | 'date', string>> {
+  const found: Partial<Record<'from' | 'to' | 'cc' | 'subject' | 'date', string>> = {};
+  let i = 0;
+  while (i < lines.length && lines[i]!.trim() === '') i++;
+  let last: keyof typeof found | null = null;
+  for (let n = 0; i < lines.length && n < 20; i++, n++) {
+    // Quoted forwards ("> From: …") and bold labels from HTML ("*From:*").
+    const line = lines[i]!.replace(/^(\s*>)+\s?/, '').replace(/\*/g, '');
+    if (line.trim() === '') break;
+    const m = /^\s*([A-Za-zÀ-ÿ]+)\s*:\s*(.*)$/.exec(line);
+    const key = m ? KEYS[m[1]!.toLowerCase()] : undefined;
+    if (m && key) {
+      found[key] = m[2]!.trim();
+      last = key;
+    } else if (last && /^\s+\S/.test(lines[i]!)) {
+      found[last] = `${found[last] ?? ''} ${line.trim()}`;
+    } else if (!m) {
+      break;
+    }
+  }
+  return found;
+}
+
+/** The forwarded message's sender and recipients, or null when the text is not a forward. */
+export function detectForwardInText(subject: string | null | undefined, text: string): ForwardInfo | null {
+  const body = text.length > 200_000 ? text.slice(0, 200_000) : text;
+  const candidates: Array<{ format: string; index: number; length: number }> = [];
+  for (const { format, re } of EXPLICIT_MARKERS) {
+    const m = re.exec(body);
+    if (m) candidates.push({ format, index: m.index, length: m[0].length });
+  }
+  if (FORWARD_SUBJECT.test(subject ?? '')) {
+    for (const re of OUTLOOK_MARKERS) {
+      const m = re.exec(body);
+      if (m) candidates.push({ format: 'outlook', index: m.index, length: m[0].length });
+    }
+    // Outlook on the web sometimes writes no separator at all: the block starts the quoted part.
+    const bare = /^(\s*>)*\s*\*?From:\*?\s.+\n(\s*>)*\s*\*?(Sent|Date):\*?\s/im.exec(body);
+    if (bare) candidates.push({ format: 'outlook', index: bare.index, length: 0 });
+  }
+  candidates.sort((a, b) => a.index - b.index);
+  for (const c of candidates) {
+    const rest = body.slice(c.index + c.length);
+    // After a marker, drop the rest of the marker's own line; a bare block starts right here.
+    const after = c.length > 0 ? rest.replace(/^[^\n]*\n/, '') : rest;
+    const block = readHeaderBlock(after.split(/\r?\n/));
+    const from = block.from ? parseAddresses(block.from)[0] : undefined;
+    if (!from) continue;
+    return {
+      format: c.format,
+      from,
+      to: block.to ? parseAddresses(block.to) : [],
+      cc: block.cc ? parseAddresses(block.cc) : [],
+      subject: block.subject ?? null,
+      date: block.date ?? null,
+    };
+  }
+  return null;
+}
+
+export function looksForwardedSubject(subject: string | null | undefined): boolean {
+  return FORWARD_SUBJECT.test(subject ?? '');
+}

@@ -1,0 +1,175 @@
+// The one door for inbound email, shared by the SMTP receiver and the IMAP poller:
+// raw bytes -> durable blob -> parse in a worker (time-limited) -> attachments as blobs -> one
+// committed transaction per receiving inbox (core/receive-email.ts). When the promise resolves
+// the message is durable (blob fsynced, rows committed with synchronous=FULL on SQLite, with
+// synchronous_commit on PostgreSQL), so the caller may answer 250 or advance its IMAP UID.
+// Throwing means "not stored": the SMTP caller answers 4xx, the IMAP poller leaves the mail.
+import crypto from 'node:crypto';
+import type { Deps } from '../deps.ts';
+import type { Row } from '../db/schema.ts';
+import { sql } from 'kysely';
+import { blobStore } from '../blobs/blob-store.ts';
+import { parsePool } from './parse.ts';
+import { lookupRecipient } from './recipients.ts';
+import { receiveEmail, type StoredAttachment } from '../core/receive-email.ts';
+import { accountMailDomain } from '../core/mail-addresses.ts';
+import { isUniqueViolation } from '../db/dialect.ts';
+import type { ParsedEmail } from '../core/inbound-email.ts';
+
+export interface IngestInput {
+  raw: Buffer;
+  recipients: string[];
+  mailFrom: string | null;
+  via: 'smtp' | 'imap';
+  /** IMAP: the channel the mail was fetched for. */
+  channelId?: string;
+}
+
+export type IngestResult =
+  | { outcome: 'stored'; messageId: string; conversationId: string; created: boolean }
+  | { outcome: 'duplicate'; messageId: string; conversationId: string }
+  | { outcome: 'bounce_linked'; outboundMessageId: string | null }
+  | { outcome: 'no_channel' };
+
+/** Header fields relays add on the way (RFC 5321 §4.4 trace fields and their kin). */
+const TRACE_FIELDS = new Set([
+  'received', 'return-path', 'delivered-to', 'x-original-to', 'x-received', 'authentication-results', 'arc-seal', 'arc-message-signature',
+  'arc-authentication-results', 'received-spf', 'x-envelope-from', 'x-envelope-to', 'x-spam-status', 'x-spam-score', 'x-spam-flag', 'x-virus-scanned',
+]);
+
+/**
+ * SHA-256 of the message without trace fields: the same message delivered twice (a retry after
+ * a lost 250, or through two relays to two of our addresses) hashes the same.
+ */
+export function contentHashOf(raw: Buffer): string {
+  const text = raw.toString('latin1');
+  const m = /\r?\n\r?\n/.exec(text);
+  const headEnd = m ? m.index : text.length;
+  const bodyStart = m ? m.index + m[0].length : text.length;
+  const fields = text.slice(0, headEnd).split(/\r?\n(?![ \t])/);
+  const kept = fields.filter((f) => !TRACE_FIELDS.has(f.slice(0, Math.max(0, f.indexOf(':'))).trim().toLowerCase()));
+  return crypto.createHash('sha256').update(kept.join('\n'), 'latin1').update('\n\n').update(raw.subarray(Buffer.byteLength(text.slice(0, bodyStart), 'latin1'))).digest('hex');
+}
+
+/** RFC 5322 §3.6.4 says SHOULD have a Message-ID; for those without, one from the content hash. */
+export function syntheticMessageId(contentHash: string): string {
+  return `${contentHash.slice(0, 40)}@synthetic.parley.invalid`;
+}
+
+// SQLite in WAL mode with synchronous=NORMAL can lose the last commits on power loss; ingest
+// commits run with FULL. The pragma is per connection, so count the ingests in flight and go
+// back to NORMAL only when none is (other writes meanwhile are merely more durable).
+let durableWrites = 0;
+async function durably<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
+  const db = deps.store.sqlite;
+  if (!db) return fn();
+  if (durableWrites++ === 0) db.pragma('synchronous = FULL');
+  try {
+    return await fn();
+  } finally {
+    if (--durableWrites === 0) db.pragma('synchronous = NORMAL');
+  }
+}
+
+interface Target {
+  channel: Row<'channels'>;
+  settings: Row<'email_channel_settings'>;
+  account: Row<'accounts'>;
+  recipients: string[];
+}
+
+async function resolveTargets(deps: Deps, input: IngestInput): Promise<Target[]> {
+  const db = deps.store.db;
+  const byInbox = new Map<string, { channelId: string; recipients: string[] }>();
+  if (input.channelId) {
+    const ch = await db.selectFrom('channels').select(['id', 'inbox_id']).where('id', '=', input.channelId).executeTakeFirst();
+    if (ch) byInbox.set(ch.inbox_id, { channelId: ch.id, recipients: [...input.recipients] });
+  } else {
+    for (const r of input.recipients) {
+      const t = await lookupRecipient(db, r);
+      // A turned-off channel's mail is neither shown nor logged (seed); RCPT already refused it.
+      if (!t || !t.enabled) continue;
+      const entry = byInbox.get(t.inboxId) ?? { channelId: t.channelId, recipients: [] };
+      entry.recipients.push(r.toLowerCase());
+      byInbox.set(t.inboxId, entry);
+    }
+  }
+  const targets: Target[] = [];
+  for (const { channelId, recipients } of byInbox.values()) {
+    const channel = await db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
+    const settings = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
+    if (!channel || !settings) continue;
+    const account = await db.selectFrom('accounts').selectAll().where('id', '=', channel.account_id).executeTakeFirstOrThrow();
+    targets.push({ channel, settings, account, recipients });
+  }
+  return targets;
+}
+
+export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<IngestResult> {
+  const targets = await resolveTargets(deps, input);
+  if (targets.length === 0) return { outcome: 'no_channel' };
+  const blobs = blobStore(deps.config.dataDir);
+
+  // Raw bytes first: whatever the parser makes of them, the original is kept.
+  const raw = await blobs.put(input.raw);
+  const result = await parsePool().parse(input.raw);
+  let parsed: ParsedEmail | null = null;
+  let parseError: string | null = null;
+  if (result.ok) {
+    parsed = result.parsed;
+    parseError = result.problem;
+  } else {
+    parseError = result.error;
+  }
+  const attachments: StoredAttachment[] = [];
+  for (const a of parsed?.attachments ?? []) {
+    const stored = await blobs.put(a.content);
+    attachments.push({ filename: a.filename, contentType: a.contentType, contentId: a.contentId, inline: a.inline, size: stored.size, sha256: stored.sha256, storageKey: stored.key });
+  }
+  if (parsed) parsed = { ...parsed, attachments: [] };
+  const contentHash = contentHashOf(input.raw);
+  const messageId = parsed?.messageId ?? syntheticMessageId(contentHash);
+
+  let first: IngestResult | null = null;
+  for (const target of targets) {
+    const mailDomain = accountMailDomain(target.account.subdomain, target.account.plan, deps.domains);
+    const run = () =>
+      durably(deps, () =>
+        deps.run({ kind: 'system', accountId: target.account.id, reason: `email via ${input.via}` }, async (ctx) => {
+          // Never let a server-wide synchronous_commit=off weaken the promise behind our 250.
+          if (ctx.dialect === 'postgres') await sql`set local synchronous_commit = on`.execute(ctx.db);
+          return receiveEmail(ctx, {
+            channel: target.channel,
+            settings: target.settings,
+            accountMailDomain: mailDomain,
+            recipients: target.recipients,
+            mailFrom: input.mailFrom,
+            parsed,
+            parseError,
+            messageId,
+            contentHash,
+            rawKey: raw.key,
+            attachments,
+          });
+        }),
+      );
+    let outcome;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        outcome = await run();
+        break;
+      } catch (err) {
+        // A concurrent receiver created the same contact or message first: run again, and the
+        // dedupe check or the contact lookup now sees its row.
+        if (attempt < 4 && (isUniqueViolation(err) || (err as { code?: string }).code === '40001' || (err as { code?: string }).code === '40P01')) continue;
+        throw err;
+      }
+    }
+    const r: IngestResult =
+      outcome.outcome === 'stored'
+        ? { outcome: 'stored', messageId: outcome.messageId, conversationId: outcome.conversationId, created: outcome.created }
+        : outcome;
+    first ??= r;
+  }
+  return first ?? { outcome: 'no_channel' };
+}

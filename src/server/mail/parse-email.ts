@@ -1,0 +1,221 @@
+// MIME to ParsedEmail with postal-mime: decoded headers and words, text, sanitized HTML,
+// attachments and inline images, forwards and delivery reports. Runs inside the parse worker
+// (parse-worker.ts) so a hostile message costs a worker thread, never the event loop.
+// Problems a lenient parser papers over (a truncated message, binary garbage, a boundary that
+// never appears) are reported as `problem` so the message is kept with a visible parse error.
+import PostalMime, { type Address, type Email } from 'postal-mime';
+import sanitizeHtml from 'sanitize-html';
+import { convert as htmlToText } from 'html-to-text';
+import EmailReplyParser from 'email-reply-parser';
+import type { DeliveryReport, EmailAddr, ForwardedFrom, InboundAttachment, ParsedEmail } from '../core/inbound-email.ts';
+import { detectForwardInText } from './forwarded.ts';
+import { isDeliveryReport } from './loops.ts';
+
+const LIMITS = { maxNestingDepth: 50, maxHeadersSize: 1024 * 1024, maxRfc822NestingDepth: 0, forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' } as const;
+
+export interface ParseOutcome {
+  parsed: ParsedEmail;
+  /** Set when the message is damaged; the parsed fields are then best effort. */
+  problem: string | null;
+}
+
+/** Angle brackets and whitespace off; empty means none (RFC 5322 §3.6.4). */
+export function cleanMessageId(value: string | undefined | null): string | null {
+  if (!value) return null;
+  const m = /<([^<>\s]+)>/.exec(value);
+  const id = (m ? m[1]! : value).trim().replace(/^<|>$/g, '');
+  return id && !/\s/.test(id) ? id.slice(0, 995) : null;
+}
+
+export function parseReferences(value: string | undefined | null): string[] {
+  if (!value) return [];
+  const bracketed = [...value.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!);
+  const ids = bracketed.length ? bracketed : value.split(/[\s,]+/).filter((s) => s.includes('@'));
+  // A hostile References header can hold thousands of ids; the newest ones matter for threading.
+  return ids.slice(-100).map((s) => s.slice(0, 995));
+}
+
+function flatten(list: Address[] | Address | undefined): EmailAddr[] {
+  if (!list) return [];
+  const arr = Array.isArray(list) ? list : [list];
+  const out: EmailAddr[] = [];
+  for (const a of arr) {
+    if (a.group) for (const g of a.group) out.push({ name: g.name ?? '', address: (g.address ?? '').toLowerCase() });
+    else if (a.address !== undefined) out.push({ name: a.name ?? '', address: a.address.toLowerCase() });
+  }
+  return out.filter((a) => a.address.includes('@'));
+}
+
+function isoDate(value: string | undefined): string | null {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags,
+    'img', 'font', 'center', 'span', 'div', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'td', 'th', 'colgroup', 'col', 'caption', 'u', 's', 'strike', 'big', 'small', 'sub', 'sup',
+  ],
+  allowedAttributes: {
+    '*': ['style', 'align', 'valign', 'width', 'height', 'bgcolor', 'color', 'dir', 'lang', 'title', 'border', 'cellpadding', 'cellspacing', 'colspan', 'rowspan', 'face', 'size'],
+    a: ['href', 'name', 'target', 'rel'],
+    img: ['src', 'alt', 'width', 'height'],
+    blockquote: ['type', 'class'],
+    div: ['class'],
+  },
+  allowedClasses: { div: ['gmail_quote', 'moz-cite-prefix'], blockquote: ['gmail_quote'] },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  allowedSchemesByTag: { img: ['http', 'https', 'cid', 'data'] },
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  transformTags: {
+    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer nofollow' } }),
+  },
+};
+
+export function sanitizeEmailHtml(html: string): string {
+  return sanitizeHtml(html, SANITIZE);
+}
+
+function bytesOf(content: ArrayBuffer | Uint8Array | string): Uint8Array {
+  if (typeof content === 'string') return new TextEncoder().encode(content);
+  return content instanceof Uint8Array ? content : new Uint8Array(content);
+}
+
+/** `../../etc/passwd` -> `passwd`: a display name only, never a path. */
+export function safeFilename(name: string | null | undefined, fallback: string): string {
+  const base = (name ?? '').replace(/\\/g, '/').split('/').pop() ?? '';
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 200);
+  return cleaned || fallback;
+}
+
+function headerText(raw: Uint8Array): string {
+  const text = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, 64 * 1024)).toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  return end === -1 ? text : text.slice(0, end);
+}
+
+/** Damage a lenient parser hides: not an email at all, a missing or never-closed boundary. */
+function findProblem(raw: Uint8Array, email: Email): string | null {
+  if (raw.byteLength === 0) return 'The message is empty';
+  const head = headerText(raw);
+  if (!/^[\x21-\x39\x3b-\x7e]+[ \t]*:/.test(head)) return 'Not an email: the message does not start with header fields';
+  if (head.includes('\u0000')) return 'Not an email: the header contains NUL bytes';
+  if (email.headers.length === 0) return 'Not an email: no header fields could be read';
+  const ct = email.headers.find((h) => h.key === 'content-type')?.value ?? '';
+  const multipart = /^\s*multipart\//i.test(ct);
+  const boundary = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(ct);
+  if (multipart && boundary) {
+    const b = (boundary[1] ?? boundary[2])!;
+    const body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
+    if (!body.includes(`--${b}`)) return `Broken MIME structure: the boundary "${b.slice(0, 70)}" never appears in the body`;
+    if (!body.includes(`--${b}--`)) return 'The message is truncated: its closing MIME boundary is missing';
+  } else if (multipart) {
+    return 'Broken MIME structure: a multipart message without a boundary';
+  }
+  return null;
+}
+
+function readDeliveryReport(email: Email): DeliveryReport {
+  let reason = '';
+  let originalMessageId: string | null = null;
+  for (const a of email.attachments) {
+    const type = a.mimeType.toLowerCase();
+    const text = typeof a.content === 'string' ? a.content : Buffer.from(bytesOf(a.content)).toString('utf8');
+    if (type === 'message/delivery-status' || type === 'message/global-delivery-status') {
+      // RFC 3464 §2.3: per-recipient fields; unfold continuation lines first.
+      const unfolded = text.replace(/\r?\n[ \t]+/g, ' ');
+      const diagnostic = /^Diagnostic-Code:\s*(.+)$/im.exec(unfolded)?.[1]?.trim();
+      const status = /^Status:\s*(.+)$/im.exec(unfolded)?.[1]?.trim();
+      const action = /^Action:\s*(.+)$/im.exec(unfolded)?.[1]?.trim();
+      const recipient = /^Final-Recipient:\s*(?:rfc822;\s*)?(.+)$/im.exec(unfolded)?.[1]?.trim();
+      reason = [diagnostic ?? (status ? `Status ${status}` : ''), action && !diagnostic ? `(${action})` : '', recipient ? `for ${recipient}` : ''].filter(Boolean).join(' ');
+    } else if (type === 'text/rfc822-headers' || type === 'message/rfc822' || type === 'message/global' || type === 'message/global-headers') {
+      const head = text.split(/\r?\n\r?\n/)[0] ?? '';
+      const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+      originalMessageId = originalMessageId ?? cleanMessageId(/^Message-ID:\s*(.+)$/im.exec(unfolded)?.[1]);
+    }
+  }
+  if (!reason) reason = (email.text ?? '').trim().split(/\r?\n/).slice(0, 3).join(' ').slice(0, 300) || 'Delivery failed';
+  return { originalMessageId, reason: reason.slice(0, 1000) };
+}
+
+async function readForwardedAttachment(content: Uint8Array): Promise<{ forwarded: ForwardedFrom; text: string } | null> {
+  const inner = await PostalMime.parse(content, LIMITS);
+  const from = flatten(inner.from)[0];
+  if (!from) return null;
+  const text = inner.text ?? (inner.html ? htmlToText(inner.html, { wordwrap: false }) : '');
+  return { forwarded: { format: 'rfc822', from, to: flatten(inner.to), cc: flatten(inner.cc), subject: inner.subject ?? null }, text };
+}
+
+export async function parseEmail(raw: Uint8Array): Promise<ParseOutcome> {
+  const email = await PostalMime.parse(raw, LIMITS);
+  const problem = findProblem(raw, email);
+  const contentType = email.headers.find((h) => h.key === 'content-type')?.value;
+  const report = isDeliveryReport(contentType) ? readDeliveryReport(email) : null;
+
+  let text = email.text ?? '';
+  const html = email.html ? sanitizeEmailHtml(email.html) : null;
+  if (!text.trim() && email.html) text = htmlToText(email.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] });
+
+  const attachments: InboundAttachment[] = [];
+  let forwarded: ForwardedFrom | null = null;
+  let n = 0;
+  for (const a of email.attachments) {
+    n++;
+    const content = bytesOf(a.content);
+    const type = (a.mimeType || 'application/octet-stream').toLowerCase();
+    if (!report && !forwarded && (type === 'message/rfc822' || type === 'message/global')) {
+      const inner = await readForwardedAttachment(content).catch(() => null);
+      if (inner) {
+        forwarded = inner.forwarded;
+        text = `${text.trimEnd()}\n\n---------- Forwarded message ----------\nFrom: ${inner.forwarded.from.name ? `${inner.forwarded.from.name} <${inner.forwarded.from.address}>` : inner.forwarded.from.address}\nSubject: ${inner.forwarded.subject ?? ''}\n\n${inner.text}`.trimStart();
+      }
+    }
+    const ext = type === 'message/rfc822' ? '.eml' : '';
+    attachments.push({
+      filename: safeFilename(a.filename, `attachment-${n}${ext}`),
+      contentType: type.slice(0, 200),
+      contentId: a.contentId ? a.contentId.replace(/^<|>$/g, '').slice(0, 500) : null,
+      inline: a.disposition === 'inline' || (a.related === true && Boolean(a.contentId)),
+      content,
+    });
+  }
+  const subject = (email.subject ?? '').replace(/[\r\n]+/g, ' ').slice(0, 998);
+  if (!forwarded && !report) {
+    const fwd = detectForwardInText(subject, text);
+    if (fwd) forwarded = { format: fwd.format, from: fwd.from, to: fwd.to, cc: fwd.cc, subject: fwd.subject };
+  }
+  let visibleText = text;
+  try {
+    visibleText = new EmailReplyParser().parseReply(text.slice(0, 50_000)) || text;
+  } catch {
+    visibleText = text;
+  }
+  const headers = email.headers.slice(0, 300).map((h) => ({ key: h.key, value: h.value.slice(0, 2000) }));
+  return {
+    problem,
+    parsed: {
+      messageId: cleanMessageId(email.messageId),
+      inReplyTo: cleanMessageId(email.inReplyTo),
+      references: parseReferences(email.references),
+      subject,
+      from: flatten(email.from)[0] ?? null,
+      to: flatten(email.to),
+      cc: flatten(email.cc),
+      date: isoDate(email.date),
+      text,
+      html,
+      visibleText,
+      headers,
+      attachments,
+      forwarded,
+      report,
+    },
+  };
+}
