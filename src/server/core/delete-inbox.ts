@@ -5,8 +5,8 @@
 // deleted inbox's channels, addresses and settings go with it (mail to its addresses is then
 // refused at RCPT as an unknown recipient).
 import type { Ctx, UserActor } from './context.ts';
-import { DomainError, forbidden, notFound } from './errors.ts';
-import { canManageSettings } from './policies.ts';
+import { DomainError } from './errors.ts';
+import { inboxForSettings } from './inbox-access.ts';
 
 export interface DeletedInbox {
   inboxId: string;
@@ -16,9 +16,7 @@ export interface DeletedInbox {
 
 export async function deleteInbox(ctx: Ctx<UserActor>, input: { inboxId: string }): Promise<DeletedInbox> {
   const { user, account } = ctx.actor;
-  if (!canManageSettings(user.role)) throw forbidden('Only admins can delete inboxes');
-  const inbox = await ctx.db.selectFrom('inboxes').selectAll().where('id', '=', input.inboxId).where('account_id', '=', account.id).executeTakeFirst();
-  if (!inbox) throw notFound('Inbox');
+  const inbox = await inboxForSettings(ctx.db, user, input.inboxId, 'delete inboxes');
   if (inbox.is_default === 1) {
     throw new DomainError('conflict', 'The default inbox cannot be deleted: every account keeps exactly one default inbox');
   }

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import { DomainError, notFound } from './errors.ts';
-import { canAct, canView, rightFrom, type InboxRight, type UserFacts } from './policies.ts';
+import { canAct, canView, isAdmin, rightFrom, type InboxRight, type UserFacts } from './policies.ts';
 
 type Db = Kysely<Database>;
 type UserRef = Pick<Row<'users'>, 'id' | 'account_id' | 'role'>;
@@ -95,4 +95,23 @@ export async function rightOfUserInInbox(db: Db, userId: string, inboxId: string
   const user = await db.selectFrom('users').select(['id', 'account_id', 'role']).where('id', '=', userId).executeTakeFirst();
   if (!user) return 'none';
   return rightInInbox(db, user, inboxId);
+}
+
+/**
+ * Settings changes in an inbox (its access, name, channels, automation) are for admins. A
+ * non-admin who cannot see the inbox gets 404 (`what` not found), as for anything else in an
+ * inbox they cannot see; one who can see it gets 403 forbidden.
+ */
+export async function requireSettingsRight(db: Db, user: UserRef, inboxId: string, action: string, what = 'Inbox'): Promise<void> {
+  if (isAdmin(user.role)) return;
+  requireRight(await rightInInbox(db, user, inboxId), 'view', what);
+  throw new DomainError('forbidden', `Only admins can ${action}`);
+}
+
+/** The inbox for a settings change, by the rule of requireSettingsRight. */
+export async function inboxForSettings(db: Db, user: UserRef, inboxId: string, action: string): Promise<Row<'inboxes'>> {
+  const inbox = await db.selectFrom('inboxes').selectAll().where('id', '=', inboxId).where('account_id', '=', user.account_id).executeTakeFirst();
+  if (!inbox) throw notFound('Inbox');
+  await requireSettingsRight(db, user, inbox.id, action);
+  return inbox;
 }

@@ -3,8 +3,8 @@
 // the inbox (the socket hub re-reads rights, so people who lose access stop seeing it).
 import type { Ctx, UserActor } from './context.ts';
 import type { InboxAccess } from '../db/schema.ts';
-import { forbidden, invalid, notFound } from './errors.ts';
-import { canManageSettings } from './policies.ts';
+import { invalid } from './errors.ts';
+import { inboxForSettings } from './inbox-access.ts';
 import { checkGrantees, writeGrants } from './create-inbox.ts';
 
 export interface SetInboxAccessInput {
@@ -18,9 +18,7 @@ const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();
 
 export async function setInboxAccess(ctx: Ctx<UserActor>, input: SetInboxAccessInput): Promise<void> {
   const { user, account } = ctx.actor;
-  if (!canManageSettings(user.role)) throw forbidden('Only admins can change who has access to an inbox');
-  const inbox = await ctx.db.selectFrom('inboxes').selectAll().where('id', '=', input.inboxId).where('account_id', '=', account.id).executeTakeFirst();
-  if (!inbox) throw notFound('Inbox');
+  const inbox = await inboxForSettings(ctx.db, user, input.inboxId, 'change who has access to an inbox');
   const wanted = input.access === 'specific' ? { userIds: sorted(input.userIds), teamIds: sorted(input.teamIds) } : { userIds: [], teamIds: [] };
   if (input.access === 'everyone' && (input.userIds.length || input.teamIds.length)) {
     throw invalid('access', 'Users and teams are chosen only with access "specific"; "everyone" gives every user access');

@@ -3,8 +3,8 @@
 // the same way, field by field, with old and new values.
 import type { Ctx, UserActor } from './context.ts';
 import type { Row } from '../db/schema.ts';
-import { DomainError, forbidden, notFound } from './errors.ts';
-import { canManageSettings } from './policies.ts';
+import { DomainError, notFound } from './errors.ts';
+import { requireSettingsRight } from './inbox-access.ts';
 
 export interface ChannelPatch {
   name?: string;
@@ -35,9 +35,10 @@ export async function updateChannel(
   refine: EmailPatchRefiner = async (_c, _cur, changes) => changes,
 ): Promise<void> {
   const { user, account } = ctx.actor;
-  if (!canManageSettings(user.role)) throw forbidden('Only admins can change channel settings');
   const channel = await ctx.db.selectFrom('channels').selectAll().where('id', '=', input.channelId).where('account_id', '=', account.id).executeTakeFirst();
   if (!channel) throw notFound('Channel');
+  // Admins only; 404 (not 403) for users who cannot see the channel's inbox at all.
+  await requireSettingsRight(ctx.db, user, channel.inbox_id, 'change channel settings', 'Channel');
   const changes: Record<string, { from: unknown; to: unknown }> = {};
 
   const channelSet: Partial<Row<'channels'>> = {};

@@ -1,0 +1,229 @@
+// The authorization matrix (issue 5 item 2), on SQLite and PostgreSQL: every endpoint × actor ×
+// inbox access mode, checked against one rule table. Actors: super admin member and non-member,
+// admin (non-member), agent with access (through a team) and without, free seat with access,
+// an API token (a member agent calling with Bearer), and nobody. Everyone but the token and
+// nobody calls with a session cookie and X-CSRF-Token, as the web app does.
+//
+// Adding an endpoint is one line in ENDPOINTS: its kind (which rule applies), the fixture it
+// needs (a fresh conversation or inbox in the mode's access setting, made per cell so destructive
+// calls do not disturb each other), and the request.
+import { expect, it, beforeAll, afterAll } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { describeEachStore, makeAccount } from './helpers/stores.ts';
+import { apiClient, testApp, type ApiResult } from './helpers/api.ts';
+import { addConversation, addTeam, addUser } from './access-fixtures.ts';
+import type { Deps } from '../src/server/deps.ts';
+import type { Row } from '../src/server/db/schema.ts';
+import { createInbox } from '../src/server/core/create-inbox.ts';
+import { newSecret } from '../src/server/core/ids.ts';
+
+type Mode = 'everyone' | 'specific';
+type Client = ReturnType<typeof apiClient>;
+/** A client that sends the session cookie and CSRF header on every call. */
+function withHeaders(c: Client, h: Record<string, string>): Client {
+  return {
+    get: (url, extra) => c.get(url, { ...h, ...extra }),
+    post: (url, body, extra) => c.post(url, body, { ...h, ...extra }),
+    patch: (url, body, extra) => c.patch(url, body, { ...h, ...extra }),
+    put: (url, body, extra) => c.put(url, body, { ...h, ...extra }),
+    delete: (url, extra) => c.delete(url, { ...h, ...extra }),
+  };
+}
+type ActorName = 'superAdminMember' | 'superAdminOutside' | 'admin' | 'agentWithAccess' | 'agentWithout' | 'freeSeat' | 'apiToken' | 'nobody';
+const ACTORS: ActorName[] = ['superAdminMember', 'superAdminOutside', 'admin', 'agentWithAccess', 'agentWithout', 'freeSeat', 'apiToken', 'nobody'];
+interface ActorTraits {
+  admin: boolean;
+  /** Named (directly or through a team) in a "specific" inbox's access. */
+  member: boolean;
+}
+const TRAITS: Record<Exclude<ActorName, 'nobody'>, ActorTraits> = {
+  superAdminMember: { admin: true, member: true },
+  superAdminOutside: { admin: true, member: false },
+  admin: { admin: true, member: false },
+  agentWithAccess: { admin: false, member: true },
+  agentWithout: { admin: false, member: false },
+  freeSeat: { admin: false, member: true },
+  apiToken: { admin: false, member: true },
+};
+
+/**
+ * Which rule an endpoint follows:
+ * - view: read something in an inbox (404 without access, admins may view).
+ * - act: act in an inbox (404 without access, 403 view_only for admins who are not members).
+ * - list: a list that must include the fixture exactly when the actor may view it.
+ * - inboxSettings: change an inbox's settings (admins; 404 for those who cannot see it, else 403).
+ * - accountSettings: account-wide settings (admins; 403 otherwise).
+ * - accountRead: account-wide reads every user may make.
+ */
+type Kind = 'view' | 'act' | 'list' | 'inboxSettings' | 'accountSettings' | 'accountRead';
+type Fixture = 'conversation' | 'inbox' | 'none';
+interface Fx {
+  conversation: Row<'conversations'> | null;
+  inbox: Row<'inboxes'>;
+  channelId: string;
+  users: Record<Exclude<ActorName, 'nobody'>, Row<'users'>>;
+}
+interface Req {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  body?: unknown;
+  /** For lists: is the fixture in the answer? */
+  contains?: (res: ApiResult) => boolean;
+}
+interface Endpoint {
+  name: string;
+  kind: Kind;
+  fixture: Fixture;
+  request: (fx: Fx) => Req;
+}
+const ids = (res: ApiResult) => ((res.body?.items ?? []) as Array<{ id: string }>).map((i) => i.id);
+
+const ENDPOINTS: Endpoint[] = [
+  { name: 'GET /conversations/{id}', kind: 'view', fixture: 'conversation', request: (f) => ({ method: 'GET', url: `/conversations/${f.conversation!.id}` }) },
+  { name: 'GET /conversations/{id}/messages', kind: 'view', fixture: 'conversation', request: (f) => ({ method: 'GET', url: `/conversations/${f.conversation!.id}/messages` }) },
+  { name: 'GET /conversations', kind: 'list', fixture: 'conversation', request: (f) => ({ method: 'GET', url: '/conversations?limit=200', contains: (r) => ids(r).includes(f.conversation!.id) }) },
+  { name: 'GET /conversations?inboxId', kind: 'list', fixture: 'conversation', request: (f) => ({ method: 'GET', url: `/conversations?inboxId=${f.inbox.id}`, contains: (r) => ids(r).includes(f.conversation!.id) }) },
+  { name: 'GET /conversations?status&assigneeId', kind: 'list', fixture: 'conversation', request: (f) => ({ method: 'GET', url: '/conversations?status=open&assigneeId=unassigned&limit=200', contains: (r) => ids(r).includes(f.conversation!.id) }) },
+  { name: 'GET /inboxes', kind: 'list', fixture: 'none', request: (f) => ({ method: 'GET', url: '/inboxes', contains: (r) => ids(r).includes(f.inbox.id) }) },
+  { name: 'GET /inboxes/{id}', kind: 'view', fixture: 'none', request: (f) => ({ method: 'GET', url: `/inboxes/${f.inbox.id}` }) },
+  { name: 'GET /inboxes/{id}/channels', kind: 'view', fixture: 'none', request: (f) => ({ method: 'GET', url: `/inboxes/${f.inbox.id}/channels` }) },
+  { name: 'GET /channels/{id}', kind: 'view', fixture: 'none', request: (f) => ({ method: 'GET', url: `/channels/${f.channelId}` }) },
+  { name: 'PATCH /inboxes/{id}', kind: 'inboxSettings', fixture: 'inbox', request: (f) => ({ method: 'PATCH', url: `/inboxes/${f.inbox.id}`, body: { name: 'Renamed' } }) },
+  { name: 'PUT /inboxes/{id}/access', kind: 'inboxSettings', fixture: 'inbox', request: (f) => ({ method: 'PUT', url: `/inboxes/${f.inbox.id}/access`, body: { access: 'specific', userIds: [f.users.agentWithAccess.id] } }) },
+  { name: 'DELETE /inboxes/{id}', kind: 'inboxSettings', fixture: 'inbox', request: (f) => ({ method: 'DELETE', url: `/inboxes/${f.inbox.id}` }) },
+  { name: 'PATCH /channels/{id}', kind: 'inboxSettings', fixture: 'inbox', request: (f) => ({ method: 'PATCH', url: `/channels/${f.channelId}`, body: { name: 'Mail' } }) },
+  { name: 'POST /inboxes', kind: 'accountSettings', fixture: 'none', request: () => ({ method: 'POST', url: '/inboxes', body: { name: `New ${newSecret(3)}` } }) },
+  { name: 'POST /users', kind: 'accountSettings', fixture: 'none', request: () => ({ method: 'POST', url: '/users', body: { email: `u-${newSecret(6).toLowerCase()}@matrix.test`, role: 'agent', seat: 'free' } }) },
+  { name: 'PATCH /users/{id}', kind: 'accountSettings', fixture: 'none', request: (f) => ({ method: 'PATCH', url: `/users/${f.users.agentWithout.id}`, body: { seat: 'paid' } }) },
+  { name: 'POST /teams', kind: 'accountSettings', fixture: 'none', request: () => ({ method: 'POST', url: '/teams', body: { name: `Team ${newSecret(4)}` } }) },
+  { name: 'GET /audit-log', kind: 'accountSettings', fixture: 'none', request: () => ({ method: 'GET', url: '/audit-log' }) },
+  { name: 'GET /users', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/users' }) },
+  { name: 'GET /teams', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/teams' }) },
+  { name: 'GET /contacts', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/contacts' }) },
+  { name: 'GET /me', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/me' }) },
+];
+
+type Outcome = { status: 'ok' } | { status: number; code: string } | { status: 'listed'; listed: boolean };
+
+/** The rule table: what each actor must get from each kind of endpoint in each access mode. */
+function expected(kind: Kind, actor: ActorName, mode: Mode): Outcome {
+  if (actor === 'nobody') return { status: 401, code: 'unauthenticated' };
+  const t = TRAITS[actor];
+  const member = mode === 'everyone' || t.member;
+  const canView = member || t.admin;
+  switch (kind) {
+    case 'accountRead':
+      return { status: 'ok' };
+    case 'accountSettings':
+      return t.admin ? { status: 'ok' } : { status: 403, code: 'forbidden' };
+    case 'list':
+      return { status: 'listed', listed: canView };
+    case 'view':
+      return canView ? { status: 'ok' } : { status: 404, code: 'not_found' };
+    case 'act':
+      if (member) return { status: 'ok' };
+      return t.admin ? { status: 403, code: 'view_only' } : { status: 404, code: 'not_found' };
+    case 'inboxSettings':
+      if (!canView) return { status: 404, code: 'not_found' };
+      return t.admin ? { status: 'ok' } : { status: 403, code: 'forbidden' };
+  }
+}
+
+interface World {
+  account: Row<'accounts'>;
+  owner: Row<'users'>;
+  users: Fx['users'];
+  teamId: string;
+  call: Record<ActorName, Client>;
+  inboxes: Record<Mode, { inbox: Row<'inboxes'>; channelId: string }>;
+}
+
+async function makeInbox(deps: Deps, w: Omit<World, 'inboxes' | 'call'> & { ownerActor: { kind: 'user'; user: Row<'users'>; account: Row<'accounts'>; via: 'cli' } }, mode: Mode) {
+  const made = await deps.run(w.ownerActor, (ctx) =>
+    createInbox(
+      ctx,
+      {
+        name: `Matrix ${mode} ${newSecret(3)}`,
+        access: mode,
+        userIds: mode === 'specific' ? [w.owner.id, w.users.freeSeat.id, w.users.apiToken.id] : [],
+        teamIds: mode === 'specific' ? [w.teamId] : [],
+      },
+      deps.domains,
+    ),
+  );
+  return { inbox: made.inbox, channelId: made.channel.id };
+}
+
+describeEachStore('authorization matrix', (store) => {
+  let app: FastifyInstance;
+  let world: World;
+  let makeModeInbox: (mode: Mode) => Promise<{ inbox: Row<'inboxes'>; channelId: string }>;
+
+  beforeAll(async () => {
+    const deps = store().deps;
+    app = await testApp(deps);
+    const acct = await makeAccount(deps, { plan: 'enterprise' });
+    const superAdminOutside = await addUser(deps, acct.account, { role: 'super_admin', name: 'Sam' });
+    const admin = await addUser(deps, acct.account, { role: 'admin', name: 'Ada' });
+    const agentWithAccess = await addUser(deps, acct.account, { role: 'agent', name: 'Tom' });
+    const agentWithout = await addUser(deps, acct.account, { role: 'agent', name: 'Olga' });
+    const freeSeat = await addUser(deps, acct.account, { role: 'agent', seat: 'free', name: 'Fred' });
+    const apiToken = await addUser(deps, acct.account, { role: 'agent', name: 'Bot' });
+    const teamId = await addTeam(deps, acct.account, 'Matrix team', [agentWithAccess.user.id]);
+    const users = { superAdminMember: acct.owner, superAdminOutside: superAdminOutside.user, admin: admin.user, agentWithAccess: agentWithAccess.user, agentWithout: agentWithout.user, freeSeat: freeSeat.user, apiToken: apiToken.user };
+
+    const session = async (email: string) => {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'correct horse battery' } });
+      expect(res.statusCode).toBe(200);
+      const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+      const csrf = (JSON.parse(res.body) as { csrfToken: string }).csrfToken;
+      return withHeaders(apiClient(app), { cookie, 'x-csrf-token': csrf });
+    };
+    const call = {
+      superAdminMember: await session(acct.owner.email),
+      superAdminOutside: await session(superAdminOutside.user.email),
+      admin: await session(admin.user.email),
+      agentWithAccess: await session(agentWithAccess.user.email),
+      agentWithout: await session(agentWithout.user.email),
+      freeSeat: await session(freeSeat.user.email),
+      apiToken: apiClient(app, apiToken.token),
+      nobody: apiClient(app),
+    };
+    const base = { account: acct.account, owner: acct.owner, users, teamId, ownerActor: { kind: 'user' as const, user: acct.owner, account: acct.account, via: 'cli' as const } };
+    makeModeInbox = (mode) => makeInbox(deps, base, mode);
+    world = { ...base, call, inboxes: { everyone: await makeModeInbox('everyone'), specific: await makeModeInbox('specific') } };
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  for (const endpoint of ENDPOINTS) {
+    for (const mode of ['everyone', 'specific'] as const) {
+      it(`${endpoint.name} [${mode}]`, async () => {
+        const deps = store().deps;
+        const failures: string[] = [];
+        for (const actor of ACTORS) {
+          const place = endpoint.fixture === 'inbox' ? await makeModeInbox(mode) : world.inboxes[mode];
+          const conversation = endpoint.fixture === 'conversation' ? await addConversation(deps, world.account, place.inbox.id) : null;
+          const req = endpoint.request({ conversation, inbox: place.inbox, channelId: place.channelId, users: world.users });
+          const client = world.call[actor];
+          const res =
+            req.method === 'GET' ? await client.get(req.url)
+            : req.method === 'DELETE' ? await client.delete(req.url)
+            : await client[req.method.toLowerCase() as 'post' | 'put' | 'patch'](req.url, req.body ?? {});
+          const want = expected(endpoint.kind, actor, mode);
+          const got = `${res.status} ${res.body?.error?.code ?? ''}`.trim();
+          if (want.status === 'ok') {
+            if (res.status < 200 || res.status > 299) failures.push(`${actor}: want 2xx, got ${got} ${res.body?.error?.message ?? ''}`);
+          } else if (want.status === 'listed') {
+            if (res.status !== 200) failures.push(`${actor}: want 200, got ${got}`);
+            else if (req.contains!(res) !== want.listed) failures.push(`${actor}: want ${want.listed ? 'listed' : 'not listed'}`);
+          } else if (res.status !== want.status || res.body?.error?.code !== want.code) {
+            failures.push(`${actor}: want ${want.status} ${want.code}, got ${got}`);
+          }
+        }
+        expect(failures).toEqual([]);
+      });
+    }
+  }
+});
