@@ -34,6 +34,11 @@ const schema = z.object({
   // SSRF guard (DESIGN.md): connected mailboxes may not point at private or loopback hosts unless
   // this is set (an internal mail server, or the tests' Dovecot on 127.0.0.1).
   ALLOW_PRIVATE_MAIL_HOSTS: z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).default('false'),
+  // DKIM for outbound mail (mail/dkim.ts): the selector and a PEM private key file; mail whose From
+  // domain is DKIM_DOMAIN or one of its subdomains is signed with d=DKIM_DOMAIN (default MAIL_DOMAIN).
+  DKIM_SELECTOR: z.string().regex(/^[a-z0-9]([a-z0-9._-]{0,62})$/i, 'must be a DNS label such as parley2026').optional(),
+  DKIM_PRIVATE_KEY_PATH: z.string().optional(),
+  DKIM_DOMAIN: domain.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLES: z
     .string()
@@ -51,6 +56,8 @@ export type Config = {
   mailDomain: string;
   freeMailDomain: string;
   smtpRelayUrl: string | undefined;
+  /** Outbound DKIM signing; undefined when DKIM_SELECTOR/DKIM_PRIVATE_KEY_PATH are unset. */
+  dkim: { selector: string; privateKeyPath: string; domain: string } | undefined;
   publicUrl: string;
   secretKey: string | undefined;
   allowPrivateMailHosts: boolean;
@@ -80,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(c.SMTP_TLS_KEY) !== Boolean(c.SMTP_TLS_CERT)) {
     throw new ConfigError('SMTP_TLS_KEY and SMTP_TLS_CERT must be set together (paths to a PEM key and certificate)');
   }
+  if (Boolean(c.DKIM_SELECTOR) !== Boolean(c.DKIM_PRIVATE_KEY_PATH)) {
+    throw new ConfigError('DKIM_SELECTOR and DKIM_PRIVATE_KEY_PATH must be set together (a selector and the path to a PEM private key)');
+  }
   return {
     port: c.PORT,
     smtpPort: c.SMTP_PORT,
@@ -90,6 +100,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailDomain: c.MAIL_DOMAIN.toLowerCase(),
     freeMailDomain: c.FREE_MAIL_DOMAIN.toLowerCase(),
     smtpRelayUrl: c.SMTP_RELAY_URL,
+    dkim:
+      c.DKIM_SELECTOR && c.DKIM_PRIVATE_KEY_PATH
+        ? { selector: c.DKIM_SELECTOR, privateKeyPath: path.resolve(c.DKIM_PRIVATE_KEY_PATH), domain: (c.DKIM_DOMAIN ?? c.MAIL_DOMAIN).toLowerCase() }
+        : undefined,
     publicUrl: c.PUBLIC_URL.replace(/\/$/, ''),
     secretKey: c.SECRET_KEY,
     allowPrivateMailHosts: c.ALLOW_PRIVATE_MAIL_HOSTS === 'true' || c.ALLOW_PRIVATE_MAIL_HOSTS === '1',

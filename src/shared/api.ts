@@ -149,7 +149,7 @@ export const Message = z.object({
       autoSubmitted: z.boolean(),
     })
     .nullable(),
-  deliveryStatus: z.enum(['queued', 'sent', 'failed']).nullable(),
+  deliveryStatus: z.enum(['queued', 'sending', 'sent', 'failed']).nullable(),
   deliveryError: z.string().nullable(),
   parseError: z.string().nullable(),
   hasRaw: z.boolean(),
@@ -178,6 +178,19 @@ export const AuditEntry = z.object({
   changes: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
 });
+
+/** What a contact will see as the sender of an inbox email, for the calling agent (email-out). */
+export const SenderPreview = z.object({
+  fromName: z.string(),
+  fromAddress: z.string(),
+  /** The From header as a mail client shows it: "Name" <address>. */
+  fromHeader: z.string(),
+  replyTo: z.string().nullable(),
+  signatureHtml: z.string(),
+  /** Why the address shown is not the chosen one (e.g. an unverified custom address). */
+  notice: z.string().nullable(),
+});
+export type SenderPreviewT = z.infer<typeof SenderPreview>;
 
 export const Me = z.object({ user: User, account: Account, csrfToken: z.string().nullable() });
 

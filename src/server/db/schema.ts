@@ -14,7 +14,8 @@ export type ChannelType = 'email' | 'chat' | 'slack' | 'api';
 export type ConversationStatus = 'open' | 'snoozed' | 'closed';
 export type MessageDirection = 'in' | 'out';
 export type MessageKind = 'message' | 'note' | 'activity';
-export type DeliveryStatus = 'queued' | 'sent' | 'failed';
+/** 'sending': the SMTP transaction has started (the outbox's crash marker, see mail/send.ts). */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed';
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface AccountsTable {

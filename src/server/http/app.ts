@@ -17,6 +17,7 @@ import { channelConnectRoutes } from './channel-connect.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
 import { webAppRoutes } from './web-app.routes.ts';
+import { messagePostRoutes, verifyLinkRoutes } from './messages-post.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { inboxAccessRoutes } from './inbox-access.routes.ts';
 import { tokenRoutes } from './tokens.routes.ts';
@@ -80,10 +81,12 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
       await api.register(channelConnectRoutes(deps));
       await api.register(contactRoutes(deps));
       await api.register(conversationRoutes(deps));
+      await api.register(messagePostRoutes(deps));
       await api.register(tokenRoutes(deps));
     },
     { prefix: '/api/v1' },
   );
+  await app.register(verifyLinkRoutes(deps));
   if (opts.serveWebApp ?? true) await app.register(webAppRoutes(deps));
   return app;
 }

@@ -11,6 +11,7 @@ import { notFound } from '../core/errors.ts';
 import { presentChannel } from './presenters.ts';
 import { IdParams } from './inboxes.routes.ts';
 import { updateChannel } from '../core/update-channel.ts';
+import { emailSettingsRefiner } from '../core/email-settings.ts';
 
 const ChannelPatchBody = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
@@ -35,6 +36,7 @@ export const channelRoutes =
   async (app0) => {
     const app = app0.withTypeProvider<ZodTypeProvider>();
     const db = deps.store.db;
+    const refine = emailSettingsRefiner(deps.domains);
 
     app.get(
       '/inboxes/:id/channels',
@@ -64,7 +66,7 @@ export const channelRoutes =
       },
       async (request) => {
         const actor = actorOf(request);
-        await deps.run(actor, (ctx) => updateChannel(ctx, { channelId: request.params.id, patch: request.body }));
+        await deps.run(actor, (ctx) => updateChannel(ctx, { channelId: request.params.id, patch: request.body }, refine));
         const channel = await db.selectFrom('channels').selectAll().where('id', '=', request.params.id).executeTakeFirstOrThrow();
         const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channel.id).executeTakeFirst();
         return presentChannel(channel, email);
