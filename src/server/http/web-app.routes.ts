@@ -16,9 +16,11 @@ export const webAppRoutes =
       return;
     }
     await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'], maxAge: '1h', immutable: false });
-    app.setNotFoundHandler((request, reply) => {
+    // A catch-all GET route rather than a second not-found handler: http/errors.ts already owns
+    // the not-found handler for '/', and Fastify refuses two for the same prefix.
+    app.get('/*', { schema: { hide: true } }, (request, reply) => {
       const url = request.url.split('?')[0] ?? '/';
-      const isAppRoute = request.method === 'GET' && !url.startsWith('/api/') && !path.extname(url);
+      const isAppRoute = !url.startsWith('/api/') && !path.extname(url);
       if (isAppRoute) return reply.header('cache-control', 'no-cache').sendFile('index.html');
       return reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${url}`));
     });

@@ -1,0 +1,87 @@
+// Typed calls for each API endpoint the agent app uses. Types come from src/shared/api.ts as
+// type-only imports, so zod never reaches the browser bundle.
+import type { AccountT, ChannelT, ConversationT, InboxT, MeT, MessageT, Page, TeamT, UserT } from '../../../shared/api.ts';
+import { request } from './client.ts';
+
+export type Plan = AccountT['plan'];
+export type ConversationStatus = ConversationT['status'];
+
+export interface SignupInput {
+  accountName: string;
+  subdomain: string;
+  plan: Plan;
+  firstName?: string;
+  lastName?: string;
+  email: string;
+  password: string;
+}
+
+export interface SignupResult {
+  account: AccountT;
+  user: UserT;
+  inbox: InboxT;
+  csrfToken: string;
+}
+
+export interface ConversationFilter {
+  inboxId?: string;
+  status?: ConversationStatus;
+  assigneeId?: 'me' | 'unassigned' | string;
+  contactId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface CreateInboxInput {
+  name: string;
+  access: InboxT['access'];
+  userIds: string[];
+  teamIds: string[];
+}
+
+export interface ChannelPatch {
+  name?: string;
+  enabled?: boolean;
+  email?: Partial<
+    Pick<
+      NonNullable<ChannelT['email']>,
+      | 'useForSending'
+      | 'fromNameMode'
+      | 'companyName'
+      | 'fromAddressMode'
+      | 'customFromAddress'
+      | 'signatureEnabled'
+      | 'signatureMode'
+      | 'signatureHtml'
+      | 'originalSenderOfForwards'
+    >
+  >;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export const api = {
+  me: () => request<MeT>('GET', '/me'),
+  login: (email: string, password: string) => request<MeT>('POST', '/auth/login', { email, password }),
+  signup: (input: SignupInput) => request<SignupResult>('POST', '/signup', input),
+  logout: () => request<void>('POST', '/auth/logout'),
+
+  inboxes: () => request<Page<InboxT>>('GET', '/inboxes'),
+  inbox: (id: string) => request<InboxT>('GET', `/inboxes/${encodeURIComponent(id)}`),
+  renameInbox: (id: string, name: string) => request<InboxT>('PATCH', `/inboxes/${encodeURIComponent(id)}`, { name }),
+  createInbox: (input: CreateInboxInput) => request<InboxT>('POST', '/inboxes', input),
+  updateChannel: (id: string, patch: ChannelPatch) => request<ChannelT>('PATCH', `/channels/${encodeURIComponent(id)}`, patch),
+
+  users: () => request<Page<UserT>>('GET', '/users?limit=200'),
+  teams: () => request<Page<TeamT>>('GET', '/teams'),
+
+  conversations: (filter: ConversationFilter) => request<Page<ConversationT>>('GET', `/conversations${query({ ...filter })}`),
+  conversation: (id: string) => request<ConversationT>('GET', `/conversations/${encodeURIComponent(id)}`),
+  messages: (conversationId: string, cursor?: string) =>
+    request<Page<MessageT>>('GET', `/conversations/${encodeURIComponent(conversationId)}/messages${query({ limit: 200, cursor })}`),
+};

@@ -1,0 +1,101 @@
+// React Query keys and hooks over the API: one place that knows what to refetch after a change.
+import { useInfiniteQuery, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { MeT } from '../../../shared/api.ts';
+import { ApiError, setCsrfToken } from './client.ts';
+import { api, type ConversationFilter } from './endpoints.ts';
+
+export const keys = {
+  me: ['me'] as const,
+  inboxes: ['inboxes'] as const,
+  users: ['users'] as const,
+  teams: ['teams'] as const,
+  conversations: (filter: ConversationFilter) => ['conversations', filter] as const,
+  conversation: (id: string) => ['conversation', id] as const,
+  messages: (id: string) => ['messages', id] as const,
+};
+
+/** The signed-in user, or null when nobody is signed in (401). */
+export function useMe() {
+  return useQuery<MeT | null>({
+    queryKey: keys.me,
+    queryFn: async () => {
+      try {
+        const me = await api.me();
+        setCsrfToken(me.csrfToken);
+        return me;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return null;
+        throw err;
+      }
+    },
+    staleTime: 60_000,
+  });
+}
+
+export function useInboxes() {
+  return useQuery({ queryKey: keys.inboxes, queryFn: async () => (await api.inboxes()).items });
+}
+
+export function useUsers() {
+  return useQuery({ queryKey: keys.users, queryFn: async () => (await api.users()).items, staleTime: 60_000 });
+}
+
+export function useTeams() {
+  return useQuery({ queryKey: keys.teams, queryFn: async () => (await api.teams()).items, staleTime: 60_000 });
+}
+
+export function useConversations(filter: ConversationFilter, enabled = true) {
+  return useInfiniteQuery({
+    queryKey: keys.conversations(filter),
+    queryFn: ({ pageParam }) => api.conversations({ ...filter, limit: 50, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled,
+  });
+}
+
+export function useConversation(id: string | undefined) {
+  return useQuery({ queryKey: keys.conversation(id ?? ''), queryFn: () => api.conversation(id!), enabled: Boolean(id) });
+}
+
+export function useMessages(conversationId: string | undefined) {
+  return useQuery({
+    queryKey: keys.messages(conversationId ?? ''),
+    enabled: Boolean(conversationId),
+    queryFn: async () => {
+      // A thread is read whole: follow the cursor until the last page.
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        const page = await api.messages(conversationId!, cursor);
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all;
+    },
+  });
+}
+
+/** Refetches everything that shows inboxes or conversations (after a change made here). */
+export function useRefresh() {
+  const client = useQueryClient();
+  return {
+    inboxes: () => client.invalidateQueries({ queryKey: keys.inboxes }),
+    conversations: () => client.invalidateQueries({ queryKey: ['conversations'] }),
+    conversation: (id: string) =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: keys.conversation(id) }),
+        client.invalidateQueries({ queryKey: keys.messages(id) }),
+        client.invalidateQueries({ queryKey: ['conversations'] }),
+      ]),
+    users: () => client.invalidateQueries({ queryKey: keys.users }),
+    teams: () => client.invalidateQueries({ queryKey: keys.teams }),
+    me: () => client.invalidateQueries({ queryKey: keys.me }),
+  };
+}
+
+/** Forgets every cached answer of the previous session except "me" itself (which the caller
+ *  sets next): clearing the whole cache would detach the App's observer of "me". */
+export function resetSessionData(client: QueryClient): void {
+  client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+}

@@ -1,0 +1,71 @@
+// The opened conversation: header (subject, contact, number, actions), the "View only" banner
+// when the user may only view this inbox, the thread, the composer and the contact panel.
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { InboxT, UserT } from '../../../shared/api.ts';
+import { useConversation, useMessages, useRefresh } from '../api/queries.ts';
+import { errorMessage } from '../api/client.ts';
+import { MessageItem } from './MessageItem.tsx';
+import { Composer } from './Composer.tsx';
+import { ConversationActions } from './ConversationActions.tsx';
+import { ContactPanel } from './ContactPanel.tsx';
+
+export function ViewOnlyBanner() {
+  return (
+    <div className="banner banner-info" role="note" aria-label="View only">
+      <strong>View only.</strong> You can view this inbox but not reply or take actions. Ask an admin to add you in the inbox's Access settings.
+    </div>
+  );
+}
+
+export function ConversationPane({ conversationId, inbox, backTo, usersById }: { conversationId: string; inbox: InboxT; backTo: string; usersById: Map<string, UserT> }) {
+  const conversation = useConversation(conversationId);
+  const messages = useMessages(conversationId);
+  const refresh = useRefresh();
+  const [contactOpen, setContactOpen] = useState(false);
+
+  if (conversation.isPending) return <div className="pane-status" role="status">Loading conversation…</div>;
+  if (conversation.isError) return <div className="pane-status"><div className="alert alert-error" role="alert">{errorMessage(conversation.error)}</div></div>;
+  const c = conversation.data;
+  const viewOnly = inbox.myAccess === 'view';
+  const onChanged = () => void refresh.conversation(c.id);
+  const contactName = c.contact ? c.contact.name || c.contact.email || 'Unknown contact' : 'Unknown contact';
+
+  return (
+    <div className={contactOpen ? 'conversation-layout contact-open' : 'conversation-layout'}>
+      <section className="conversation" aria-label="Conversation">
+        <header className="conversation-header">
+          <Link to={backTo} className="icon-button back-button" aria-label="Back to conversations">
+            ←
+          </Link>
+          <div className="conversation-title">
+            <h1>{c.subject || '(no subject)'}</h1>
+            <div className="muted small">
+              {contactName}
+              {c.contact?.email && c.contact.email !== contactName ? ` · ${c.contact.email}` : ''} · #{c.number}
+            </div>
+          </div>
+          <ConversationActions conversation={c} inbox={inbox} viewOnly={viewOnly} onChanged={onChanged} />
+          <button type="button" className="button button-small button-secondary contact-toggle" aria-pressed={contactOpen} onClick={() => setContactOpen((v) => !v)}>
+            Contact
+          </button>
+        </header>
+        {viewOnly && <ViewOnlyBanner />}
+        <div className="thread-scroll">
+          {messages.isPending && <div className="pane-status" role="status">Loading messages…</div>}
+          {messages.isError && <div className="alert alert-error" role="alert">{errorMessage(messages.error)}</div>}
+          {messages.data && (
+            <ol className="thread" aria-label="Messages">
+              {messages.data.length === 0 && <li className="activity-line">No messages in this conversation yet.</li>}
+              {messages.data.map((m) => (
+                <MessageItem key={m.id} message={m} contact={c.contact} usersById={usersById} />
+              ))}
+            </ol>
+          )}
+        </div>
+        <Composer conversation={c} inbox={inbox} viewOnly={viewOnly} onSent={onChanged} />
+      </section>
+      <ContactPanel conversation={c} contact={c.contact} onChanged={onChanged} />
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+// One email body in a sandboxed iframe (see email-html.ts for what is stripped and why), sized to
+// its content, with "Show images" and the "…" quoted-history toggle.
+import { useMemo, useRef, useState } from 'react';
+import type { MessageT } from '../../../shared/api.ts';
+import { prepareEmail } from './email-html.ts';
+
+export function EmailFrame({ html, attachments, title }: { html: string; attachments: MessageT['attachments']; title: string }) {
+  const [showImages, setShowImages] = useState(false);
+  const [showQuoted, setShowQuoted] = useState(false);
+  const [height, setHeight] = useState(60);
+  const frame = useRef<HTMLIFrameElement>(null);
+  const prepared = useMemo(() => prepareEmail(html, attachments, { showImages, showQuoted }), [html, attachments, showImages, showQuoted]);
+
+  const measure = () => {
+    // allow-same-origin (without allow-scripts) lets the app read the frame's size; the frame
+    // itself still cannot run code.
+    const doc = frame.current?.contentDocument;
+    if (!doc?.documentElement) return;
+    setHeight(Math.min(Math.max(doc.documentElement.scrollHeight, 24), 20000));
+  };
+
+  return (
+    <div className="email-body">
+      {prepared.blockedImages > 0 && (
+        <div className="images-blocked">
+          <span>Remote images are hidden to protect your privacy.</span>
+          <button type="button" className="button button-small button-secondary" onClick={() => setShowImages(true)}>
+            Show images
+          </button>
+        </div>
+      )}
+      <iframe
+        ref={frame}
+        title={title}
+        className="email-frame"
+        sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+        referrerPolicy="no-referrer"
+        srcDoc={prepared.srcdoc}
+        style={{ height }}
+        onLoad={() => {
+          measure();
+          // Images finishing later change the height; 'load' does not bubble, so capture it.
+          frame.current?.contentDocument?.addEventListener('load', measure, true);
+        }}
+      />
+      {prepared.hasQuoted && (
+        <button
+          type="button"
+          className="quote-toggle"
+          aria-expanded={showQuoted}
+          aria-label={showQuoted ? 'Hide quoted text' : 'Show quoted text'}
+          title={showQuoted ? 'Hide quoted text' : 'Show quoted text'}
+          onClick={() => setShowQuoted((v) => !v)}
+        >
+          …
+        </button>
+      )}
+    </div>
+  );
+}

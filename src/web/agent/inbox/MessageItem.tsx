@@ -1,0 +1,120 @@
+// One entry of a thread: an email or chat message (card), an internal note (yellow), or an
+// activity line (small and centred). Email HTML goes through EmailFrame, never into the app's DOM.
+import type { ContactT, MessageT, UserT } from '../../../shared/api.ts';
+import { Avatar, fileSize, fullTime, relativeTime } from '../ui/format.tsx';
+import { EmailFrame } from './EmailFrame.tsx';
+
+function addressList(list: { name: string; address: string }[]): string {
+  return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
+}
+
+function authorOf(m: MessageT, contact: ContactT | null, usersById: Map<string, UserT>): { name: string; detail: string | null } {
+  if (m.authorUserId) {
+    const user = usersById.get(m.authorUserId);
+    return { name: user ? user.fullName || user.email : 'A teammate', detail: m.email?.from?.address ?? null };
+  }
+  const from = m.email?.from;
+  if (from) return { name: from.name || from.address, detail: from.name ? from.address : null };
+  if (contact) return { name: contact.name || contact.email || 'Contact', detail: contact.name ? contact.email : null };
+  return { name: m.direction === 'in' ? 'Contact' : 'Parley', detail: null };
+}
+
+function Time({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} title={fullTime(iso)} className="message-time">
+      {relativeTime(iso)}
+    </time>
+  );
+}
+
+function DeliveryStatus({ m }: { m: MessageT }) {
+  if (!m.deliveryStatus) return null;
+  if (m.deliveryStatus === 'failed') {
+    return (
+      <div className="alert alert-error small" role="alert">
+        Not delivered{m.deliveryError ? `: ${m.deliveryError}` : ''}
+      </div>
+    );
+  }
+  const label = m.deliveryStatus === 'sent' ? 'Sent' : m.deliveryStatus === 'queued' ? 'Queued' : 'Sending';
+  return (
+    <span className={`delivery delivery-${m.deliveryStatus}`}>
+      {label}
+      {m.deliveryStatus !== 'sent' && m.deliveryError ? ` — ${m.deliveryError}` : ''}
+    </span>
+  );
+}
+
+export function MessageItem({ message: m, contact, usersById }: { message: MessageT; contact: ContactT | null; usersById: Map<string, UserT> }) {
+  if (m.kind === 'activity') {
+    return (
+      <li className="activity-line">
+        <span>{m.text}</span> · <Time iso={m.createdAt} />
+      </li>
+    );
+  }
+  const author = authorOf(m, contact, usersById);
+  if (m.kind === 'note') {
+    return (
+      <li className="note" aria-label={`Note by ${author.name}`}>
+        <header className="message-header">
+          <Avatar name={author.name} size={28} />
+          <div className="message-from">
+            <strong>{author.name}</strong> <span className="note-tag">left a note</span>
+          </div>
+          <Time iso={m.createdAt} />
+        </header>
+        <div className="message-text">{m.text}</div>
+      </li>
+    );
+  }
+  const visibleAttachments = m.attachments.filter((a) => !(a.inline && a.contentId && m.html?.includes(`cid:${a.contentId.replace(/^<|>$/g, '')}`)));
+  return (
+    <li className={m.direction === 'out' ? 'message message-out' : 'message message-in'}>
+      <header className="message-header">
+        <Avatar name={author.name} size={32} />
+        <div className="message-from">
+          <div>
+            <strong>{author.name}</strong>
+            {author.detail && <span className="muted"> &lt;{author.detail}&gt;</span>}
+          </div>
+          {m.email && m.email.to.length > 0 && <div className="muted small">To: {addressList(m.email.to)}</div>}
+          {m.email && m.email.cc.length > 0 && <div className="muted small">Cc: {addressList(m.email.cc)}</div>}
+        </div>
+        <div className="message-side">
+          <Time iso={m.createdAt} />
+          <DeliveryStatus m={m} />
+        </div>
+      </header>
+      {m.parseError && (
+        <div className="alert alert-warning small" role="alert">
+          This email could not be read completely: {m.parseError}
+          {m.hasRaw && ' Download the original to see it as it arrived.'}
+        </div>
+      )}
+      {m.html ? <EmailFrame html={m.html} attachments={m.attachments} title={`Email from ${author.name}`} /> : <div className="message-text">{m.text}</div>}
+      {(visibleAttachments.length > 0 || m.hasRaw) && (
+        <footer className="message-footer">
+          {visibleAttachments.length > 0 && (
+            <ul className="attachments" aria-label="Attachments">
+              {visibleAttachments.map((a) => (
+                <li key={a.id}>
+                  <a href={a.url} download={a.filename} className="attachment">
+                    <span className="attachment-icon" aria-hidden="true">📎</span>
+                    <span className="attachment-name">{a.filename}</span>
+                    <span className="muted small">{fileSize(a.size)}</span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+          {m.hasRaw && (
+            <a className="raw-link small" href={`/api/v1/messages/${m.id}/raw`} download>
+              Download original
+            </a>
+          )}
+        </footer>
+      )}
+    </li>
+  );
+}

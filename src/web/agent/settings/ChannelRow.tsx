@@ -1,0 +1,99 @@
+// One channel in Settings > Inboxes: type, addresses (inbound and forwarding, with Copy),
+// connection status, the Status switch (PATCH /channels/{id} {enabled}) and "Edit".
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { ChannelT, InboxT } from '../../../shared/api.ts';
+import { api } from '../api/endpoints.ts';
+import { errorMessage } from '../api/client.ts';
+import { Switch } from '../ui/Switch.tsx';
+import { CopyButton } from '../ui/CopyButton.tsx';
+import { fullTime, relativeTime } from '../ui/format.tsx';
+
+const TYPE_LABEL: Record<ChannelT['type'], string> = { email: 'Email', chat: 'Chat', slack: 'Slack', api: 'API' };
+
+function statusText(channel: ChannelT): { text: string; tone: 'ok' | 'bad' | 'off' } {
+  if (!channel.enabled) return { text: 'Off', tone: 'off' };
+  const status = channel.status.replace(/_/g, ' ');
+  const label = status.charAt(0).toUpperCase() + status.slice(1);
+  const ok = channel.status === 'connected' || channel.status === 'active' || channel.status === 'ok';
+  return { text: channel.statusDetail ? `${label}: ${channel.statusDetail}` : label, tone: ok ? 'ok' : 'bad' };
+}
+
+export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; channel: ChannelT; onChanged: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const email = channel.email;
+  const title = email?.isFallback ? 'Fallback email' : channel.name;
+  const status = statusText(channel);
+
+  const toggle = async (enabled: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.updateChannel(channel.id, { enabled });
+      onChanged();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li className="channel-row">
+      <div className="channel-icon" aria-hidden="true">
+        {channel.type === 'email' ? '✉' : channel.type === 'chat' ? '💬' : channel.type === 'slack' ? '#' : '{}'}
+      </div>
+      <div className="channel-main">
+        <div className="channel-title">
+          <strong>{title}</strong>
+          <span className="tag">{TYPE_LABEL[channel.type]}</span>
+        </div>
+        {email && (
+          <dl className="channel-addresses">
+            {email.teamAddress && (
+              <>
+                <dt>Team address</dt>
+                <dd>
+                  <code className="address">{email.teamAddress}</code>
+                </dd>
+              </>
+            )}
+            <dt>Inbound address</dt>
+            <dd>
+              <code className="address">{email.inboundAddress}</code>
+            </dd>
+            <dt>Forwarding address</dt>
+            <dd className="with-action">
+              <code className="address">{email.forwardingAddress}</code>
+              <CopyButton value={email.forwardingAddress} label={`Copy forwarding address of ${title}`} />
+            </dd>
+          </dl>
+        )}
+        <div className={`channel-status tone-${status.tone}`}>
+          <span className="dot" aria-hidden="true" /> {status.text}
+          {email?.lastFetchedAt && (
+            <span className="muted small" title={fullTime(email.lastFetchedAt)}>
+              {' '}
+              · last checked {relativeTime(email.lastFetchedAt)}
+            </span>
+          )}
+        </div>
+        {error && (
+          <div className="alert alert-error small" role="alert">
+            {error}
+          </div>
+        )}
+      </div>
+      <div className="channel-controls">
+        <div className="status-switch">
+          <span className="small muted">Status</span>
+          <Switch label={`Status of ${title}`} checked={channel.enabled} disabled={busy} onChange={(on) => void toggle(on)} />
+        </div>
+        <Link className="button button-small button-secondary" to={`/settings/inboxes/${inbox.id}/channels/${channel.id}/configuration`} aria-label={`Edit ${title}`}>
+          Edit
+        </Link>
+      </div>
+    </li>
+  );
+}
