@@ -16,6 +16,7 @@ import { channelRoutes } from './channels.routes.ts';
 import { channelConnectRoutes } from './channel-connect.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
+import { messageRoutes } from './messages.routes.ts';
 import { webAppRoutes } from './web-app.routes.ts';
 import { messagePostRoutes, verifyLinkRoutes } from './messages-post.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
@@ -81,6 +82,7 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
       await api.register(channelConnectRoutes(deps));
       await api.register(contactRoutes(deps));
       await api.register(conversationRoutes(deps));
+      await api.register(messageRoutes(deps));
       await api.register(messagePostRoutes(deps));
       await api.register(tokenRoutes(deps));
     },

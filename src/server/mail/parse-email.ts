@@ -153,7 +153,21 @@ async function readForwardedAttachment(content: Uint8Array): Promise<{ forwarded
   return { forwarded: { format: 'rfc822', from, to: flatten(inner.to), cc: flatten(inner.cc), subject: inner.subject ?? null }, text };
 }
 
+/** NUL is legal in a JS string but not in PostgreSQL text; no mail text needs it. */
+function stripNul<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/\u0000/g, '') as T;
+  if (value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map(stripNul) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripNul(v)])) as T;
+  return value;
+}
+
 export async function parseEmail(raw: Uint8Array): Promise<ParseOutcome> {
+  const outcome = await parseEmailUnclean(raw);
+  return { problem: outcome.problem, parsed: stripNul(outcome.parsed) };
+}
+
+async function parseEmailUnclean(raw: Uint8Array): Promise<ParseOutcome> {
   const email = await PostalMime.parse(raw, LIMITS);
   const problem = findProblem(raw, email);
   const contentType = email.headers.find((h) => h.key === 'content-type')?.value;

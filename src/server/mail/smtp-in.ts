@@ -1,0 +1,128 @@
+// The inbound SMTP receiver (smtp-server) on SMTP_PORT: a thin front-end over ingestRawEmail.
+// It refuses early and precisely at RCPT (Haraka/Postfix style) so senders are told and nothing
+// is silently dropped, and answers 250 only after the message is durably stored (RFC 5321 §6.1:
+// after 250 the message must not be lost). Our own failures are 4xx so the sender retries.
+import fs from 'node:fs';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Deps } from '../deps.ts';
+import { ingestRawEmail } from './ingest.ts';
+import { lookupRecipient } from './recipients.ts';
+import { parsePool } from './parse.ts';
+
+export const MAX_RECIPIENTS = 100;
+
+export interface SmtpReceiverOptions {
+  port?: number;
+  host?: string;
+  /** Idle limit between commands and between DATA chunks (RFC 5321 §4.5.3.2 suggests minutes). */
+  socketTimeoutMs?: number;
+  /** Cap on a whole connection, against clients that trickle one byte at a time. */
+  sessionTimeoutMs?: number;
+}
+
+export interface SmtpReceiver {
+  server: SMTPServer;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function smtpError(code: number, text: string): Error & { responseCode: number } {
+  return Object.assign(new Error(text), { responseCode: code });
+}
+
+function isDiskFull(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || code === '53100';
+}
+
+export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
+  const log = deps.log.child({ role: 'smtp' });
+  const maxBytes = deps.config.smtpMaxMessageBytes;
+  const tls = deps.config.smtpTls;
+  const server = new SMTPServer({
+    name: deps.domains.mailDomain,
+    banner: 'Parley ESMTP',
+    size: maxBytes,
+    authOptional: true,
+    disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(tls ? { key: fs.readFileSync(tls.key), cert: fs.readFileSync(tls.cert) } : {}),
+    logger: false,
+    maxClients: 1000,
+    socketTimeout: opts.socketTimeoutMs ?? 120_000,
+    closeTimeout: 30_000,
+
+    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      // RFC 5321 §4.5.3.1.8: a server may refuse more than it wants with 452, the client sends the rest later.
+      if (session.envelope.rcptTo.length >= MAX_RECIPIENTS) return callback(smtpError(452, `4.5.3 Too many recipients (at most ${MAX_RECIPIENTS} a message)`));
+      lookupRecipient(deps.store.db, address.address)
+        .then((target) => {
+          if (!target) return callback(smtpError(550, `5.1.1 <${address.address}>: no such mailbox here`));
+          if (!target.enabled) return callback(smtpError(550, `5.2.1 <${address.address}>: this channel is turned off and does not accept email`));
+          callback();
+        })
+        .catch((err: unknown) => {
+          log.error({ err }, 'recipient lookup failed');
+          callback(smtpError(451, '4.3.0 Temporary failure looking up the recipient, try again later'));
+        });
+    },
+
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooBig = false;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) tooBig = true;
+        if (!tooBig) chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if (tooBig || stream.sizeExceeded) {
+          return callback(smtpError(552, `5.3.4 Message too big: the limit is ${maxBytes} bytes`));
+        }
+        const raw = Buffer.concat(chunks, size);
+        const mailFrom = session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address || null;
+        ingestRawEmail(deps, { raw, recipients: session.envelope.rcptTo.map((r) => r.address), mailFrom, via: 'smtp' })
+          .then((result) => {
+            if (result.outcome === 'no_channel') return callback(smtpError(550, '5.2.1 The recipient channels are turned off or gone; the message was not accepted'));
+            const id = result.outcome === 'bounce_linked' ? 'delivery report' : result.messageId;
+            callback(null, `2.0.0 Stored as ${id}`);
+          })
+          .catch((err: unknown) => {
+            if (isDiskFull(err)) {
+              log.error({ err }, 'disk full: message refused with 452');
+              return callback(smtpError(452, '4.3.1 Insufficient system storage, try again later'));
+            }
+            log.error({ err }, 'ingest failed: message refused with 451');
+            callback(smtpError(451, '4.3.0 Temporary failure storing the message, try again later'));
+          });
+      });
+    },
+  });
+  server.on('error', (err) => log.warn({ err }, 'SMTP connection error'));
+  // The idle timeout resets on every byte, so a client trickling one byte a minute would hold a
+  // connection forever: cap the whole session too.
+  const sessionLimit = opts.sessionTimeoutMs ?? 30 * 60_000;
+  server.server.on('connection', (socket) => {
+    const timer = setTimeout(() => socket.destroy(), sessionLimit);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+
+  const host = opts.host ?? deps.config.host;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(opts.port ?? deps.config.smtpPort, host, () => {
+      server.server.off('error', reject);
+      const addr = server.server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : (opts.port ?? deps.config.smtpPort));
+    });
+  });
+  // Start the parse workers now rather than on the first message.
+  void parsePool();
+  log.info({ port, host, tls: Boolean(tls), maxBytes }, 'SMTP receiver listening');
+  return {
+    server,
+    port,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

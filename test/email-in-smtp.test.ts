@@ -1,0 +1,384 @@
+// Email in over real SMTP on both stores: RCPT answers, size and recipient limits, smuggling
+// probes, timeouts, threading, dedupe, concurrency, forwards, bounces, loops, reopen, and the
+// raw/attachment downloads, all read back through the API.
+import { expect, it, beforeAll, afterAll } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import nodemailer from 'nodemailer';
+import { describeEachStore, makeAccount } from './helpers/stores.ts';
+import { apiClient, testApp } from './helpers/api.ts';
+import { startSmtpReceiver, type SmtpReceiver } from '../src/server/mail/smtp-in.ts';
+import { crlf, rawSmtp, sendRaw } from './email-in-support.ts';
+
+let seq = 0;
+const mid = (tag: string) => `${tag}.${Date.now()}.${seq++}@customer.example`;
+
+function eml(o: { from?: string; to: string; subject?: string; messageId?: string | null; inReplyTo?: string; references?: string; cc?: string; extra?: string; body?: string }): Buffer {
+  const lines = [
+    `From: ${o.from ?? 'Ann Customer <ann@customer.example>'}`,
+    `To: ${o.to}`,
+    ...(o.cc ? [`Cc: ${o.cc}`] : []),
+    `Subject: ${o.subject ?? 'Hello'}`,
+    'Date: Mon, 30 Nov 2026 10:00:00 +0000',
+    ...(o.messageId === null ? [] : [`Message-ID: <${o.messageId ?? mid('m')}>`]),
+    ...(o.inReplyTo ? [`In-Reply-To: <${o.inReplyTo}>`] : []),
+    ...(o.references ? [`References: ${o.references}`] : []),
+    ...(o.extra ? [o.extra] : []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    o.body ?? 'Hi, I need help with my order.',
+    '',
+  ];
+  return crlf(lines.join('\n'));
+}
+
+describeEachStore('email in over SMTP', (store) => {
+  let app: FastifyInstance;
+  let smtp: SmtpReceiver;
+  beforeAll(async () => {
+    app = await testApp(store().deps);
+    smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', socketTimeoutMs: 1500 });
+  });
+  afterAll(async () => {
+    await smtp.stop();
+    await app.close();
+  });
+
+  const send = (to: string[], data: Buffer, from = 'ann@customer.example') => sendRaw(smtp.port, { from, to, data });
+
+  async function conversations(token: string) {
+    return (await apiClient(app, token).get('/conversations?limit=100')).body.items as any[];
+  }
+  async function messages(token: string, conversationId: string) {
+    return (await apiClient(app, token).get(`/conversations/${conversationId}/messages?limit=100`)).body.items as any[];
+  }
+
+  it('stores a message sent with nodemailer and shows it through the API, with contact, headers and downloads', async () => {
+    const acct = await makeAccount(store().deps);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+    const info = await transport.sendMail({
+      from: 'Ann Customer <Ann@Customer.Example>',
+      to: acct.email.inbound_address,
+      cc: 'Bob <bob@customer.example>',
+      subject: 'Where is my order? ✓',
+      text: 'Hello, order 42 has not arrived.',
+      html: '<p>Hello, <b>order 42</b> has not arrived.<script>alert(1)</script></p><img src="cid:logo@x">',
+      attachments: [
+        { filename: '../../etc/passwd', content: 'root:x:0:0' },
+        { filename: 'logo.png', content: Buffer.from('89504e470d0a1a0a', 'hex'), cid: 'logo@x' },
+      ],
+    });
+    expect(info.response).toMatch(/^250 2\.0\.0 Stored as /);
+    const list = await conversations(acct.token);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ subject: 'Where is my order? ✓', status: 'open', number: 1, contact: { email: 'ann@customer.example', name: 'Ann Customer' } });
+    expect(list[0].preview).toContain('order 42 has not arrived');
+    const [m] = await messages(acct.token, list[0].id);
+    expect(m.direction).toBe('in');
+    expect(m.authorUserId).toBeNull();
+    expect(m.text).toContain('order 42');
+    expect(m.html).toContain('<b>order 42</b>');
+    expect(m.html).not.toContain('script');
+    expect(m.email).toMatchObject({ messageId: info.messageId.replace(/[<>]/g, ''), from: { address: 'ann@customer.example' }, cc: [{ address: 'bob@customer.example', name: 'Bob' }] });
+    expect(m.email.to[0].address).toBe(acct.email.inbound_address);
+    expect(m.email.date).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(m.parseError).toBeNull();
+    expect(m.hasRaw).toBe(true);
+    const passwd = m.attachments.find((a: any) => a.filename === 'passwd');
+    expect(passwd).toMatchObject({ size: 10, contentType: 'application/octet-stream' });
+    const logo = m.attachments.find((a: any) => a.contentId === 'logo@x');
+    expect(logo).toBeTruthy();
+    expect(m.html).toContain(`/api/v1/attachments/${logo.id}`);
+
+    const api = apiClient(app, acct.token);
+    const file = await api.get(passwd.url);
+    expect(file.status).toBe(200);
+    expect(file.headers['content-disposition']).toMatch(/^attachment; filename="passwd"/);
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(file.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    expect(String(file.body)).toBe('root:x:0:0');
+    const raw = await api.get(`/messages/${m.id}/raw`);
+    expect(raw.status).toBe(200);
+    expect(raw.headers['content-disposition']).toMatch(/^attachment; filename="message-.*\.eml"/);
+    expect(String(raw.body)).toContain('Subject: =?UTF-8?');
+    // Another account cannot read either.
+    const other = await makeAccount(store().deps);
+    expect((await apiClient(app, other.token).get(passwd.url)).status).toBe(404);
+    expect((await apiClient(app, other.token).get(`/messages/${m.id}/raw`)).status).toBe(404);
+    // The contact's timeline has the email.
+    const timeline = await api.get(`/contacts/${list[0].contact.id}/timeline`);
+    if (timeline.status === 200) expect(timeline.body.items.some((t: any) => t.kind === 'email_received')).toBe(true);
+    const rows = await store().deps.store.db.selectFrom('timeline_entries').selectAll().where('contact_id', '=', list[0].contact.id).execute();
+    expect(rows.map((r) => r.kind)).toEqual(['email_received']);
+  });
+
+  it('answers RCPT precisely: unknown 550 5.1.1, +tag accepted, turned-off channel 550 5.2.1 until turned on', async () => {
+    const acct = await makeAccount(store().deps);
+    const [local, domain] = acct.email.inbound_address.split('@');
+    const c = await rawSmtp(smtp.port);
+    await c.reply();
+    const ehlo = await c.command('EHLO probe.test');
+    expect(ehlo).toMatch(/SIZE \d+/);
+    expect(await c.command('MAIL FROM:<x@customer.example>')).toMatch(/^250/);
+    expect(await c.command(`RCPT TO:<nobody@${domain}>`)).toMatch(/^550 5\.1\.1 /);
+    expect(await c.command(`RCPT TO:<${local}+orders@${domain}>`)).toMatch(/^250/);
+    expect(await c.command(`RCPT TO:<${acct.email.forwarding_address.toUpperCase()}>`)).toMatch(/^250/);
+    c.close();
+
+    const api = apiClient(app, acct.token);
+    expect((await api.patch(`/channels/${acct.channel.id}`, { enabled: false })).status).toBe(200);
+    const off = await send([acct.email.inbound_address], eml({ to: acct.email.inbound_address }));
+    expect(off.final).toMatch(/^550 5\.2\.1 .*turned off/);
+    expect(await conversations(acct.token)).toHaveLength(0);
+    expect((await api.patch(`/channels/${acct.channel.id}`, { enabled: true })).status).toBe(200);
+    const on = await send([acct.email.inbound_address], eml({ to: acct.email.inbound_address }));
+    expect(on.final).toMatch(/^250 /);
+    expect(await conversations(acct.token)).toHaveLength(1);
+  });
+
+  it('refuses recipients beyond the limit with 452 4.5.3 and oversized messages with 552', async () => {
+    const acct = await makeAccount(store().deps);
+    const c = await rawSmtp(smtp.port);
+    await c.reply();
+    await c.command('EHLO probe.test');
+    await c.command('MAIL FROM:<x@customer.example>');
+    const answers: string[] = [];
+    const [local, domain] = acct.email.inbound_address.split('@');
+    for (let i = 0; i < 101; i++) answers.push(await c.command(`RCPT TO:<${local}+r${i}@${domain}>`));
+    expect(answers.slice(0, 100).every((a) => a.startsWith('250'))).toBe(true);
+    expect(answers[100]).toMatch(/^452 4\.5\.3 /);
+    c.close();
+
+    const big = await store().deps.config.smtpMaxMessageBytes;
+    const c2 = await rawSmtp(smtp.port);
+    await c2.reply();
+    await c2.command('EHLO probe.test');
+    expect(await c2.command(`MAIL FROM:<x@customer.example> SIZE=${big + 1}`)).toMatch(/^552/);
+    c2.close();
+  });
+
+  it('never splits one message into two on SMTP smuggling probes', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const smuggled = `MAIL FROM:<evil@attacker.example>\r\nRCPT TO:<${to}>\r\nDATA\r\nFrom: ceo@customer.example\r\nSubject: smuggled\r\n\r\nI am smuggled\r\n`;
+    for (const sep of ['\n.\n', '\r\n.\n', '\n.\r\n', '\r.\r\n', '\r\n\x00.\r\n']) {
+      const c = await rawSmtp(smtp.port);
+      await c.reply();
+      await c.command('EHLO probe.test');
+      await c.command('MAIL FROM:<ann@customer.example>');
+      await c.command(`RCPT TO:<${to}>`);
+      expect(await c.command('DATA')).toMatch(/^354/);
+      c.write(`From: ann@customer.example\r\nTo: ${to}\r\nSubject: probe ${JSON.stringify(sep)}\r\nMessage-ID: <${mid('smuggle')}>\r\n\r\nbefore${sep}${smuggled}`);
+      c.write('\r\n.\r\n');
+      expect(await c.reply()).toMatch(/^250 /);
+      c.write('QUIT\r\n');
+      c.close();
+    }
+    const list = await conversations(acct.token);
+    expect(list).toHaveLength(5);
+    expect(list.every((cv) => cv.subject.startsWith('probe'))).toBe(true);
+    for (const cv of list) {
+      const ms = await messages(acct.token, cv.id);
+      expect(ms).toHaveLength(1);
+      expect(ms[0].text).toContain('I am smuggled');
+    }
+  });
+
+  it('cuts idle clients off by timeout while the API keeps answering', async () => {
+    const c = await rawSmtp(smtp.port);
+    expect(await c.reply()).toMatch(/^220/);
+    await c.command('EHLO idle.test');
+    const started = Date.now();
+    expect((await apiClient(app).get('/healthz')).status).toBe(200);
+    await c.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('threads by reply token, In-Reply-To and References, and our Message-ID pattern, never by subject, within the inbox', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const first = mid('first');
+    await send([to], eml({ to, subject: 'Order 42', messageId: first }));
+    const [conv] = await conversations(acct.token);
+    const row = await store().deps.store.db.selectFrom('conversations').selectAll().where('id', '=', conv.id).executeTakeFirstOrThrow();
+    const [local, domain] = to.split('@');
+
+    // Reply token in the recipient address, even with no headers to go by.
+    await send([`${local}+c_${row.reply_token}@${domain}`], eml({ to: `${local}+c_${row.reply_token}@${domain}`, subject: 'something else' }));
+    // In-Reply-To.
+    const second = mid('second');
+    await send([to], eml({ to, subject: 'Re: Order 42', messageId: second, inReplyTo: first }));
+    // References only (oldest first; the newest known wins).
+    await send([to], eml({ to, subject: 'Re: Re: Order 42', references: `<unknown@x> <${first}> <${second}>` }));
+    // Our own Message-ID pattern for a reply to an outbound message whose row we cannot match by id.
+    await send([to], eml({ to, subject: 'Re: your reply', inReplyTo: `${conv.id}.abc123@${domain}` }));
+    expect(await messages(acct.token, conv.id)).toHaveLength(5);
+
+    // The same subject alone starts a new conversation.
+    await send([to], eml({ to, subject: 'Order 42' }));
+    // Another account's message ids and tokens never reach into this inbox.
+    const other = await makeAccount(store().deps);
+    await send([other.email.inbound_address], eml({ to: other.email.inbound_address, subject: 'Re: Order 42', inReplyTo: first }));
+    const oLocal = other.email.inbound_address.split('@')[0];
+    await send([`${oLocal}+c_${row.reply_token}@${other.email.inbound_address.split('@')[1]}`], eml({ to: other.email.inbound_address, subject: 'token from elsewhere' }));
+    expect(await conversations(acct.token)).toHaveLength(2);
+    expect(await conversations(other.token)).toHaveLength(2);
+    expect(await messages(acct.token, conv.id)).toHaveLength(5);
+  });
+
+  it('stores the same message once: retried, or sent to two of the inbox addresses; synthetic Message-ID when missing', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const data = eml({ to, messageId: null, subject: 'No id here' });
+    expect((await send([to], data)).final).toMatch(/^250/);
+    // A relay retry adds a Received line; still the same message.
+    expect((await send([to], Buffer.concat([Buffer.from('Received: from relay.example by mx; Mon, 30 Nov 2026 10:00:01 +0000\r\n'), data]))).final).toMatch(/^250/);
+    expect((await send([to, acct.email.forwarding_address], data)).final).toMatch(/^250/);
+    const list = await conversations(acct.token);
+    expect(list).toHaveLength(1);
+    const ms = await messages(acct.token, list[0].id);
+    expect(ms).toHaveLength(1);
+    expect(ms[0].email.messageId).toMatch(/^[0-9a-f]{40}@synthetic\.parley\.invalid$/);
+  });
+
+  it('makes one conversation of a new thread whose messages arrive at the same moment', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const root = mid('root');
+    const burst = [
+      eml({ to, subject: 'Burst', messageId: root }),
+      eml({ to, subject: 'Re: Burst', messageId: mid('r1'), inReplyTo: root, references: `<${root}>` }),
+      eml({ to, subject: 'Re: Burst', messageId: mid('r2'), inReplyTo: root, references: `<${root}>` }),
+    ];
+    const dup = eml({ to, subject: 'Same twice', messageId: mid('dup') });
+    const results = await Promise.all([...burst.map((d) => send([to], d)), send([to], dup), send([to], dup), send([to], dup)]);
+    expect(results.every((r) => r.final.startsWith('250'))).toBe(true);
+    const list = await conversations(acct.token);
+    // The root and its replies may land in either order; a reply that raced ahead of the root
+    // cannot see it, so what is asserted is the strong guarantee: no duplicate of anything.
+    const dupConvs = list.filter((c) => c.subject === 'Same twice');
+    expect(dupConvs).toHaveLength(1);
+    expect(await messages(acct.token, dupConvs[0].id)).toHaveLength(1);
+    const burstMessages = (await Promise.all(list.filter((c) => c.subject !== 'Same twice').map((c) => messages(acct.token, c.id)))).flat();
+    expect(burstMessages).toHaveLength(3);
+  });
+
+  it('logs forwards to the original sender with the original CC, or to the forwarder when the setting is off', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.forwarding_address;
+    const fwd = (subject: string) =>
+      eml({
+        from: 'Agent Alice <alice@acme-team.example>',
+        to,
+        cc: 'teammate@acme-team.example',
+        subject,
+        body: 'FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Carol Client <Carol@Client.example>\nDate: Mon, 30 Nov 2026 at 09:00\nSubject: Broken invoice\nTo: Alice <alice@acme-team.example>\nCc: Dan <dan@client.example>\n\nMy invoice is wrong.\n',
+      });
+    await send([to], fwd('Fwd: Broken invoice'));
+    let list = await conversations(acct.token);
+    expect(list[0].contact.email).toBe('carol@client.example');
+    let [m] = await messages(acct.token, list[0].id);
+    expect(m.email.cc).toEqual([{ name: 'Dan', address: 'dan@client.example' }]);
+    expect(m.authorContactId).toBe(list[0].contact.id);
+
+    await apiClient(app, acct.token).patch(`/channels/${acct.channel.id}`, { email: { originalSenderOfForwards: false } });
+    await send([to], fwd('Fwd: Broken invoice again'));
+    list = await conversations(acct.token);
+    const second = list.find((c) => c.subject === 'Fwd: Broken invoice again');
+    expect(second.contact.email).toBe('alice@acme-team.example');
+    [m] = await messages(acct.token, second.id);
+    expect(m.email.cc).toEqual([{ name: '', address: 'teammate@acme-team.example' }]);
+  });
+
+  it('marks auto-replies and mail from our own addresses as automatic, and reopens a closed conversation on a reply', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    await send([to], eml({ to, subject: 'Out of office', extra: 'Auto-Submitted: auto-replied' }));
+    await send([to], eml({ to, from: `Loop <${to}>`, subject: 'from ourselves' }), to);
+    await send([to], eml({ to, subject: 'Human', extra: 'Auto-Submitted: no' }));
+    const list = await conversations(acct.token);
+    const auto = async (subject: string) => (await messages(acct.token, list.find((c) => c.subject === subject).id))[0].email.autoSubmitted;
+    expect(await auto('Out of office')).toBe(true);
+    expect(await auto('from ourselves')).toBe(true);
+    expect(await auto('Human')).toBe(false);
+
+    const human = list.find((c) => c.subject === 'Human');
+    await store().deps.store.db.updateTable('conversations').set({ status: 'closed', closed_at: new Date().toISOString() }).where('id', '=', human.id).execute();
+    const firstId = (await messages(acct.token, human.id))[0].email.messageId;
+    await send([to], eml({ to, subject: 'Re: Human', inReplyTo: firstId }));
+    const after = (await apiClient(app, acct.token).get(`/conversations/${human.id}`)).body;
+    expect(after.status).toBe('open');
+    const ms = await messages(acct.token, human.id);
+    expect(ms.map((x) => x.kind)).toEqual(['message', 'activity', 'message']);
+    expect(ms[1].activity).toMatchObject({ type: 'reopened', reason: 'inbound' });
+  });
+
+  it('links a delivery-status report to the outbound message and marks it failed, opening no conversation', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    await send([to], eml({ to, subject: 'Needs an answer' }));
+    const [conv] = await conversations(acct.token);
+    const db = store().deps.store.db;
+    const now = new Date().toISOString();
+    const outboundId = '01900000-0000-7000-8000-00000000abcd';
+    const outMid = `${outboundId}.x1@${to.split('@')[1]}`;
+    await db
+      .insertInto('messages')
+      .values({ id: outboundId, account_id: acct.account.id, inbox_id: acct.inbox.id, conversation_id: conv.id, direction: 'out', kind: 'message', author_user_id: acct.owner.id, author_contact_id: null, text: 'Our answer', html: null, subject: 'Re: Needs an answer', message_id: outMid, in_reply_to: null, references_json: null, from_json: null, to_json: null, cc_json: null, bcc_json: null, email_date: null, content_hash: null, raw_key: null, parse_error: null, auto_submitted: 0, delivery_status: 'sent', delivery_error: null, activity_json: null, created_at: now })
+      .execute();
+    const dsn = crlf(
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
+        `To: ${to}`,
+        'Subject: Undelivered Mail Returned to Sender',
+        `Message-ID: <${mid('dsn')}>`,
+        'Auto-Submitted: auto-replied',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"',
+        '',
+        '--B1',
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered.',
+        '--B1',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.customer.example',
+        '',
+        'Final-Recipient: rfc822; ann@customer.example',
+        'Action: failed',
+        'Status: 5.1.1',
+        'Diagnostic-Code: smtp; 550 5.1.1 <ann@customer.example>: Recipient address rejected',
+        '',
+        '--B1',
+        'Content-Type: text/rfc822-headers',
+        '',
+        `From: Acme <${to}>`,
+        `Message-ID: <${outMid}>`,
+        'Subject: Re: Needs an answer',
+        '',
+        '--B1--',
+        '',
+      ].join('\n'),
+    );
+    expect((await send([to], dsn, '')).final).toMatch(/^250 2\.0\.0 Stored as delivery report/);
+    expect(await conversations(acct.token)).toHaveLength(1);
+    const out = await db.selectFrom('messages').selectAll().where('id', '=', outboundId).executeTakeFirstOrThrow();
+    expect(out.delivery_status).toBe('failed');
+    expect(out.delivery_error).toContain('550 5.1.1');
+  });
+
+  it('keeps a message it cannot parse, raw, with a visible parse error', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const garbage = Buffer.concat([Buffer.from([0x00, 0xff, 0xfe, 0x01, 0x80]), Buffer.from('\r\nnot an email at all\r\n')]);
+    expect((await send([to], garbage)).final).toMatch(/^250/);
+    const [conv] = await conversations(acct.token);
+    expect(conv.contact.email).toBe('ann@customer.example');
+    const [m] = await messages(acct.token, conv.id);
+    expect(m.parseError).toMatch(/Not an email/);
+    expect(m.hasRaw).toBe(true);
+    const raw = await apiClient(app, acct.token).get(`/messages/${m.id}/raw`);
+    expect(raw.status).toBe(200);
+  });
+});
