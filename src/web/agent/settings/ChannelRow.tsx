@@ -13,9 +13,9 @@ const TYPE_LABEL: Record<ChannelT['type'], string> = { email: 'Email', chat: 'Ch
 
 function statusText(channel: ChannelT): { text: string; tone: 'ok' | 'bad' | 'off' } {
   if (!channel.enabled) return { text: 'Off', tone: 'off' };
-  const status = channel.status.replace(/_/g, ' ');
-  const label = status.charAt(0).toUpperCase() + status.slice(1);
   const ok = channel.status === 'connected' || channel.status === 'active' || channel.status === 'ok';
+  const status = ok ? 'connected' : channel.status.replace(/_/g, ' ');
+  const label = status.charAt(0).toUpperCase() + status.slice(1);
   return { text: channel.statusDetail ? `${label}: ${channel.statusDetail}` : label, tone: ok ? 'ok' : 'bad' };
 }
 

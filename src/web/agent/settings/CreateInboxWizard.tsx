@@ -41,7 +41,7 @@ function UsersAndTeamsPicker({ userIds, teamIds, onChange }: { userIds: string[]
         ))}
       </div>
       <p className="muted small">
-        {userIds.length} users and {teamIds.length} teams selected. Admins outside this list can view the inbox but cannot reply or take actions.
+        {userIds.length} {userIds.length === 1 ? 'user' : 'users'} and {teamIds.length} {teamIds.length === 1 ? 'team' : 'teams'} selected. Admins outside this list can view the inbox but cannot reply or take actions.
       </p>
     </fieldset>
   );
@@ -52,6 +52,7 @@ export function CreateInboxWizard({
   open,
   onClose,
   onCreated,
+  onFinished,
   onConnectChannel,
 }: {
   account: AccountT;
@@ -59,6 +60,8 @@ export function CreateInboxWizard({
   onClose: () => void;
   /** The new inbox exists (called after Next). */
   onCreated: (inbox: InboxT) => void;
+  /** The user clicked "Connect a channel later": the wizard is done. */
+  onFinished: (inbox: InboxT) => void;
   /** The user chose a channel to connect to the new inbox. */
   onConnectChannel: (inbox: InboxT) => void;
 }) {
@@ -185,7 +188,7 @@ export function CreateInboxWizard({
             </p>
           )}
           <div className="dialog-actions">
-            <button type="button" className="button button-primary" onClick={onClose}>
+            <button type="button" className="button button-primary" onClick={() => onFinished(created)}>
               Connect a channel later
             </button>
           </div>

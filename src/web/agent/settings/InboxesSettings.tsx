@@ -110,8 +110,9 @@ export function InboxesSettings({ me }: { me: MeT }) {
         account={me.account}
         open={dialog === 'create'}
         onClose={() => setDialog(null)}
-        onCreated={(created) => {
-          onChanged();
+        onCreated={onChanged}
+        onFinished={(created) => {
+          setDialog(null);
           navigate(`/settings/inboxes/${created.id}`);
         }}
         onConnectChannel={(created) => {
