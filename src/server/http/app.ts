@@ -1,6 +1,7 @@
 // Builds the Fastify app without listening, so tests can inject requests or listen on port 0.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -22,6 +23,7 @@ import { messagePostRoutes, verifyLinkRoutes } from './messages-post.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { inboxAccessRoutes } from './inbox-access.routes.ts';
 import { tokenRoutes } from './tokens.routes.ts';
+import { socketRoutes } from '../ws/socket.routes.ts';
 
 export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -35,6 +37,9 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
   await app.register(cookie);
+  // At the root and before auth: its onRequest hook marks upgrade requests so that a refused
+  // handshake (401 from the auth hook) still gets its raw socket destroyed after the response.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -85,6 +90,7 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
       await api.register(messageRoutes(deps));
       await api.register(messagePostRoutes(deps));
       await api.register(tokenRoutes(deps));
+      await api.register(socketRoutes(deps));
     },
     { prefix: '/api/v1' },
   );
