@@ -17,7 +17,13 @@ export type RoleStarter = (deps: Deps) => Promise<{ stop(): Promise<void> }>;
 
 /** The background roles besides web; each feature module exports its starter. */
 const roleStarters: Partial<Record<'smtp' | 'imap' | 'worker', RoleStarter>> = {
-  worker: async (deps) => createWorker(deps, jobHandlers),
+  worker: async (deps) => {
+    const worker = createWorker(deps, jobHandlers);
+    // The worker's poll timer is unref'd; a worker-only process on SQLite has no other handle
+    // (PostgreSQL's pool has one), so without this it would exit at once.
+    const keepAlive = setInterval(() => {}, 3600_000);
+    return { stop: async () => (clearInterval(keepAlive), worker.stop()) };
+  },
   smtp: async (deps) => startSmtpReceiver(deps),
 };
 

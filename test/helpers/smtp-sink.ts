@@ -29,6 +29,8 @@ export interface SmtpSink {
   hold(onHeld?: () => void): void;
   /** Answers the held DATA with 250 (the message counts as accepted, as an MTA that queued it would). */
   release(): void;
+  /** Drops the held DATA without accepting it (as an MTA does when the client vanishes before the reply). */
+  discardHeld(): void;
   setScript(codes: number[]): void;
   waitFor(count: number, timeoutMs?: number): Promise<Caught[]>;
   close(): Promise<void>;
@@ -104,6 +106,10 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
       const h = held;
       held = null;
       h?.();
+    },
+    discardHeld() {
+      holding = null;
+      held = null;
     },
     setScript(codes) {
       script = [...codes];
