@@ -8,7 +8,7 @@ import { Conversation, Message, conversationStatus, id } from '../../shared/api.
 import { actorOf } from './auth.ts';
 import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
 import { presentConversation, presentMessage } from './presenters.ts';
-import { inboxRights, rightInInbox, requireRight } from '../core/inbox-access.ts';
+import { inboxScope, rightInInbox, requireRight } from '../core/inbox-access.ts';
 import { notFound } from '../core/errors.ts';
 import { IdParams } from './inboxes.routes.ts';
 import type { Kysely } from 'kysely';
@@ -47,11 +47,12 @@ export const conversationRoutes =
         const actor = actorOf(request);
         const { limit, inboxId, status, assigneeId, contactId } = request.query;
         const after = decodeCursor(request.query.cursor);
-        const visible = [...(await inboxRights(db, actor.user)).keys()];
-        const inboxes = inboxId ? visible.filter((v) => v === inboxId) : visible;
+        const scope = await inboxScope(db, actor.user);
+        const inboxes = inboxId ? scope.inboxIds.filter((v) => v === inboxId) : scope.inboxIds;
         if (inboxes.length === 0) return { items: [], nextCursor: null };
         let q = db.selectFrom('conversations').selectAll().where('account_id', '=', actor.account.id);
-        q = inboxes.length === 1 ? q.where('inbox_id', '=', inboxes[0]!) : q.where('inbox_id', 'in', inboxes);
+        // A caller who sees every inbox of the account needs no inbox filter (the common case).
+        if (inboxId || !scope.all) q = inboxes.length === 1 ? q.where('inbox_id', '=', inboxes[0]!) : q.where('inbox_id', 'in', inboxes);
         if (status) q = q.where('status', '=', status);
         if (assigneeId === 'me') q = q.where('assignee_id', '=', actor.user.id);
         else if (assigneeId === 'unassigned') q = q.where('assignee_id', 'is', null);
