@@ -129,11 +129,12 @@ export async function startBrowserHarness(env: Record<string, string> = {}): Pro
   };
 }
 
-/** Signs in through the login form. */
+/** Signs in through the login form (dropping the browser's previous session first). */
 export async function logInThroughForm(page: Page, email: string, password: string): Promise<void> {
+  await page.context().clearCookies();
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.getByRole('button', { name: 'Account menu' }).waitFor();
 }

@@ -46,7 +46,9 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        // Email bodies render in a srcdoc iframe, which inherits this policy: remote images must be
+        // allowed here so "Show images" can load them; the frame's own CSP blocks them until then.
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:', 'http:'],
         frameSrc: ["'self'", 'blob:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

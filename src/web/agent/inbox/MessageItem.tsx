@@ -9,6 +9,8 @@ function addressList(list: { name: string; address: string }[]): string {
 }
 
 function authorOf(m: MessageT, contact: ContactT | null, usersById: Map<string, UserT>): { name: string; detail: string | null } {
+  // Notes are written by teammates only; never show a contact as a note's author.
+  if (m.kind === 'note' && !m.authorUserId) return { name: 'A teammate', detail: null };
   if (m.authorUserId) {
     const user = usersById.get(m.authorUserId);
     return { name: user ? user.fullName || user.email : 'A teammate', detail: m.email?.from?.address ?? null };
@@ -89,6 +91,7 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
       {m.parseError && (
         <div className="alert alert-warning small" role="alert">
           This email could not be read completely: {m.parseError}
+          {/[.!?]\s*$/.test(m.parseError) ? '' : '.'}
           {m.hasRaw && ' Download the original to see it as it arrived.'}
         </div>
       )}
@@ -100,7 +103,9 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
               {visibleAttachments.map((a) => (
                 <li key={a.id}>
                   <a href={a.url} download={a.filename} className="attachment">
-                    <span className="attachment-icon" aria-hidden="true">📎</span>
+                    <svg className="attachment-icon" width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+                      <path d="m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l8.57-8.57A4 4 0 1 1 18 8.84l-8.59 8.57a2 2 0 0 1-2.83-2.83l8.49-8.48" />
+                    </svg>
                     <span className="attachment-name">{a.filename}</span>
                     <span className="muted small">{fileSize(a.size)}</span>
                   </a>

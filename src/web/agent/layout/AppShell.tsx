@@ -50,7 +50,7 @@ export function AppShell({ me }: { me: MeT }) {
   return (
     <div className={navOpen ? 'shell nav-open' : 'shell'}>
       <header className="topbar">
-        <button type="button" className="icon-button nav-toggle" aria-label="Menu" aria-expanded={navOpen} onClick={() => setNavOpen((v) => !v)}>
+        <button type="button" className="icon-button nav-toggle" aria-label="Navigation" aria-expanded={navOpen} onClick={() => setNavOpen((v) => !v)}>
           <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
             <path d="M4 6h16M4 12h16M4 18h16" />
           </svg>
