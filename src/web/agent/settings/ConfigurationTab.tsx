@@ -1,12 +1,21 @@
-// A channel's Configuration tab (the fallback email's sending settings). PLACEHOLDER: the
-// outgoing-email work replaces this file with the editable form (PATCH /api/v1/channels/{id}).
-// Until then it shows the current values read-only.
+// The fallback email's Configuration tab, as the seed's "Edit the fallback email address"
+// describes it: "Use the Parley email for sending messages", From name (dropdown + company name),
+// From address ("Use default" / "Customize from address" with Verify address), the Forwarding
+// address with Copy, "Add team signature" (Simple rich-text editor or HTML, Insert Token), "Choose
+// original sender of email forwards", and on the right a live preview of what a contact will see
+// (POST /channels/{id}/preview with the unsaved form, so it is the server's own rendering). Save
+// sends PATCH /channels/{id}; a validation error is shown beside the field it names.
 //
 // Props:
 //   inbox: InboxT — the inbox the channel belongs to.
 //   channel: ChannelT — the channel being configured.
-//   onChanged: () => void — call after saving, so the inbox list refetches.
-import type { ChannelT, InboxT } from '../../../shared/api.ts';
+//   onChanged: () => void — called after saving, so the inbox list refetches.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { ChannelT, InboxT, SenderPreviewT } from '../../../shared/api.ts';
+import { ApiError, errorMessage, request } from '../api/client.ts';
+import { CopyButton } from '../ui/CopyButton.tsx';
+import { Switch } from '../ui/Switch.tsx';
+import './configuration.css';
 
 export interface ConfigurationTabProps {
   inbox: InboxT;
@@ -14,32 +23,376 @@ export interface ConfigurationTabProps {
   onChanged: () => void;
 }
 
-export function ConfigurationTab({ channel }: ConfigurationTabProps) {
-  const email = channel.email;
-  if (!email) return <p className="muted">This channel has no email settings.</p>;
+type Email = NonNullable<ChannelT['email']>;
+
+interface Form {
+  useForSending: boolean;
+  fromNameMode: 'agent_and_company' | 'company';
+  companyName: string;
+  fromAddressMode: 'default' | 'custom';
+  customFromAddress: string;
+  signatureEnabled: boolean;
+  signatureMode: 'simple' | 'html';
+  signatureHtml: string;
+  originalSenderOfForwards: boolean;
+}
+
+const TOKENS = [
+  { label: 'Full name', token: '{{agent.fullName}}' },
+  { label: 'First name', token: '{{agent.firstName}}' },
+  { label: 'Last name', token: '{{agent.lastName}}' },
+] as const;
+
+function formOf(e: Email): Form {
+  return {
+    useForSending: e.useForSending,
+    fromNameMode: e.fromNameMode,
+    companyName: e.companyName,
+    fromAddressMode: e.fromAddressMode,
+    customFromAddress: e.customFromAddress ?? '',
+    signatureEnabled: e.signatureEnabled,
+    signatureMode: e.signatureMode,
+    signatureHtml: e.signatureHtml,
+    originalSenderOfForwards: e.originalSenderOfForwards,
+  };
+}
+
+function FieldError({ errors, field }: { errors: Record<string, string>; field: string }) {
+  const message = errors[field];
+  if (!message) return null;
   return (
-    <section aria-label="Configuration">
-      <dl className="facts facts-wide">
-        <dt>Inbound address</dt>
-        <dd>
-          <code className="address">{email.inboundAddress}</code>
-        </dd>
-        <dt>Forwarding address</dt>
-        <dd>
-          <code className="address">{email.forwardingAddress}</code>
-        </dd>
-        <dt>Use the Parley email for sending messages</dt>
-        <dd>{email.useForSending ? 'Yes' : 'No'}</dd>
-        <dt>From name</dt>
-        <dd>{email.fromNameMode === 'company' ? `Company name (${email.companyName || 'not set'})` : `Agent and company name (${email.companyName || 'not set'})`}</dd>
-        <dt>From address</dt>
-        <dd>{email.fromAddressMode === 'custom' ? `${email.customFromAddress ?? ''}${email.customFromVerified ? ' (verified)' : ' (not verified)'}` : 'Use default'}</dd>
-        <dt>Team signature</dt>
-        <dd>{email.signatureEnabled ? `On (${email.signatureMode})` : 'Off'}</dd>
-        <dt>Choose original sender of email forwards</dt>
-        <dd>{email.originalSenderOfForwards ? 'On' : 'Off'}</dd>
-      </dl>
-      <p className="muted small">Editing these settings arrives with outgoing email.</p>
-    </section>
+    <p className="field-error" role="alert" data-field={field}>
+      {message}
+    </p>
+  );
+}
+
+/** The Simple editor: contenteditable with a toolbar (bold, italic, underline, link, image). */
+function SimpleEditor({ html, onChange, editorRef }: { html: string; onChange: (html: string) => void; editorRef: React.RefObject<HTMLDivElement | null> }) {
+  // Set the content only when it differs, so typing keeps the caret where it is.
+  useEffect(() => {
+    const el = editorRef.current;
+    if (el && el.innerHTML !== html) el.innerHTML = html;
+  }, [html, editorRef]);
+  const exec = (command: string, value?: string) => {
+    editorRef.current?.focus();
+    document.execCommand(command, false, value);
+    onChange(editorRef.current?.innerHTML ?? '');
+  };
+  const button = (label: string, title: string, action: () => void, content: ReactNode) => (
+    <button type="button" className="toolbar-button" aria-label={label} title={title} onMouseDown={(e) => e.preventDefault()} onClick={action}>
+      {content}
+    </button>
+  );
+  return (
+    <div className="signature-simple">
+      <div
+        ref={editorRef}
+        className="signature-editor"
+        contentEditable
+        role="textbox"
+        aria-multiline="true"
+        aria-label="Team signature"
+        suppressContentEditableWarning
+        onInput={(e) => onChange((e.target as HTMLDivElement).innerHTML)}
+      />
+      <div className="signature-toolbar" role="toolbar" aria-label="Formatting">
+        {button('Bold', 'Bold', () => exec('bold'), <b>B</b>)}
+        {button('Italic', 'Italic', () => exec('italic'), <i>I</i>)}
+        {button('Underline', 'Underline', () => exec('underline'), <u>U</u>)}
+        {button(
+          'Insert link',
+          'Insert link',
+          () => {
+            const url = window.prompt('Link address (https://…)');
+            if (url && /^(https?:|mailto:)/i.test(url.trim())) exec('createLink', url.trim());
+          },
+          '🔗',
+        )}
+        {button(
+          'Insert image',
+          'Insert image',
+          () => {
+            const url = window.prompt('Image address (https://…)');
+            if (url && /^https?:/i.test(url.trim())) exec('insertImage', url.trim());
+          },
+          '🖼',
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) {
+  const email = channel.email;
+  const [form, setForm] = useState<Form | null>(email ? formOf(email) : null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<SenderPreviewT | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  const [verifyState, setVerifyState] = useState<string | null>(null);
+  const [tokenOpen, setTokenOpen] = useState(false);
+  const editorRef = useRef<HTMLDivElement | null>(null);
+  const htmlRef = useRef<HTMLTextAreaElement | null>(null);
+
+  useEffect(() => {
+    if (email) setForm(formOf(email));
+  }, [email]);
+
+  // Live preview: the server renders the unsaved settings exactly as it will send them.
+  useEffect(() => {
+    if (!form) return;
+    const timer = setTimeout(() => {
+      request<SenderPreviewT>('POST', `/channels/${channel.id}/preview`, {
+        fromNameMode: form.fromNameMode,
+        companyName: form.companyName,
+        fromAddressMode: form.fromAddressMode,
+        customFromAddress: form.customFromAddress.trim() || null,
+        signatureEnabled: form.signatureEnabled,
+        signatureHtml: form.signatureHtml,
+      })
+        .then((p) => {
+          setPreview(p);
+          setPreviewError(null);
+        })
+        .catch((err: unknown) => setPreviewError(errorMessage(err)));
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [form, channel.id]);
+
+  if (!email || !form) return <p className="muted">This channel has no email settings.</p>;
+
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    setForm({ ...form, [key]: value });
+    setSaved(false);
+    if (errors[`email.${key}`]) setErrors(Object.fromEntries(Object.entries(errors).filter(([k]) => k !== `email.${key}`)));
+  };
+
+  const insertToken = (token: string) => {
+    setTokenOpen(false);
+    if (form.signatureMode === 'html') {
+      const el = htmlRef.current;
+      const start = el?.selectionStart ?? form.signatureHtml.length;
+      const end = el?.selectionEnd ?? start;
+      set('signatureHtml', form.signatureHtml.slice(0, start) + token + form.signatureHtml.slice(end));
+      return;
+    }
+    const el = editorRef.current;
+    el?.focus();
+    document.execCommand('insertText', false, token);
+    set('signatureHtml', el?.innerHTML ?? form.signatureHtml + token);
+  };
+
+  const save = async () => {
+    setSaving(true);
+    setErrors({});
+    setFormError(null);
+    try {
+      await request('PATCH', `/channels/${channel.id}`, {
+        email: {
+          useForSending: form.useForSending,
+          fromNameMode: form.fromNameMode,
+          companyName: form.companyName,
+          fromAddressMode: form.fromAddressMode,
+          customFromAddress: form.customFromAddress.trim() || null,
+          signatureEnabled: form.signatureEnabled,
+          signatureMode: form.signatureMode,
+          signatureHtml: form.signatureHtml,
+          originalSenderOfForwards: form.originalSenderOfForwards,
+        },
+      });
+      setSaved(true);
+      onChanged();
+    } catch (err) {
+      if (err instanceof ApiError && err.field) setErrors({ [err.field.startsWith('email.') ? err.field : `email.${err.field}`]: err.message });
+      else setFormError(errorMessage(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const verify = async () => {
+    setVerifyState(null);
+    setErrors({});
+    try {
+      const res = await request<{ address: string; expiresAt: string }>('POST', `/channels/${channel.id}/verify-from-address`, { address: form.customFromAddress.trim() });
+      setVerifyState(`We sent a verification link to ${res.address}. Open it within 24 hours; until then replies use the default address.`);
+      onChanged();
+    } catch (err) {
+      if (err instanceof ApiError && err.field) setErrors({ [err.field.startsWith('email.') ? err.field : `email.${err.field}`]: err.message });
+      else setVerifyState(errorMessage(err));
+    }
+  };
+
+  const customSaved = email.customFromAddress !== null && email.customFromAddress === form.customFromAddress.trim().toLowerCase();
+  const verified = customSaved && email.customFromVerified;
+
+  return (
+    <div className="config-layout">
+      <form
+        className="config-form form"
+        aria-label="Configuration"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <label className="check">
+          <input type="checkbox" checked={form.useForSending} onChange={(e) => set('useForSending', e.target.checked)} />
+          Use the Parley email for sending messages
+        </label>
+        <FieldError errors={errors} field="email.useForSending" />
+
+        <div className="field">
+          <label htmlFor="from-name-mode">From name</label>
+          <select id="from-name-mode" value={form.fromNameMode} onChange={(e) => set('fromNameMode', e.target.value as Form['fromNameMode'])}>
+            <option value="agent_and_company">Agent and company name</option>
+            <option value="company">Company name</option>
+          </select>
+          <input aria-label="Company name" placeholder="Company name" value={form.companyName} maxLength={100} onChange={(e) => set('companyName', e.target.value)} aria-invalid={Boolean(errors['email.companyName'])} />
+          <p className="hint">The From name must be unique to this fallback email.</p>
+          <FieldError errors={errors} field="email.companyName" />
+          <FieldError errors={errors} field="email.fromNameMode" />
+        </div>
+
+        <fieldset className="field">
+          <legend>From address</legend>
+          <label className="check">
+            <input type="radio" name="from-address" checked={form.fromAddressMode === 'default'} onChange={() => set('fromAddressMode', 'default')} />
+            Use default
+          </label>
+          {form.fromAddressMode === 'default' && preview && <p className="hint">Contacts see {preview.fromAddress} (your username at this account’s mail domain).</p>}
+          <label className="check">
+            <input type="radio" name="from-address" checked={form.fromAddressMode === 'custom'} onChange={() => set('fromAddressMode', 'custom')} />
+            Customize from address
+          </label>
+          {form.fromAddressMode === 'custom' && (
+            <div className="with-action">
+              <input
+                aria-label="Custom from address"
+                type="email"
+                placeholder="support@example.com"
+                value={form.customFromAddress}
+                onChange={(e) => set('customFromAddress', e.target.value)}
+                aria-invalid={Boolean(errors['email.customFromAddress'])}
+              />
+              <button type="button" className="button button-secondary" disabled={!form.customFromAddress.trim() || verified} onClick={() => void verify()}>
+                Verify address
+              </button>
+            </div>
+          )}
+          {form.fromAddressMode === 'custom' && form.customFromAddress.trim() && (
+            <p className={`verify-state ${verified ? 'tone-ok' : 'tone-bad'}`} role="status">
+              {verified ? 'Verified' : 'Not verified'}
+            </p>
+          )}
+          {verifyState && <p className="hint" role="status">{verifyState}</p>}
+          <FieldError errors={errors} field="email.customFromAddress" />
+          <FieldError errors={errors} field="email.fromAddressMode" />
+        </fieldset>
+
+        <div className="field">
+          <label htmlFor="forwarding-address">Forwarding address</label>
+          <div className="with-action">
+            <input id="forwarding-address" readOnly value={email.forwardingAddress} />
+            <CopyButton value={email.forwardingAddress} label="Copy forwarding address" />
+          </div>
+          <p className="hint">Add this address as a forwarding address in your mail client’s settings: email forwarded to it lands in this inbox.</p>
+        </div>
+
+        <div className="field">
+          {!form.signatureEnabled ? (
+            <button type="button" className="button button-secondary" onClick={() => set('signatureEnabled', true)}>
+              Add team signature
+            </button>
+          ) : (
+            <>
+              <div className="signature-header">
+                <label>Team signature</label>
+                <div className="signature-modes" role="group" aria-label="Signature editor">
+                  <button type="button" className={`button button-small ${form.signatureMode === 'simple' ? 'button-primary' : 'button-secondary'}`} aria-pressed={form.signatureMode === 'simple'} onClick={() => set('signatureMode', 'simple')}>
+                    Simple
+                  </button>
+                  <button type="button" className={`button button-small ${form.signatureMode === 'html' ? 'button-primary' : 'button-secondary'}`} aria-pressed={form.signatureMode === 'html'} onClick={() => set('signatureMode', 'html')}>
+                    HTML
+                  </button>
+                </div>
+                <div className="token-menu">
+                  <button type="button" className="button button-small button-secondary" aria-haspopup="menu" aria-expanded={tokenOpen} onClick={() => setTokenOpen(!tokenOpen)}>
+                    Insert Token ▾
+                  </button>
+                  {tokenOpen && (
+                    <ul className="token-list" role="menu">
+                      {TOKENS.map((t) => (
+                        <li key={t.token}>
+                          <button type="button" role="menuitem" onMouseDown={(e) => e.preventDefault()} onClick={() => insertToken(t.token)}>
+                            {t.label}
+                          </button>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </div>
+              </div>
+              {form.signatureMode === 'simple' ? (
+                <SimpleEditor html={form.signatureHtml} onChange={(html) => set('signatureHtml', html)} editorRef={editorRef} />
+              ) : (
+                <textarea ref={htmlRef} aria-label="Signature HTML" className="signature-html" rows={6} value={form.signatureHtml} onChange={(e) => set('signatureHtml', e.target.value)} />
+              )}
+              <p className="hint">Only added to emails sent from the conversations inbox. Scripts, event handlers and javascript: links are removed when you save; for a custom font use &lt;font face="…"&gt;.</p>
+              <button type="button" className="link-button small" onClick={() => set('signatureEnabled', false)}>
+                Remove team signature
+              </button>
+              <FieldError errors={errors} field="email.signatureHtml" />
+            </>
+          )}
+        </div>
+
+        <div className="field switch-field">
+          <Switch label="Choose original sender of email forwards" checked={form.originalSenderOfForwards} onChange={(on) => set('originalSenderOfForwards', on)} />
+          <span>Choose original sender of email forwards</span>
+        </div>
+
+        {formError && (
+          <div className="alert alert-error" role="alert">
+            {formError}
+          </div>
+        )}
+        <div className="config-actions">
+          <button type="submit" className="button button-primary" disabled={saving}>
+            {saving ? 'Saving…' : 'Save'}
+          </button>
+          {saved && (
+            <span className="muted small" role="status">
+              Saved. The next email sent uses these settings.
+            </span>
+          )}
+        </div>
+      </form>
+
+      <aside className="config-preview" aria-label="Preview">
+        <h3>Preview</h3>
+        <p className="hint">How your reply appears in the contact’s inbox.</p>
+        {previewError && <p className="field-error">{previewError}</p>}
+        {preview && (
+          <div className="preview-card">
+            <div className="preview-row">
+              <span className="muted">From name</span> <strong data-testid="preview-from-name">{preview.fromName}</strong>
+            </div>
+            <div className="preview-row">
+              <span className="muted">From address</span> <span data-testid="preview-from-address">{preview.fromAddress}</span>
+            </div>
+            {preview.notice && <p className="hint">{preview.notice}</p>}
+            <div className="preview-body">
+              <p className="muted">Hi there, …</p>
+              {/* The server's sanitised signature (the same HTML the email carries). */}
+              <div className="preview-signature" data-testid="preview-signature" dangerouslySetInnerHTML={{ __html: preview.signatureHtml }} />
+            </div>
+          </div>
+        )}
+      </aside>
+    </div>
   );
 }
