@@ -25,9 +25,12 @@ export function EmptyInbox({ inbox, view }: { inbox: InboxT; view: InboxView }) 
         <>
           <p className="empty-title">No conversations yet.</p>
           {fallback ? (
-            <p>
-              Forward email to <code className="address">{fallback.forwardingAddress}</code> or send to <code className="address">{fallback.inboundAddress}</code>.
-            </p>
+            <div className="empty-addresses">
+              <p>Forward email to</p>
+              <code className="address">{fallback.forwardingAddress}</code>
+              <p>or send to</p>
+              <code className="address">{fallback.inboundAddress}</code>
+            </div>
           ) : (
             <p>Connect a channel in Settings to start receiving messages here.</p>
           )}
