@@ -1,43 +1,178 @@
-// An inbox's Access tab (everyone, or specific users and teams). PLACEHOLDER: the inboxes and
-// assignment work replaces this file with the editable form. Until then it shows the current
-// access read-only.
+// An inbox's Access tab (seed: "To manage which users and teams can access the inbox, click the
+// Access tab"): "Available to everyone" or "Select users and teams who can edit" with a
+// users-and-teams picker, then Save (PUT /api/v1/inboxes/{id}/access). Admins edit; everyone
+// else sees the setting read-only. The seed's notes are shown as help text.
 //
 // Props:
-//   inbox: InboxT — the inbox whose access is shown (access, accessGrants).
-//   onChanged: () => void — call after saving, so the inbox list refetches.
+//   inbox: InboxT — the inbox whose access is shown and edited (access, accessGrants).
+//   onChanged: () => void — called after saving, so the inbox list refetches.
+import { useEffect, useState, type FormEvent } from 'react';
 import type { InboxT } from '../../../shared/api.ts';
-import { useTeams, useUsers } from '../api/queries.ts';
+import { errorMessage, request } from '../api/client.ts';
+import { useMe, useTeams, useUsers } from '../api/queries.ts';
+import './access.css';
 
 export interface AccessTabProps {
   inbox: InboxT;
   onChanged: () => void;
 }
 
-export function AccessTab({ inbox }: AccessTabProps) {
+type Access = InboxT['access'];
+
+const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
+
+/** Checkboxes for the account's teams and users, with a search box. */
+export function UsersTeamsPicker({
+  userIds,
+  teamIds,
+  onChange,
+  disabled,
+  legend = 'Users and teams',
+}: {
+  userIds: string[];
+  teamIds: string[];
+  onChange: (userIds: string[], teamIds: string[]) => void;
+  disabled?: boolean;
+  legend?: string;
+}) {
   const users = useUsers();
   const teams = useTeams();
-  if (inbox.access === 'everyone') {
-    return (
-      <section aria-label="Access">
-        <p>
-          <strong>Available to everyone:</strong> every user in the account can access this inbox.
-        </p>
-      </section>
-    );
-  }
-  const userNames = inbox.accessGrants.userIds.map((id) => users.data?.find((u) => u.id === id)).map((u) => (u ? u.fullName || u.email : 'Unknown user'));
-  const teamNames = inbox.accessGrants.teamIds.map((id) => teams.data?.find((t) => t.id === id)?.name ?? 'Unknown team');
+  const [filter, setFilter] = useState('');
+  const q = filter.trim().toLowerCase();
+  const shownUsers = (users.data ?? []).filter((u) => !q || `${u.fullName} ${u.email}`.toLowerCase().includes(q));
+  const shownTeams = (teams.data ?? []).filter((t) => !q || t.name.toLowerCase().includes(q));
   return (
-    <section aria-label="Access">
-      <p>
-        <strong>Specific users and teams:</strong> only these can access this inbox. Admins outside the list can view it but not reply or take actions.
+    <fieldset className="picker" disabled={disabled}>
+      <legend>{legend}</legend>
+      <input type="search" aria-label="Search users and teams" placeholder="Search users and teams" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      {(users.isPending || teams.isPending) && <p className="muted small">Loading users and teams…</p>}
+      {(users.isError || teams.isError) && <p className="alert alert-error small">{errorMessage(users.error ?? teams.error)}</p>}
+      <div className="picker-list">
+        {shownTeams.length > 0 && <p className="picker-heading">Teams</p>}
+        {shownTeams.map((t) => (
+          <label key={t.id} className="check">
+            <input type="checkbox" checked={teamIds.includes(t.id)} onChange={() => onChange(userIds, toggle(teamIds, t.id))} />
+            {t.name} <span className="muted small">({t.memberIds.length} {t.memberIds.length === 1 ? 'member' : 'members'})</span>
+          </label>
+        ))}
+        {shownUsers.length > 0 && <p className="picker-heading">Users</p>}
+        {shownUsers.map((u) => (
+          <label key={u.id} className="check">
+            <input type="checkbox" checked={userIds.includes(u.id)} onChange={() => onChange(toggle(userIds, u.id), teamIds)} />
+            {u.fullName || u.email} <span className="muted small">{u.email}</span>
+          </label>
+        ))}
+        {users.data && teams.data && shownUsers.length === 0 && shownTeams.length === 0 && <p className="muted small">No users or teams match “{filter}”.</p>}
+      </div>
+      <p className="muted small">
+        {userIds.length} {userIds.length === 1 ? 'user' : 'users'} and {teamIds.length} {teamIds.length === 1 ? 'team' : 'teams'} selected.
       </p>
-      <dl className="facts facts-wide">
-        <dt>Users</dt>
-        <dd>{userNames.length ? userNames.join(', ') : 'None'}</dd>
-        <dt>Teams</dt>
-        <dd>{teamNames.length ? teamNames.join(', ') : 'None'}</dd>
-      </dl>
+    </fieldset>
+  );
+}
+
+export function AccessTab({ inbox, onChanged }: AccessTabProps) {
+  const me = useMe();
+  const canEdit = me.data?.user.role === 'super_admin' || me.data?.user.role === 'admin';
+  const [access, setAccess] = useState<Access>(inbox.access);
+  const [userIds, setUserIds] = useState<string[]>(inbox.accessGrants.userIds);
+  const [teamIds, setTeamIds] = useState<string[]>(inbox.accessGrants.teamIds);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  // Another inbox selected, or fresh data after a save: start again from what the server says.
+  useEffect(() => {
+    setAccess(inbox.access);
+    setUserIds(inbox.accessGrants.userIds);
+    setTeamIds(inbox.accessGrants.teamIds);
+  }, [inbox.id, inbox.access, inbox.accessGrants.userIds.join(), inbox.accessGrants.teamIds.join()]);
+
+  const dirty =
+    access !== inbox.access ||
+    (access === 'specific' && ([...userIds].sort().join() !== [...inbox.accessGrants.userIds].sort().join() || [...teamIds].sort().join() !== [...inbox.accessGrants.teamIds].sort().join()));
+  const empty = access === 'specific' && userIds.length === 0 && teamIds.length === 0;
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setSaving(true);
+    setError(null);
+    setSaved(false);
+    try {
+      await request<InboxT>('PUT', `/inboxes/${encodeURIComponent(inbox.id)}/access`, access === 'everyone' ? { access } : { access, userIds, teamIds });
+      setSaved(true);
+      onChanged();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <section aria-label="Access" className="access-tab">
+      <form className="form" onSubmit={save}>
+        <fieldset className="radio-group" disabled={!canEdit || saving}>
+          <legend>Who can access this inbox</legend>
+          <label className="check">
+            <input type="radio" name={`access-${inbox.id}`} value="everyone" checked={access === 'everyone'} onChange={() => setAccess('everyone')} />
+            <span>
+              <strong>Available to everyone</strong>
+              <span className="muted small block">Every user in the account can access the inbox.</span>
+            </span>
+          </label>
+          <label className="check">
+            <input type="radio" name={`access-${inbox.id}`} value="specific" checked={access === 'specific'} onChange={() => setAccess('specific')} />
+            <span>
+              <strong>Select users and teams who can edit</strong>
+              <span className="muted small block">Only the selected users and the members of the selected teams can access this inbox.</span>
+            </span>
+          </label>
+        </fieldset>
+        {access === 'specific' && (
+          <UsersTeamsPicker
+            userIds={userIds}
+            teamIds={teamIds}
+            disabled={!canEdit || saving}
+            onChange={(u, t) => {
+              setUserIds(u);
+              setTeamIds(t);
+              setSaved(false);
+            }}
+          />
+        )}
+        {empty && <p className="alert alert-warning">Nobody is selected: only super admins and admins will be able to view this inbox, and nobody will be able to reply.</p>}
+        <div className="help muted small">
+          <p>Please note:</p>
+          <ul>
+            <li>All inboxes are automatically set to Available to everyone. If you wish to limit access further, select users and teams.</li>
+            <li>
+              If you choose Specific users and teams, users with Account access or Super admin permissions can view any conversations inbox, but cannot take
+              actions in the inbox, such as replying to a thread, unless they are selected in the inbox’s Access settings.
+            </li>
+            <li>Incoming conversations can only be automatically assigned to users with a paid seat, but free users can still assign and respond to unassigned conversations if they have access to the inbox.</li>
+          </ul>
+        </div>
+        {error && (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        )}
+        {saved && !dirty && (
+          <p className="alert alert-success" role="status">
+            Access saved.
+          </p>
+        )}
+        {canEdit ? (
+          <div>
+            <button type="submit" className="button button-primary" disabled={saving || !dirty}>
+              {saving ? 'Saving…' : 'Save'}
+            </button>
+          </div>
+        ) : (
+          <p className="muted small">Only super admins and admins can change who has access.</p>
+        )}
+      </form>
     </section>
   );
 }
