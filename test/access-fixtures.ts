@@ -34,9 +34,14 @@ export async function addTeam(deps: Deps, account: Row<'accounts'>, name: string
 }
 
 /** A conversation with one inbound message, straight into the store (no mail pipeline needed). */
-export async function addConversation(deps: Deps, account: Row<'accounts'>, inboxId: string, subject = 'Help please'): Promise<Row<'conversations'>> {
+export async function addConversation(deps: Deps, account: Row<'accounts'>, inboxId: string, subject = 'Help please', opts: { contactEmail?: string } = {}): Promise<Row<'conversations'>> {
   return deps.run(system(account.id), async (ctx) => {
     const now = ctx.now.toISOString();
+    let contactId: string | null = null;
+    if (opts.contactEmail) {
+      contactId = newId();
+      await ctx.db.insertInto('contacts').values({ id: contactId, account_id: account.id, email: opts.contactEmail, name: 'Customer', owner_id: null, created_at: now, updated_at: now }).execute();
+    }
     const channel = await ctx.db.selectFrom('channels').select('id').where('inbox_id', '=', inboxId).executeTakeFirst();
     const conversation: Row<'conversations'> = {
       id: newId(),
@@ -44,7 +49,7 @@ export async function addConversation(deps: Deps, account: Row<'accounts'>, inbo
       number: await nextConversationNumber(ctx, account.id),
       inbox_id: inboxId,
       channel_id: channel?.id ?? null,
-      contact_id: null,
+      contact_id: contactId,
       status: 'open',
       snoozed_until: null,
       assignee_id: null,
@@ -66,7 +71,7 @@ export async function addConversation(deps: Deps, account: Row<'accounts'>, inbo
         direction: 'in',
         kind: 'message',
         author_user_id: null,
-        author_contact_id: null,
+        author_contact_id: contactId,
         text: 'Hello',
         html: null,
         subject,
