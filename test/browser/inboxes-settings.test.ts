@@ -125,4 +125,34 @@ describe('agent app: Settings > Inboxes', () => {
     const on = await db.selectFrom('channels').select('enabled').where('inbox_id', '=', inboxId).executeTakeFirstOrThrow();
     expect(on.enabled).toBe(1);
   });
+  it('reaches every settings section from the sidebar, and the Actions menu works from the keyboard', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'professional' });
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    const settingsNav = page.getByRole('navigation', { name: 'Settings' });
+    for (const [link, url] of [
+      ['Users', '/settings/users'],
+      ['Teams', '/settings/teams'],
+      ['Tickets pipelines', '/settings/pipelines'],
+      ['Profile', '/settings/profile'],
+      ['Inboxes', '/settings/inboxes'],
+    ] as const) {
+      await settingsNav.getByRole('link', { name: link, exact: true }).click();
+      await page.waitForURL(`**${url}**`);
+      await page.getByRole('heading', { level: 1, name: link }).waitFor();
+    }
+
+    const actions = page.getByRole('button', { name: 'Actions' });
+    await actions.focus();
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('menu', { name: 'Actions' });
+    await menu.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rename inbox');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Create new inbox');
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup'))).toBe('menu');
+  });
 });

@@ -51,6 +51,8 @@ export function useConversations(filter: ConversationFilter, enabled = true) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled,
+    // Until the agents' socket pushes changes, new mail shows up within half a minute.
+    refetchInterval: 30_000,
   });
 }
 

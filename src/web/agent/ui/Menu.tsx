@@ -12,13 +12,27 @@ export interface MenuItem {
 export function Menu({ label, items, align = 'left', button, buttonClass = 'button button-secondary' }: { label: string; items: MenuItem[]; align?: 'left' | 'right'; button?: ReactNode; buttonClass?: string }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!open) return;
+    // WAI-ARIA menu button pattern: focus the first item on open, arrows move, Escape returns.
+    ref.current?.querySelector<HTMLButtonElement>('[role="menuitem"]:not(:disabled)')?.focus();
     const onDown = (e: MouseEvent) => {
       if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
     };
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false);
+      if (e.key === 'Escape') {
+        setOpen(false);
+        buttonRef.current?.focus();
+        return;
+      }
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      const items = Array.from(ref.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]:not(:disabled)') ?? []);
+      if (items.length === 0) return;
+      e.preventDefault();
+      const at = items.indexOf(document.activeElement as HTMLButtonElement);
+      const next = e.key === 'ArrowDown' ? (at + 1) % items.length : (at - 1 + items.length) % items.length;
+      items[next]?.focus();
     };
     document.addEventListener('mousedown', onDown);
     document.addEventListener('keydown', onKey);
@@ -29,7 +43,7 @@ export function Menu({ label, items, align = 'left', button, buttonClass = 'butt
   }, [open]);
   return (
     <div className="menu" ref={ref}>
-      <button type="button" className={buttonClass} aria-label={button ? label : undefined} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen((v) => !v)}>
+      <button ref={buttonRef} type="button" className={buttonClass} aria-label={button ? label : undefined} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen((v) => !v)}>
         {button ?? (
           <>
             {label} <span aria-hidden="true" className="caret">▾</span>
