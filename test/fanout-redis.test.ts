@@ -30,7 +30,7 @@ describe('fan-out across two processes through Redis', () => {
     // Migrate once first so the two processes do not race to create the schema.
     expect((await parley(['migrate'], env)).code).toBe(0);
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -41,7 +41,7 @@ describe('fan-out across two processes through Redis', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('delivers an event committed through process A to a socket on process B, and back', async () => {
+  it('delivers an event committed through process A to a socket on process B, and back', { timeout: 120_000 }, async () => {
     const sub = `fan${crypto.randomBytes(3).toString('hex')}`;
     const created = await parley(['account', 'create', '--name', 'Fan', '--subdomain', sub, '--plan', 'professional', '--owner-email', `o@${sub}.test`, '--owner-password', 'password123'], env);
     expect(created.code).toBe(0);
