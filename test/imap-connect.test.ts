@@ -38,10 +38,10 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
 });
 
-function mailbox() {
+async function mailbox() {
   const user = `team-${crypto.randomBytes(4).toString('hex')}@example.com`;
   const password = crypto.randomBytes(8).toString('hex');
-  dovecot.addUser(user, password);
+  await dovecot.addUser(user, password);
   return { user, password };
 }
 
@@ -62,7 +62,7 @@ describeEachStore(
       const acct = await makeAccount(deps);
       const app = await testApp(deps);
       const api = apiClient(app, acct.token);
-      const mb = mailbox();
+      const mb = await mailbox();
       const res = await api.post(`/inboxes/${acct.inbox.id}/channels`, {
         type: 'email',
         teamAddress: mb.user.toUpperCase(),
@@ -105,7 +105,7 @@ describeEachStore(
       const acct = await makeAccount(deps);
       const app = await testApp(deps);
       const api = apiClient(app, acct.token);
-      const mb = mailbox();
+      const mb = await mailbox();
       const res = await api.post(`/inboxes/${acct.inbox.id}/channels`, {
         type: 'email',
         teamAddress: mb.user,
@@ -142,7 +142,7 @@ describeEachStore(
       const acct = await makeAccount(deps);
       const app = await testApp(deps);
       const api = apiClient(app, acct.token);
-      const mb = mailbox();
+      const mb = await mailbox();
       const body = (password: string) => ({
         type: 'email',
         teamAddress: mb.user,
@@ -182,7 +182,7 @@ describeEachStore(
       const sys = { kind: 'system' as const, accountId: acct.account.id, reason: 'test' };
       const agent = await deps.run(sys, (ctx) => createUser(ctx, { accountId: acct.account.id, email: `agent-${crypto.randomBytes(3).toString('hex')}@example.com`, role: 'agent', seat: 'paid', teamIds: [] }));
       const { token } = await deps.run(sys, (ctx) => issueApiToken(ctx, { user: agent, name: 'test' }));
-      const mb = mailbox();
+      const mb = await mailbox();
       const res = await apiClient(app, token).post(`/inboxes/${acct.inbox.id}/channels`, {
         type: 'email',
         teamAddress: mb.user,

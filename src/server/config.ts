@@ -42,7 +42,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLES: z
     .string()
-    .default('web,smtp,worker')
+    // One process plays every role by default (DESIGN.md); imap polls connected team mailboxes.
+    .default('web,smtp,imap,worker')
     .refine((v) => v.split(',').every((r) => ['web', 'smtp', 'imap', 'worker'].includes(r.trim())), 'must be a comma-separated list of web, smtp, imap, worker'),
 });
 

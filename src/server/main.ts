@@ -5,6 +5,7 @@ import { createDeps, type Deps } from './deps.ts';
 import { buildApp } from './http/app.ts';
 import { createWorker } from './jobs/runner.ts';
 import { jobHandlers } from './jobs/handlers.ts';
+import { startImapRole } from './mail/imap-poll.ts';
 import { startSmtpReceiver } from './mail/smtp-in.ts';
 
 export interface Running {
@@ -17,6 +18,7 @@ export type RoleStarter = (deps: Deps) => Promise<{ stop(): Promise<void> }>;
 
 /** The background roles besides web; each feature module exports its starter. */
 const roleStarters: Partial<Record<'smtp' | 'imap' | 'worker', RoleStarter>> = {
+  imap: startImapRole,
   worker: async (deps) => {
     const worker = createWorker(deps, jobHandlers);
     // The worker's poll timer is unref'd; a worker-only process on SQLite has no other handle

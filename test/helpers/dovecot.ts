@@ -19,7 +19,10 @@ export interface DovecotUser {
 export interface Dovecot {
   host: string;
   port: number;
-  addUser(user: string, password: string): void;
+  /** Adds a user; resolves once Dovecot accepts the login (it re-reads the passwd-file at most once a second). */
+  addUser(user: string, password: string): Promise<void>;
+  /** Changes a user's password; resolves once Dovecot accepts the new one. */
+  setPassword(user: string, password: string): Promise<void>;
   /** IMAP APPEND of a raw message into the user's INBOX; resolves with its UID. */
   append(user: DovecotUser, raw: string | Buffer): Promise<number>;
   /** Number of messages in the user's INBOX (to check mail waits on the server). */
@@ -65,6 +68,32 @@ async function waitForPort(port: number, up: boolean, timeoutMs = 15_000): Promi
   }
 }
 
+/** Every process below `pid` (from /proc), so a stop can end the children it started. */
+function descendantsOf(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of parentOf) {
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
 export async function startDovecot(users: DovecotUser[] = []): Promise<Dovecot> {
   const version = execFileSync(DOVECOT, ['--version']).toString().trim();
   const major = Number(version.split('.')[0]);
@@ -81,12 +110,39 @@ export async function startDovecot(users: DovecotUser[] = []): Promise<Dovecot> 
 
   const lines: string[] = [];
   const writeUsers = () => fs.writeFileSync(passwdFile, lines.join('\n') + '\n', { mode: 0o644 });
-  const addUser = (user: string, password: string) => {
+  // Dovecot's passwd-file driver checks the file for changes at most once a second, so a change
+  // counts as made only when a login with the new password works.
+  const effective = async (user: string, password: string) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        await client.logout().catch(() => client.close());
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  const addUser = async (user: string, password: string) => {
     lines.push(`${user}:{PLAIN}${password}::::::`);
     writeUsers();
+    if (child) await effective(user, password);
   };
-  for (const u of users) addUser(u.user, u.password);
-  if (!users.length) writeUsers();
+  const setPassword = async (user: string, password: string) => {
+    const i = lines.findIndex((l) => l.startsWith(`${user}:`));
+    if (i < 0) throw new Error(`no Dovecot user ${user}`);
+    lines[i] = `${user}:{PLAIN}${password}::::::`;
+    writeUsers();
+    if (child) await effective(user, password);
+  };
+  for (const u of users) {
+    lines.push(`${u.user}:{PLAIN}${u.password}::::::`);
+  }
+  writeUsers();
 
   // 2.3 spells the cleartext switch disable_plaintext_auth; 2.4 renamed it auth_allow_cleartext.
   const cleartext = major > 2 || (major === 2 && minor >= 4) ? 'auth_allow_cleartext = yes' : 'disable_plaintext_auth = no';
@@ -100,6 +156,10 @@ log_path = ${logFile}
 ssl = no
 ${cleartext}
 auth_mechanisms = plain login
+# Tests log in with wrong passwords on purpose: no 2 s failure delay and no growing per-IP
+# penalty (anvil skips it for trusted networks), so each test stays quick.
+auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
 default_login_user = dovenull
 default_internal_user = dovecot
 first_valid_uid = 1
@@ -143,9 +203,19 @@ service imap-login {
     const proc = child;
     if (!proc) return;
     child = null;
+    // Dovecot's imap processes can outlive the master's shutdown and keep their client
+    // connections open; a stopped server here means every connection drops, so end them too.
+    const descendants = proc.pid ? descendantsOf(proc.pid) : [];
     const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.kill('SIGTERM');
     await gone;
+    for (const pid of descendants) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     await waitForPort(port, false);
   };
   const withClient = async <T>(u: DovecotUser, fn: (c: ImapFlow) => Promise<T>): Promise<T> => {
@@ -163,6 +233,7 @@ service imap-login {
     host: '127.0.0.1',
     port,
     addUser,
+    setPassword,
     append: (u, raw) =>
       withClient(u, async (c) => {
         const res = await c.append('INBOX', raw);

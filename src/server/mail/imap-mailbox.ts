@@ -1,0 +1,216 @@
+// One connected team mailbox, kept in sync: connect, open INBOX, import every message above the
+// stored UID watermark, then wait in IDLE (RFC 2177; imapflow falls back to NOOP polling where
+// the server lacks IDLE) with a periodic re-sync as a safety net. Each message goes through the
+// same ingest as SMTP mail; the watermark advances only after ingest resolved (durable), so a
+// crash re-fetches at most one message, which ingest then recognises as a duplicate. Login and
+// network failures set the channel's status and are retried with exponential backoff.
+import { ImapFlow } from 'imapflow';
+import type { Deps } from '../deps.ts';
+import type { MailServerConfig } from '../core/connect-email-channel.ts';
+import { openJson, secretKey, SecretDecryptError } from '../core/secrets.ts';
+import { resolveMailHost } from './mail-host.ts';
+import { classifyImapError, imapClientOptions } from './connection-tests.ts';
+import { ingestRawEmail } from './ingest.ts';
+import { isChannelEnabled, markFetched, readWatermark, setChannelStatus, writeWatermark, type MailboxStatus, type WatchedMailbox } from './imap-state.ts';
+
+export interface MailboxTimings {
+  /** Full re-sync even without an IDLE notice (servers that drop notices, NAT timeouts). */
+  resyncMs: number;
+  /** Quiet time before imapflow enters IDLE after our last command. */
+  autoIdleDelayMs: number;
+  /** Per-phase network timeout (connect, greeting). */
+  timeoutMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export const DEFAULT_TIMINGS: MailboxTimings = {
+  resyncMs: 60_000,
+  autoIdleDelayMs: 1_000,
+  timeoutMs: 20_000,
+  backoffBaseMs: 2_000,
+  backoffMaxMs: 10 * 60_000,
+};
+
+/** Ingest failed (our store, not the mailbox): retry later without blaming the mail server. */
+class IngestFailure extends Error {}
+/** The server closed a working connection: reconnect at once, status unchanged until that fails. */
+class ConnectionClosed extends Error {}
+
+export function backoffDelay(failures: number, t: Pick<MailboxTimings, 'backoffBaseMs' | 'backoffMaxMs'>): number {
+  if (failures <= 0) return 0;
+  return Math.min(t.backoffMaxMs, t.backoffBaseMs * 2 ** Math.min(failures - 1, 20));
+}
+
+export class MailboxWorker {
+  private stopped = false;
+  private wakeUp: (() => void) | null = null;
+  private client: ImapFlow | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: Deps,
+    readonly mailbox: WatchedMailbox,
+    private readonly timings: MailboxTimings,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.client?.logout().catch(() => this.client?.close());
+    await this.loop;
+  }
+
+  /** A notice (new mail, close, stop) that came while we were busy is kept for the next sleep. */
+  private woken = false;
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    if (w) w();
+    else this.woken = true;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped || this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = null;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private get log() {
+    return this.deps.log.child({ role: 'imap', channelId: this.mailbox.channelId });
+  }
+
+  private async status(status: MailboxStatus, detail: string | null): Promise<void> {
+    try {
+      if (await setChannelStatus(this.deps, this.mailbox, status, detail)) this.log.info({ status, detail }, 'mailbox status changed');
+    } catch (err) {
+      this.log.error({ err }, 'could not record mailbox status');
+    }
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let config: MailServerConfig | null = null;
+      try {
+        config = openJson(secretKey(this.deps.config), this.mailbox.sealedImap) as MailServerConfig;
+        await this.session(config);
+        failures = 0;
+      } catch (err) {
+        if (this.stopped) break;
+        failures++;
+        if (err instanceof ConnectionClosed) {
+          // A drop after a working session: try again at once; a failing reconnect sets the status.
+          failures = 0;
+          this.log.warn('IMAP connection closed; reconnecting');
+        } else if (err instanceof IngestFailure) {
+          this.log.error({ err: err.cause }, 'storing fetched mail failed; will retry');
+        } else if (err instanceof SecretDecryptError) {
+          await this.status('disconnected', `The saved IMAP settings cannot be read: ${err.message}; connect the mailbox again`);
+        } else {
+          const failure = classifyImapError(err, config ?? { host: '?', port: 0 });
+          await this.status(failure.kind === 'auth_failed' ? 'auth_failed' : failure.kind === 'unreachable' ? 'unreachable' : 'disconnected', failure.detail);
+          this.log.warn({ err, failures }, "IMAP session failed");
+        }
+      }
+      if (!this.stopped) await this.sleep(backoffDelay(failures, this.timings));
+    }
+  }
+
+  private async session(config: MailServerConfig): Promise<void> {
+    const resolved = await resolveMailHost(config.host, { allowPrivate: this.deps.config.allowPrivateMailHosts, label: 'IMAP', field: 'imap.host' });
+    const client = new ImapFlow({
+      ...imapClientOptions(config, resolved, this.timings.timeoutMs),
+      socketTimeout: 5 * 60_000,
+      autoIdleDelay: this.timings.autoIdleDelayMs,
+      // RFC 2177 §3: clients should re-issue IDLE at least every 29 minutes.
+      maxIdleTime: 10 * 60_000,
+    });
+    this.client = client;
+    let closed = false;
+    // Events from this client matter only while this session runs: a failed connect also emits
+    // 'close', and waking the backoff sleep for it would defeat the backoff.
+    let active = true;
+    client.on('error', (err: unknown) => this.log.debug({ err }, 'IMAP client error'));
+    client.on('exists', () => {
+      if (active) this.wake();
+    });
+    client.on('close', () => {
+      closed = true;
+      if (active) this.wake();
+    });
+    try {
+      if (this.stopped) return;
+      await client.connect();
+      await client.mailboxOpen('INBOX');
+      await this.status('ok', null);
+      while (!this.stopped && !closed) {
+        await this.sync(client);
+        if (this.stopped || closed) break;
+        await this.sleep(this.timings.resyncMs);
+      }
+      if (closed && !this.stopped) throw new ConnectionClosed('connection closed');
+    } finally {
+      active = false;
+      this.client = null;
+      if (!closed) await client.logout().catch(() => client.close());
+    }
+  }
+
+  /** Imports every message above the watermark, oldest first. */
+  private async sync(client: ImapFlow): Promise<void> {
+    const mailbox = client.mailbox;
+    if (!mailbox) throw new ConnectionClosed('mailbox not open');
+    const uidValidity = String(mailbox.uidValidity);
+    const mark = await readWatermark(this.deps, this.mailbox.channelId);
+    if (!mark) return; // the channel was deleted; the supervisor stops this worker
+    let lastUid = mark.lastUid ?? 0;
+    if (mark.uidValidity !== uidValidity) {
+      // RFC 3501 §2.3.1.1: a new UIDVALIDITY voids every UID we knew. Re-scan the mailbox; ingest
+      // deduplicates on Message-ID and content hash, so what we already have is not stored twice.
+      if (mark.uidValidity !== null) this.log.warn({ from: mark.uidValidity, to: uidValidity }, 'UIDVALIDITY changed; re-scanning the mailbox');
+      lastUid = mark.uidValidity === null ? Math.max(0, mailbox.uidNext - 1) : 0;
+      await writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid });
+    }
+    const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+    // `n:*` always matches the highest UID even when it is below n (RFC 3501 §6.4.8), so filter.
+    const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+    for (const uid of uids) {
+      if (this.stopped) return;
+      // Turned off meanwhile: leave the rest on the server; it is fetched when turned on again
+      // (the supervisor stops this worker on its next look at the channels).
+      if (!(await isChannelEnabled(this.deps, this.mailbox.channelId))) return;
+      const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+      if (msg && msg.source) {
+        let outcome: string;
+        try {
+          const result = await ingestRawEmail(this.deps, { raw: msg.source, recipients: [this.mailbox.teamAddress], mailFrom: null, via: 'imap', channelId: this.mailbox.channelId });
+          outcome = result.outcome;
+        } catch (err) {
+          throw new IngestFailure('ingest failed', { cause: err });
+        }
+        if (outcome === 'no_channel') return; // channel gone: leave the mail, do not advance
+        this.log.debug({ uid, outcome }, 'fetched');
+      }
+      // Expunged between SEARCH and FETCH (no source): nothing to import, move past it.
+      await writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid: uid });
+    }
+    await markFetched(this.deps, this.mailbox.channelId, new Date());
+  }
+}

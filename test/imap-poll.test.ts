@@ -1,0 +1,193 @@
+// The imap role against a real Dovecot: new mail arrives through IDLE and becomes a conversation;
+// a restart neither re-imports nor misses mail; a deleted conversation is not re-imported; a
+// turned-off channel's mail waits on the server and is fetched when turned on; a stopped server
+// or a changed password shows in the channel's status and recovers.
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachStore, makeAccount, type TestStore } from './helpers/stores.ts';
+import { apiClient, testApp } from './helpers/api.ts';
+import { rawMessage, startDovecot, type Dovecot, type DovecotUser } from './helpers/dovecot.ts';
+import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
+
+let dovecot: Dovecot;
+beforeAll(async () => {
+  dovecot = await startDovecot();
+});
+afterAll(async () => {
+  await dovecot?.dispose();
+});
+
+/** Fast timings so recovery happens within a test; the resync is long so IDLE must do the work. */
+const FAST = { reconcileMs: 300, autoIdleDelayMs: 100, resyncMs: 10 * 60_000, timeoutMs: 1_000, backoffBaseMs: 100, backoffMaxMs: 800 };
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function connectedMailbox(store: TestStore) {
+  const { deps } = store;
+  const acct = await makeAccount(deps);
+  const app = await testApp(deps);
+  const api = apiClient(app, acct.token);
+  const mb: DovecotUser = { user: `team-${crypto.randomBytes(4).toString('hex')}@example.com`, password: crypto.randomBytes(8).toString('hex') };
+  await dovecot.addUser(mb.user, mb.password);
+  // Mail already in the mailbox when it is connected is not imported; only what arrives after.
+  await dovecot.append(mb, rawMessage({ from: 'old@customer.test', to: mb.user, subject: 'Before connecting', body: 'old' }));
+  const res = await api.post(`/inboxes/${acct.inbox.id}/channels`, {
+    type: 'email',
+    teamAddress: mb.user,
+    imap: { host: dovecot.host, port: dovecot.port, tls: false, user: mb.user, password: mb.password },
+  });
+  expect(res.status).toBe(201);
+  const channelId: string = res.body.id;
+  const subjects = async () =>
+    (await deps.store.db.selectFrom('conversations').select('subject').where('channel_id', '=', channelId).orderBy('number').execute()).map((c) => c.subject);
+  const messageCount = async () =>
+    Number((await deps.store.db.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id').select((eb) => eb.fn.countAll().as('n')).where('conversations.channel_id', '=', channelId).executeTakeFirstOrThrow()).n);
+  const channel = async () => (await api.get(`/channels/${channelId}`)).body;
+  const send = (subject: string, from = 'customer@customer.test') => dovecot.append(mb, rawMessage({ from, to: mb.user, subject, body: `Body of ${subject}` }));
+  return { deps, acct, app, api, mb, channelId, subjects, messageCount, channel, send };
+}
+
+describeEachStore(
+  'IMAP poller',
+  (store) => {
+    let poller: ImapPoller | null = null;
+    const startPoller = () => (poller = startImapPoller(store().deps, FAST));
+    const stopPoller = async () => {
+      await poller?.stop();
+      poller = null;
+    };
+
+    it('imports new mail through IDLE as a conversation, and records the fetch', async () => {
+      const m = await connectedMailbox(store());
+      startPoller();
+      try {
+        await waitFor('the poller to watch the mailbox', async () => poller!.watching().includes(m.channelId));
+        await m.send('Where is my order?');
+        const subjects = await waitFor('the conversation', async () => ((await m.subjects()).length ? m.subjects() : null));
+        expect(subjects).toEqual(['Where is my order?']);
+        const conv = await m.deps.store.db.selectFrom('conversations').selectAll().where('channel_id', '=', m.channelId).executeTakeFirstOrThrow();
+        expect(conv.status).toBe('open');
+        const contact = await m.deps.store.db.selectFrom('contacts').select('email').where('id', '=', conv.contact_id!).executeTakeFirstOrThrow();
+        expect(contact.email).toBe('customer@customer.test');
+        const ch = await waitFor('last fetched time', async () => {
+          const c = await m.channel();
+          return c.email.lastFetchedAt ? c : null;
+        });
+        expect(ch.status).toBe('ok');
+        const settings = await m.deps.store.db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', m.channelId).executeTakeFirstOrThrow();
+        expect(settings.imap_last_uid).toBe(2); // UID 1 was there before connecting and is not imported
+      } finally {
+        await stopPoller();
+        await m.app.close();
+      }
+    });
+
+    it('a restart neither re-imports nor misses mail, and a deleted conversation stays deleted', async () => {
+      const m = await connectedMailbox(store());
+      startPoller();
+      try {
+        await waitFor('watching', async () => poller!.watching().includes(m.channelId));
+        await m.send('First');
+        await m.send('Second');
+        await waitFor('two conversations', async () => (await m.subjects()).length === 2);
+        await stopPoller();
+
+        // Delete one conversation while the poller is down, and let mail arrive meanwhile.
+        const second = await m.deps.store.db.selectFrom('conversations').select('id').where('channel_id', '=', m.channelId).where('subject', '=', 'Second').executeTakeFirstOrThrow();
+        await m.deps.store.db.deleteFrom('messages').where('conversation_id', '=', second.id).execute();
+        await m.deps.store.db.deleteFrom('conversations').where('id', '=', second.id).execute();
+        await m.send('Third, while stopped');
+        await m.send('Fourth, while stopped');
+
+        startPoller();
+        await waitFor('the mail that arrived while stopped', async () => (await m.subjects()).length === 3);
+        // And one more through IDLE after the restart, so we know the poller has caught up.
+        await m.send('Fifth');
+        await waitFor('the fifth', async () => (await m.subjects()).includes('Fifth'));
+        expect(await m.subjects()).toEqual(['First', 'Third, while stopped', 'Fourth, while stopped', 'Fifth']);
+        expect(await m.messageCount()).toBe(4);
+      } finally {
+        await stopPoller();
+        await m.app.close();
+      }
+    });
+
+    it('a turned-off channel leaves mail waiting on the server; turned on, it is fetched', async () => {
+      const m = await connectedMailbox(store());
+      startPoller();
+      try {
+        await waitFor('watching', async () => poller!.watching().includes(m.channelId));
+        expect((await m.api.patch(`/channels/${m.channelId}`, { enabled: false })).status).toBe(200);
+        await poller!.reconcile();
+        expect(poller!.watching()).not.toContain(m.channelId);
+        await m.send('Sent while off');
+        expect(await dovecot.count(m.mb)).toBe(2);
+        expect(await m.subjects()).toEqual([]);
+
+        expect((await m.api.patch(`/channels/${m.channelId}`, { enabled: true })).status).toBe(200);
+        await waitFor('the waiting mail', async () => (await m.subjects()).length === 1);
+        expect(await m.subjects()).toEqual(['Sent while off']);
+        expect(await dovecot.count(m.mb)).toBe(2); // fetched, not moved or deleted
+      } finally {
+        await stopPoller();
+        await m.app.close();
+      }
+    });
+
+    it('a stopped server shows as unreachable and recovers when it is back, fetching what arrived', async () => {
+      const m = await connectedMailbox(store());
+      startPoller();
+      try {
+        await waitFor('watching', async () => poller!.watching().includes(m.channelId));
+        await m.send('Before the outage');
+        await waitFor('first', async () => (await m.subjects()).length === 1);
+        await dovecot.stop();
+        const down = await waitFor('unreachable status', async () => {
+          const c = await m.channel();
+          return c.status === 'unreachable' ? c : null;
+        });
+        expect(down.statusDetail).toBe(`Could not connect to ${dovecot.host}:${dovecot.port}: ECONNREFUSED`);
+        await dovecot.start();
+        await waitFor('ok status', async () => (await m.channel()).status === 'ok');
+        expect((await m.channel()).statusDetail).toBeNull();
+        await m.send('After the outage');
+        await waitFor('second', async () => (await m.subjects()).length === 2);
+        expect(await m.subjects()).toEqual(['Before the outage', 'After the outage']);
+      } finally {
+        if (!dovecot.running()) await dovecot.start();
+        await stopPoller();
+        await m.app.close();
+      }
+    });
+
+    it('a refused password shows as auth_failed and recovers when the password works again', async () => {
+      const m = await connectedMailbox(store());
+      await m.send('Waiting behind the password');
+      await dovecot.setPassword(m.mb.user, 'changed-on-the-server');
+      startPoller();
+      try {
+        const failed = await waitFor('auth_failed status', async () => {
+          const c = await m.channel();
+          return c.status === 'auth_failed' ? c : null;
+        });
+        expect(failed.statusDetail).toMatch(/refused the user name or password/);
+        expect(await m.subjects()).toEqual([]);
+        await dovecot.setPassword(m.mb.user, m.mb.password);
+        await waitFor('ok status', async () => (await m.channel()).status === 'ok');
+        await waitFor('the mail', async () => (await m.subjects()).length === 1);
+      } finally {
+        await stopPoller();
+        await m.app.close();
+      }
+    });
+  },
+  { ALLOW_PRIVATE_MAIL_HOSTS: 'true' },
+);
