@@ -174,8 +174,8 @@ export const AuditEntry = z.object({
   action: z.string(),
   subjectType: z.string(),
   subjectId: z.string(),
-  /** Per field {from, to} for changes; the initial values for creations. */
-  changes: z.record(z.string(), z.unknown()),
+  /** Per field, the old and new value (from is null for creations). */
+  changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })),
   createdAt: z.string(),
 });
 
@@ -209,3 +209,71 @@ export type MeT = z.infer<typeof Me>;
 export type ApiTokenT = z.infer<typeof ApiToken>;
 export type AuditEntryT = z.infer<typeof AuditEntry>;
 export type Page<T> = { items: T[]; nextCursor: string | null };
+
+// --- Automation, tickets, pipelines, notifications (issue 5, items 4-6) ---
+
+export const assignTo = z.enum(['specific', 'contact_owner']);
+export const ticketPriority = z.enum(['low', 'medium', 'high', 'urgent']);
+export const ticketOwnerMode = z.enum(['assignee', 'user']);
+
+export const TicketDefaults = z.object({
+  /** "Treat incoming conversations as support tickets". */
+  enabled: z.boolean(),
+  pipelineId: id.nullable(),
+  stageId: id.nullable(),
+  /** 'assignee': the conversation's assignee owns the ticket (default); 'user': ownerUserId. */
+  ownerMode: ticketOwnerMode,
+  ownerUserId: id.nullable(),
+});
+
+export const Automation = z.object({
+  inboxId: id,
+  /** "Automatically assign conversations". */
+  autoAssign: z.boolean(),
+  /** "Assign to": "Specific users and teams" or "Contact owner". */
+  assignTo,
+  /** "Assign to available users only" (on by default). */
+  availableOnly: z.boolean(),
+  targetUserIds: z.array(id),
+  targetTeamIds: z.array(id),
+  tickets: TicketDefaults,
+});
+
+export const PipelineStage = z.object({ id, name: z.string(), position: z.number().int(), isClosed: z.boolean() });
+export const Pipeline = z.object({ id, name: z.string(), isDefault: z.boolean(), position: z.number().int(), stages: z.array(PipelineStage), createdAt: z.string() });
+
+export const Ticket = z.object({
+  id,
+  number: z.number().int(),
+  conversationId: id.nullable(),
+  contactId: id.nullable(),
+  pipelineId: id,
+  stageId: id,
+  stageName: z.string(),
+  ownerId: id.nullable(),
+  subject: z.string(),
+  priority: ticketPriority.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const Notification = z.object({
+  id,
+  /** assigned | mentioned | followed_reply */
+  kind: z.enum(['assigned', 'mentioned', 'followed_reply']),
+  conversationId: id.nullable(),
+  conversationNumber: z.number().int().nullable(),
+  conversationSubject: z.string().nullable(),
+  inboxId: id.nullable(),
+  messageId: id.nullable(),
+  actorUserId: id.nullable(),
+  actorName: z.string().nullable(),
+  readAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export type AutomationT = z.infer<typeof Automation>;
+export type PipelineT = z.infer<typeof Pipeline>;
+export type PipelineStageT = z.infer<typeof PipelineStage>;
+export type TicketT = z.infer<typeof Ticket>;
+export type NotificationT = z.infer<typeof Notification>;

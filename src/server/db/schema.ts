@@ -229,6 +229,12 @@ export interface ConversationsTable {
   closed_at: string | null;
 }
 
+/** When a user was last given a conversation (0005): automatic assignment's "idle longest". */
+export interface UserAssignmentStateTable {
+  user_id: string;
+  last_assigned_at: string;
+}
+
 export interface ConversationFollowersTable {
   conversation_id: string;
   user_id: string;
@@ -358,6 +364,8 @@ export interface NotificationsTable {
   message_id: string | null;
   read_at: string | null;
   created_at: string;
+  /** Who caused it (0005): the assigner, the author of the mention. */
+  actor_user_id: string | null;
 }
 
 export interface Database {
@@ -381,6 +389,7 @@ export interface Database {
   contact_identities: ContactIdentitiesTable;
   conversations: ConversationsTable;
   conversation_followers: ConversationFollowersTable;
+  user_assignment_state: UserAssignmentStateTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
   timeline_entries: TimelineEntriesTable;

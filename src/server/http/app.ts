@@ -24,6 +24,11 @@ import { auditRoutes } from './audit.routes.ts';
 import { inboxAccessRoutes } from './inbox-access.routes.ts';
 import { tokenRoutes } from './tokens.routes.ts';
 import { socketRoutes } from '../ws/socket.routes.ts';
+import { automationRoutes } from './automation.routes.ts';
+import { conversationActionRoutes } from './conversation-actions.routes.ts';
+import { ticketRoutes } from './tickets.routes.ts';
+import { pipelineRoutes } from './pipelines.routes.ts';
+import { notificationRoutes } from './notifications.routes.ts';
 
 export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -93,6 +98,11 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
       await api.register(messagePostRoutes(deps));
       await api.register(tokenRoutes(deps));
       await api.register(socketRoutes(deps));
+      await api.register(automationRoutes(deps));
+      await api.register(conversationActionRoutes(deps));
+      await api.register(ticketRoutes(deps));
+      await api.register(pipelineRoutes(deps));
+      await api.register(notificationRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

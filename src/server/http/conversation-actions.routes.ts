@@ -1,0 +1,114 @@
+// The workflow on one conversation: assign/unassign, close, reopen, snooze, move, follow.
+// Thin: validate, call the use case (which checks the right to act: 404 when the caller cannot
+// see the conversation, 403 view_only when they may only look), present the conversation.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../deps.ts';
+import { Conversation, id } from '../../shared/api.ts';
+import { actorOf } from './auth.ts';
+import { IdParams } from './inboxes.routes.ts';
+import { assignConversation } from '../core/assign-conversation.ts';
+import { closeConversation, followConversation, moveConversation, reopenConversation, snoozeConversation } from '../core/conversation-workflow.ts';
+import { conversationFor } from '../core/inbox-access.ts';
+import { presentConversationRow } from './workflow-presenters.ts';
+
+const Following = z.object({ following: z.boolean(), followerIds: z.array(id) });
+const tags = ['conversation actions'];
+
+export const conversationActionRoutes =
+  (deps: Deps): FastifyPluginAsync =>
+  async (app0) => {
+    const app = app0.withTypeProvider<ZodTypeProvider>();
+    const db = deps.store.db;
+
+    app.post(
+      '/conversations/:id/assign',
+      {
+        schema: {
+          tags,
+          summary: 'Assign, reassign or (assigneeId null) unassign',
+          description:
+            'Any active user who can act in the inbox may be assigned by hand, free seats included (only automatic assignment is limited to paid seats). A caller with a free seat may only assign conversations that are unassigned. The assignee is notified per their preferences.',
+          params: IdParams,
+          body: z.strictObject({ assigneeId: id.nullable() }),
+          response: { 200: Conversation },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const c = await deps.run(actor, (ctx) => assignConversation(ctx, { conversationId: request.params.id, assigneeId: request.body.assigneeId }));
+        return presentConversationRow(db, c);
+      },
+    );
+
+    app.post('/conversations/:id/close', { schema: { tags, summary: 'Close', params: IdParams, response: { 200: Conversation } } }, async (request) => {
+      const actor = actorOf(request);
+      return presentConversationRow(db, await deps.run(actor, (ctx) => closeConversation(ctx, { conversationId: request.params.id })));
+    });
+
+    app.post('/conversations/:id/reopen', { schema: { tags, summary: 'Reopen a closed or snoozed conversation', params: IdParams, response: { 200: Conversation } } }, async (request) => {
+      const actor = actorOf(request);
+      return presentConversationRow(db, await deps.run(actor, (ctx) => reopenConversation(ctx, { conversationId: request.params.id })));
+    });
+
+    app.post(
+      '/conversations/:id/snooze',
+      {
+        schema: {
+          tags,
+          summary: 'Snooze until a time; it reopens by itself then',
+          params: IdParams,
+          body: z.strictObject({ until: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }) }),
+          response: { 200: Conversation },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const until = new Date(request.body.until);
+        return presentConversationRow(db, await deps.run(actor, (ctx) => snoozeConversation(ctx, { conversationId: request.params.id, until })));
+      },
+    );
+
+    app.post(
+      '/conversations/:id/move',
+      {
+        schema: {
+          tags,
+          summary: 'Move to another inbox (the caller must be able to act in both)',
+          description: 'Messages move with the conversation. An assignee who cannot act in the target inbox is unassigned.',
+          params: IdParams,
+          body: z.strictObject({ inboxId: id }),
+          response: { 200: Conversation },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        return presentConversationRow(db, await deps.run(actor, (ctx) => moveConversation(ctx, { conversationId: request.params.id, inboxId: request.body.inboxId })));
+      },
+    );
+
+    const followers = async (conversationId: string, userId: string) => {
+      const rows = await db.selectFrom('conversation_followers').select('user_id').where('conversation_id', '=', conversationId).orderBy('user_id').execute();
+      const followerIds = rows.map((r) => r.user_id);
+      return { following: followerIds.includes(userId), followerIds };
+    };
+
+    app.get('/conversations/:id/follow', { schema: { tags, summary: 'Whether the caller follows, and who does', params: IdParams, response: { 200: Following } } }, async (request) => {
+      const actor = actorOf(request);
+      const { conversation } = await conversationFor(db, actor.user, request.params.id, 'view');
+      return followers(conversation.id, actor.user.id);
+    });
+
+    app.put('/conversations/:id/follow', { schema: { tags, summary: 'Follow: be told when it gets a reply', params: IdParams, response: { 200: Following } } }, async (request) => {
+      const actor = actorOf(request);
+      await deps.run(actor, (ctx) => followConversation(ctx, { conversationId: request.params.id, follow: true }));
+      return followers(request.params.id, actor.user.id);
+    });
+
+    app.delete('/conversations/:id/follow', { schema: { tags, summary: 'Unfollow', params: IdParams, response: { 200: Following } } }, async (request) => {
+      const actor = actorOf(request);
+      await deps.run(actor, (ctx) => followConversation(ctx, { conversationId: request.params.id, follow: false }));
+      return followers(request.params.id, actor.user.id);
+    });
+  };
