@@ -54,6 +54,9 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
         // Email bodies render in a srcdoc iframe, which inherits this policy: remote images must be
         // allowed here so "Show images" can load them; the frame's own CSP blocks them until then.
         imgSrc: ["'self'", 'data:', 'blob:', 'https:', 'http:'],
+        // Helmet adds upgrade-insecure-requests by default; on a plain-http install (a LAN address,
+        // no TLS) that rewrites the app's own /assets URLs to https and the page loads blank.
+        upgradeInsecureRequests: deps.config.secureCookies ? [] : null,
         frameSrc: ["'self'", 'blob:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
