@@ -166,4 +166,28 @@ describeEachStore('inbox access, deletion and audit log', (store) => {
     expect((await apiClient(app, other.token).get(`/audit-log?subjectId=${acct.inbox.id}`)).body.items).toEqual([]);
     expect((await owner.get('/audit-log?cursor=nonsense')).status).toBe(400);
   });
+
+  it('reads every audited change as {from, to}: creations, user and team changes, channel settings', async () => {
+    const acct = await makeAccount(store().deps);
+    const owner = apiClient(app, acct.token);
+    const user = (await owner.post('/users', { email: `zed@${acct.account.subdomain}.test`, role: 'agent', seat: 'free' })).body;
+    const team = (await owner.post('/teams', { name: 'Billing', memberIds: [] })).body;
+    expect((await owner.patch(`/users/${user.id}`, { seat: 'paid', teamIds: [team.id] })).status).toBe(200);
+    expect((await owner.patch(`/teams/${team.id}`, { name: 'Invoices' })).status).toBe(200);
+    expect((await owner.patch(`/channels/${acct.channel.id}`, { enabled: false })).status).toBe(200);
+    const inbox = (await owner.post('/inboxes', { name: 'VIP', access: 'specific', userIds: [user.id], teamIds: [team.id] })).body;
+    const items: Array<{ action: string; subjectId: string; actor: { id: string }; changes: Record<string, { from: unknown; to: unknown }> }> = (await owner.get('/audit-log?limit=20')).body.items;
+    const find = (action: string, subjectId: string) => items.find((e) => e.action === action && e.subjectId === subjectId)!;
+    expect(find('user.created', user.id).changes).toMatchObject({ email: { from: null, to: `zed@${acct.account.subdomain}.test` }, seat: { from: null, to: 'free' } });
+    expect(find('user.updated', user.id).changes).toEqual({ seat: { from: 'free', to: 'paid' }, teamIds: { from: [], to: [team.id] } });
+    expect(find('team.updated', team.id).changes).toEqual({ name: { from: 'Billing', to: 'Invoices' } });
+    expect(find('channel.updated', acct.channel.id).changes).toEqual({ enabled: { from: true, to: false } });
+    expect(find('inbox.created', inbox.id).changes).toEqual({
+      name: { from: null, to: 'VIP' },
+      access: { from: null, to: 'specific' },
+      userIds: { from: [], to: [user.id] },
+      teamIds: { from: [], to: [team.id] },
+    });
+    expect(items.every((e) => e.actor.id === acct.owner.id)).toBe(true);
+  });
 });

@@ -23,7 +23,17 @@ export async function createInbox(ctx: Ctx<UserActor>, input: CreateInboxInput, 
   await checkGrantees(ctx, account.id, input.userIds, input.teamIds);
   const provisioned = await provisionInbox(ctx, { account, name: input.name, access: input.access, isDefault: false, domains });
   await writeGrants(ctx, provisioned.inbox.id, input.access === 'specific' ? input : { userIds: [], teamIds: [] });
-  await ctx.audit({ accountId: account.id, action: 'inbox.created', subjectType: 'inbox', subjectId: provisioned.inbox.id, changes: { name: input.name, access: input.access } });
+  await ctx.audit({
+    accountId: account.id,
+    action: 'inbox.created',
+    subjectType: 'inbox',
+    subjectId: provisioned.inbox.id,
+    changes: {
+      name: { from: null, to: input.name },
+      access: { from: null, to: input.access },
+      ...(input.access === 'specific' ? { userIds: { from: [], to: [...new Set(input.userIds)].sort() }, teamIds: { from: [], to: [...new Set(input.teamIds)].sort() } } : {}),
+    },
+  });
   await ctx.emit({ type: 'inbox.created', accountId: account.id, inboxId: provisioned.inbox.id, data: { inboxId: provisioned.inbox.id } });
   return provisioned;
 }

@@ -25,7 +25,7 @@ export const auditRoutes =
           summary: 'Settings changes, newest first (admins only)',
           description:
             'Each entry says who (actor, null for the system or the CLI), when (createdAt), what (action, subjectType, subjectId) and how: ' +
-            '`changes` maps each changed field to `{"from": old, "to": new}`; for creations it holds the initial values. Keyset pagination with `limit` and `cursor`.',
+            '`changes` maps each changed field to `{"from": old, "to": new}` (`from` is null for creations). Keyset pagination with `limit` and `cursor`.',
           querystring: z.strictObject({ ...pageQuery, subjectId: z.string().max(100).optional() }),
           response: { 200: pageSchema(AuditEntry) },
         },

@@ -157,7 +157,17 @@ export function presentAuditEntry(a: Row<'audit_log'>, actor: Pick<Row<'users'>,
     action: a.action,
     subjectType: a.subject_type,
     subjectId: a.subject_id,
-    changes: parseJson<Record<string, unknown>>(a.changes, {}),
+    changes: auditChanges(parseJson<Record<string, unknown>>(a.changes, {})),
     createdAt: a.created_at,
   };
+}
+
+/** Every audited field as {from, to}: creations logged as plain initial values read as from null. */
+function auditChanges(changes: Record<string, unknown>): Record<string, { from: unknown; to: unknown }> {
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [field, value] of Object.entries(changes)) {
+    const isChange = typeof value === 'object' && value !== null && !Array.isArray(value) && 'from' in value && 'to' in value && Object.keys(value).length === 2;
+    out[field] = isChange ? (value as { from: unknown; to: unknown }) : { from: null, to: value };
+  }
+  return out;
 }
