@@ -1,13 +1,16 @@
-// "Connect a channel". PLACEHOLDER: the IMAP work replaces this file with the real flow
-// (connect a team email address over IMAP/SMTP, later chat and Slack). Until then it lists what
-// the inbox already receives and says plainly that connecting more is not available yet.
+// "Connect a channel" > Team email (IMAP): the team's own address (e.g. support@company.com), its
+// IMAP server, and optionally its SMTP server so replies go out from that address. "Connect"
+// calls POST /api/v1/inboxes/{id}/channels, which tests the logins before saving, and shows what
+// failed (wrong password, server unreachable, TLS, a private host) right above the fields.
 //
 // Props:
 //   inbox: InboxT — the inbox to connect a channel to.
 //   open: boolean — whether the dialog is shown.
 //   onClose: () => void — close the dialog.
 //   onChanged: () => void — call after a channel was connected, so the inbox list refetches.
-import type { InboxT } from '../../../shared/api.ts';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ChannelT, InboxT } from '../../../shared/api.ts';
+import { ApiError, errorMessage, request } from '../api/client.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 
 export interface ConnectChannelDialogProps {
@@ -17,24 +20,237 @@ export interface ConnectChannelDialogProps {
   onChanged: () => void;
 }
 
-export function ConnectChannelDialog({ inbox, open, onClose }: ConnectChannelDialogProps) {
-  const fallback = inbox.channels.find((c) => c.email?.isFallback)?.email;
+interface ServerFields {
+  host: string;
+  port: string;
+  tls: boolean;
+  user: string;
+  password: string;
+}
+
+const IMAP_DEFAULT: ServerFields = { host: '', port: '993', tls: true, user: '', password: '' };
+const SMTP_DEFAULT: ServerFields = { host: '', port: '465', tls: true, user: '', password: '' };
+const DEFAULT_PORTS = { imap: { tls: '993', plain: '143' }, smtp: { tls: '465', plain: '587' } } as const;
+
+/** A heading for each failure the API can name; the server's message says the rest. */
+const FAILURE_TITLES: Record<string, string> = {
+  imap_auth_failed: 'IMAP login failed',
+  imap_unreachable: 'Could not reach the IMAP server',
+  imap_failed: 'The IMAP server reported an error',
+  smtp_auth_failed: 'SMTP login failed',
+  smtp_unreachable: 'Could not reach the SMTP server',
+  smtp_failed: 'The SMTP server reported an error',
+  mail_host_not_allowed: 'This server address is not allowed',
+  address_taken: 'Address already connected',
+};
+
+function ServerFieldset({
+  kind,
+  value,
+  onChange,
+  invalidField,
+}: {
+  kind: 'imap' | 'smtp';
+  value: ServerFields;
+  onChange: (next: ServerFields) => void;
+  invalidField: string | undefined;
+}) {
+  const label = kind.toUpperCase();
+  const id = (f: string) => `connect-${kind}-${f}`;
+  const set = (patch: Partial<ServerFields>) => onChange({ ...value, ...patch });
+  const bad = (f: string) => invalidField === `${kind}.${f}` || undefined;
   return (
-    <Dialog title="Connect a channel" open={open} onClose={onClose}>
-      <p>
-        Connecting a team email address, chat or Slack to <strong>{inbox.name}</strong> is not available in this version yet.
-      </p>
-      {fallback && (
-        <p className="muted">
-          Meanwhile this inbox receives email sent to <code className="address">{fallback.inboundAddress}</code>, and you can forward a mailbox to{' '}
-          <code className="address">{fallback.forwardingAddress}</code>.
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" className="button button-primary" onClick={onClose}>
-          Close
-        </button>
+    <fieldset className="form" style={{ border: 0, padding: 0, margin: 0 }}>
+      <legend>{kind === 'imap' ? 'Incoming mail (IMAP)' : 'Outgoing mail (SMTP)'}</legend>
+      <div className="field-row" style={{ display: 'grid', gridTemplateColumns: '1fr 110px', gap: 12 }}>
+        <div className="field">
+          <label htmlFor={id('host')}>{label} server</label>
+          <input
+            id={id('host')}
+            required
+            placeholder={kind === 'imap' ? 'imap.example.com' : 'smtp.example.com'}
+            value={value.host}
+            aria-invalid={bad('host')}
+            onChange={(e) => set({ host: e.target.value })}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={id('port')}>{label} port</label>
+          <input id={id('port')} required inputMode="numeric" pattern="[0-9]{1,5}" value={value.port} onChange={(e) => set({ port: e.target.value })} />
+        </div>
       </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={value.tls}
+          onChange={(e) => {
+            const tls = e.target.checked;
+            const ports = DEFAULT_PORTS[kind];
+            // Follow the usual port when the user has not typed their own.
+            const port = value.port === ports.tls || value.port === ports.plain ? (tls ? ports.tls : ports.plain) : value.port;
+            set({ tls, port });
+          }}
+        />
+        <span>{label}: use TLS (SSL) from the start</span>
+      </label>
+      <div className="field">
+        <label htmlFor={id('user')}>{label} user name</label>
+        <input id={id('user')} required autoComplete="off" value={value.user} onChange={(e) => set({ user: e.target.value })} />
+      </div>
+      <div className="field">
+        <label htmlFor={id('password')}>{label} password</label>
+        <input
+          id={id('password')}
+          type="password"
+          required
+          autoComplete="new-password"
+          value={value.password}
+          aria-invalid={bad('password')}
+          onChange={(e) => set({ password: e.target.value })}
+        />
+      </div>
+    </fieldset>
+  );
+}
+
+function toServer(f: ServerFields) {
+  return { host: f.host.trim(), port: Number(f.port), tls: f.tls, user: f.user.trim(), password: f.password };
+}
+
+export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: ConnectChannelDialogProps) {
+  const [step, setStep] = useState<'choose' | 'email' | 'done'>('choose');
+  const [teamAddress, setTeamAddress] = useState('');
+  const [imap, setImap] = useState<ServerFields>(IMAP_DEFAULT);
+  const [withSmtp, setWithSmtp] = useState(false);
+  const [smtp, setSmtp] = useState<ServerFields>(SMTP_DEFAULT);
+  const [error, setError] = useState<{ title: string; message: string; field?: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [connected, setConnected] = useState<ChannelT | null>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    setStep('choose');
+    setTeamAddress('');
+    setImap(IMAP_DEFAULT);
+    setWithSmtp(false);
+    setSmtp(SMTP_DEFAULT);
+    setError(null);
+    setConnected(null);
+  }, [open]);
+
+  // The IMAP user name is usually the address itself; prefill it while the user has not typed one.
+  const onAddress = (value: string) => {
+    if (imap.user === '' || imap.user === teamAddress) setImap({ ...imap, user: value });
+    if (smtp.user === '' || smtp.user === teamAddress) setSmtp({ ...smtp, user: value });
+    setTeamAddress(value);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const channel = await request<ChannelT>('POST', `/inboxes/${inbox.id}/channels`, {
+        type: 'email',
+        teamAddress: teamAddress.trim(),
+        imap: toServer(imap),
+        ...(withSmtp ? { smtp: toServer(smtp) } : {}),
+      });
+      setConnected(channel);
+      setStep('done');
+      onChanged();
+    } catch (err) {
+      if (err instanceof ApiError) setError({ title: FAILURE_TITLES[err.code] ?? 'Could not connect', message: err.message, field: err.field });
+      else setError({ title: 'Could not connect', message: errorMessage(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="Connect a channel" open={open} onClose={onClose} wide={step === 'email'}>
+      {step === 'choose' && (
+        <div className="form">
+          <p>
+            Select a channel to connect to <strong>{inbox.name}</strong>:
+          </p>
+          <div className="channel-choices">
+            <button type="button" className="choice" onClick={() => setStep('email')}>
+              <span className="choice-icon" aria-hidden="true">
+                ✉
+              </span>
+              <span>
+                <strong>Team email (IMAP)</strong>
+                <span className="muted small"> Connect your team's own mailbox, like support@yourcompany.com</span>
+              </span>
+            </button>
+          </div>
+          <div className="dialog-actions">
+            <button type="button" className="button button-secondary" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+
+      {step === 'email' && (
+        <form className="form" onSubmit={(e) => void submit(e)} aria-label="Team email (IMAP)">
+          <p className="muted small">
+            Parley logs in to your mailbox and brings new mail into this inbox as it arrives. Mail already in the mailbox stays where it is. We test
+            the login before saving anything.
+          </p>
+          {error && (
+            <div className="alert alert-error" role="alert">
+              <strong>{error.title}.</strong> {error.message}
+            </div>
+          )}
+          <div className="field">
+            <label htmlFor="connect-team-address">Team email address</label>
+            <input
+              id="connect-team-address"
+              type="email"
+              required
+              placeholder="support@yourcompany.com"
+              value={teamAddress}
+              aria-invalid={error?.field === 'teamAddress' || undefined}
+              onChange={(e) => onAddress(e.target.value)}
+            />
+          </div>
+          <ServerFieldset kind="imap" value={imap} onChange={setImap} invalidField={error?.field} />
+          <label className="check">
+            <input type="checkbox" checked={withSmtp} onChange={(e) => setWithSmtp(e.target.checked)} />
+            <span>Also send replies from this address through its SMTP server</span>
+          </label>
+          {withSmtp && <ServerFieldset kind="smtp" value={smtp} onChange={setSmtp} invalidField={error?.field} />}
+          <div className="dialog-actions">
+            <button type="button" className="button button-secondary" onClick={() => setStep('choose')} disabled={busy}>
+              Back
+            </button>
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {busy ? 'Testing the connection…' : 'Connect'}
+            </button>
+          </div>
+        </form>
+      )}
+
+      {step === 'done' && connected && (
+        <div className="form">
+          <div className="alert alert-success" role="status">
+            Connected <strong>{connected.email?.teamAddress}</strong>. New mail to it now arrives in {inbox.name}.
+          </div>
+          {connected.email && (
+            <p className="muted small">
+              This channel also has its own addresses: <code className="address">{connected.email.inboundAddress}</code> and, for forwarding,{' '}
+              <code className="address">{connected.email.forwardingAddress}</code>.
+            </p>
+          )}
+          <div className="dialog-actions">
+            <button type="button" className="button button-primary" onClick={onClose}>
+              Done
+            </button>
+          </div>
+        </div>
+      )}
     </Dialog>
   );
 }

@@ -1,0 +1,65 @@
+// Settings > Inboxes > Connect a channel > Team email (IMAP) in headless Chromium against a real
+// Dovecot: a wrong password shows what failed and saves nothing; the right one connects, and the
+// channel appears in the list.
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { makeAccount } from '../helpers/stores.ts';
+import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+
+describe('agent app: connect a team mailbox over IMAP', () => {
+  let h: BrowserHarness;
+  let dovecot: Dovecot;
+  beforeAll(async () => {
+    dovecot = await startDovecot();
+    h = await startBrowserHarness({ ALLOW_PRIVATE_MAIL_HOSTS: 'true' });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await dovecot?.dispose();
+  });
+
+  it('shows the wrong-password error, then connects with the right one', async () => {
+    const acct = await makeAccount(h.store.deps);
+    const mb = { user: `support-${crypto.randomBytes(3).toString('hex')}@example.com`, password: crypto.randomBytes(8).toString('hex') };
+    await dovecot.addUser(mb.user, mb.password);
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto('/settings/inboxes');
+    await page.getByRole('button', { name: 'Connect a channel' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Connect a channel' });
+    await dialog.getByRole('button', { name: /Team email \(IMAP\)/ }).click();
+    await dialog.getByLabel('Team email address').fill(mb.user);
+    await dialog.getByLabel('IMAP server').fill(dovecot.host);
+    await dialog.getByLabel('IMAP: use TLS (SSL) from the start').uncheck();
+    await dialog.getByLabel('IMAP port').fill(String(dovecot.port));
+    expect(await dialog.getByLabel('IMAP user name').inputValue()).toBe(mb.user); // prefilled from the address
+    await dialog.getByLabel('IMAP password').fill('not-the-password');
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/IMAP login failed\. The IMAP server refused the user name or password/);
+    await h.screenshot(page, 'connect-imap-wrong-password');
+    expect(await h.store.deps.store.db.selectFrom('channel_addresses').select('address').where('address', '=', mb.user).executeTakeFirst()).toBeUndefined();
+
+    await dialog.getByLabel('IMAP password').fill(mb.password);
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    const done = dialog.getByRole('status');
+    await done.waitFor();
+    expect(await done.innerText()).toContain(`Connected ${mb.user}`);
+    await h.screenshot(page, 'connect-imap-connected');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    const row = await h.store.deps.store.db
+      .selectFrom('channel_addresses')
+      .innerJoin('channels', 'channels.id', 'channel_addresses.channel_id')
+      .select(['channels.inbox_id', 'channels.status'])
+      .where('channel_addresses.address', '=', mb.user)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ inbox_id: acct.inbox.id, status: 'ok' });
+    await page.getByText(mb.user).first().waitFor();
+  });
+});
