@@ -98,6 +98,7 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const [mention, setMention] = useState<{ query: string; start: number } | null>(null);
+  const [highlight, setHighlight] = useState(0);
   const textRef = useRef<HTMLTextAreaElement>(null);
   const tabRefs = [useRef<HTMLButtonElement>(null), useRef<HTMLButtonElement>(null)];
 
@@ -138,6 +139,7 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
     const before = value.slice(0, caret);
     const m = /(^|\s)@([\p{L}\p{N}._-]{0,30})$/u.exec(before);
     setMention(m ? { query: m[2]!, start: caret - m[2]!.length - 1 } : null);
+    setHighlight(0);
   };
 
   const pickMention = (name: string) => {
@@ -199,6 +201,20 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    // Mention suggestions: Arrow keys move, Enter or Tab picks, Escape closes.
+    if (suggestions.length > 0) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        setHighlight((h) => (h + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+        return;
+      }
+      if ((e.key === 'Enter' && !e.ctrlKey && !e.metaKey) || e.key === 'Tab') {
+        e.preventDefault();
+        const u = suggestions[Math.min(highlight, suggestions.length - 1)]!;
+        pickMention(u.fullName || u.email);
+        return;
+      }
+    }
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       void send();
@@ -271,9 +287,9 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
             />
             {suggestions.length > 0 && (
               <ul className="mention-list" role="listbox" aria-label="Mention a teammate">
-                {suggestions.map((u) => (
+                {suggestions.map((u, i) => (
                   <li key={u.id}>
-                    <button type="button" role="option" aria-selected={false} onMouseDown={(e) => e.preventDefault()} onClick={() => pickMention(u.fullName || u.email)}>
+                    <button type="button" role="option" aria-selected={i === highlight} className={i === highlight ? 'active' : undefined} onMouseDown={(e) => e.preventDefault()} onClick={() => pickMention(u.fullName || u.email)}>
                       <strong>{u.fullName || u.email}</strong> <span className="muted">{u.email}</span>
                     </button>
                   </li>

@@ -107,7 +107,7 @@ function SimpleEditor({ html, onChange, editorRef }: { html: string; onChange: (
             const url = window.prompt('Link address (https://…)');
             if (url && /^(https?:|mailto:)/i.test(url.trim())) exec('createLink', url.trim());
           },
-          '🔗',
+          'Link',
         )}
         {button(
           'Insert image',
@@ -116,7 +116,7 @@ function SimpleEditor({ html, onChange, editorRef }: { html: string; onChange: (
             const url = window.prompt('Image address (https://…)');
             if (url && /^https?:/i.test(url.trim())) exec('insertImage', url.trim());
           },
-          '🖼',
+          'Image',
         )}
       </div>
     </div>
@@ -217,7 +217,9 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
     setVerifyState(null);
     setErrors({});
     try {
-      const res = await request<{ address: string; expiresAt: string }>('POST', `/channels/${channel.id}/verify-from-address`, { address: form.customFromAddress.trim() });
+      // Choosing to verify commits the choice of a custom address (it is used only once verified).
+      await request('PATCH', `/channels/${channel.id}`, { email: { fromAddressMode: 'custom', customFromAddress: form.customFromAddress.trim() } });
+      const res = await request<{ address: string; expiresAt: string }>('POST', `/channels/${channel.id}/verify-from-address`, {});
       setVerifyState(`We sent a verification link to ${res.address}. Open it within 24 hours; until then replies use the default address.`);
       onChanged();
     } catch (err) {
@@ -350,7 +352,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
           )}
         </div>
 
-        <div className="field switch-field">
+        <div className="switch-row">
           <Switch label="Choose original sender of email forwards" checked={form.originalSenderOfForwards} onChange={(on) => set('originalSenderOfForwards', on)} />
           <span>Choose original sender of email forwards</span>
         </div>
