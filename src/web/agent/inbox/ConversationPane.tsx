@@ -18,7 +18,18 @@ export function ViewOnlyBanner() {
   );
 }
 
-export function ConversationPane({ conversationId, inbox, backTo, usersById }: { conversationId: string; inbox: InboxT; backTo: string; usersById: Map<string, UserT> }) {
+export function ConversationPane({
+  conversationId,
+  inboxes,
+  backTo,
+  usersById,
+}: {
+  conversationId: string;
+  /** The user's inboxes: rights come from the conversation's own inbox, not the one in the URL. */
+  inboxes: InboxT[];
+  backTo: string;
+  usersById: Map<string, UserT>;
+}) {
   const conversation = useConversation(conversationId);
   const messages = useMessages(conversationId);
   const refresh = useRefresh();
@@ -27,6 +38,8 @@ export function ConversationPane({ conversationId, inbox, backTo, usersById }: {
   if (conversation.isPending) return <div className="pane-status" role="status">Loading conversation…</div>;
   if (conversation.isError) return <div className="pane-status"><div className="alert alert-error" role="alert">{errorMessage(conversation.error)}</div></div>;
   const c = conversation.data;
+  const inbox = inboxes.find((i) => i.id === c.inboxId);
+  if (!inbox) return <div className="pane-status"><div className="alert alert-error" role="alert">This conversation is in an inbox you cannot see.</div></div>;
   const viewOnly = inbox.myAccess === 'view';
   const onChanged = () => void refresh.conversation(c.id);
   const contactName = c.contact ? c.contact.name || c.contact.email || 'Unknown contact' : 'Unknown contact';

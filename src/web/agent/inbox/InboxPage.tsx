@@ -66,7 +66,7 @@ export function InboxPage({ me }: { me: MeT }) {
       </section>
       <div className="conversation-pane">
         {conversationId ? (
-          <ConversationPane key={conversationId} conversationId={conversationId} inbox={inbox} backTo={listUrl} usersById={usersById} />
+          <ConversationPane key={conversationId} conversationId={conversationId} inboxes={all} backTo={listUrl} usersById={usersById} />
         ) : (
           <div className="empty-state pane-empty">
             <p className="empty-title">Select a conversation</p>
