@@ -2,6 +2,9 @@
 // bytes transferred, not copied) or the error. The pool in parse.ts enforces the time limit.
 import { parentPort } from 'node:worker_threads';
 import { parseEmail } from './parse-email.ts';
+import { installWindows1252Fix } from './windows-1252.ts';
+
+installWindows1252Fix();
 
 export type WorkerRequest = { id: number; raw: Uint8Array };
 export type WorkerReply =
