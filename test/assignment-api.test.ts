@@ -8,27 +8,7 @@ import crypto from 'node:crypto';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
 import { apiClient, testApp } from './helpers/api.ts';
 import { addConversation, addTeam, addUser } from './access-fixtures.ts';
-import { ingestRawEmail } from '../src/server/mail/ingest.ts';
-import type { Deps } from '../src/server/deps.ts';
-
-export async function sendIn(deps: Deps, to: string, opts: { from?: string; subject?: string; body?: string } = {}): Promise<string> {
-  const from = opts.from ?? `customer-${crypto.randomBytes(3).toString('hex')}@example.com`;
-  const raw = [
-    `From: Customer <${from}>`,
-    `To: ${to}`,
-    `Subject: ${opts.subject ?? 'Help with my order'}`,
-    `Message-ID: <${crypto.randomUUID()}@example.com>`,
-    `Date: ${new Date().toUTCString()}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    opts.body ?? 'Hello, my order has not arrived.',
-    '',
-  ].join('\r\n');
-  const res = await ingestRawEmail(deps, { raw: Buffer.from(raw), recipients: [to], mailFrom: from, via: 'smtp' });
-  if (res.outcome !== 'stored') throw new Error(`not stored: ${res.outcome}`);
-  return res.conversationId;
-}
+import { sendIn } from './assignment-support.ts';
 
 describeEachStore('automatic assignment', (store) => {
   let app: FastifyInstance;

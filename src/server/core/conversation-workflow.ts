@@ -62,8 +62,8 @@ export async function snoozeConversation(ctx: Ctx<UserActor>, input: { conversat
 /** The snooze ended: reopen, unless the conversation was reopened, closed or snoozed again since. */
 export async function wakeSnoozedConversation(ctx: Ctx, input: { conversationId: string; until: string }): Promise<Row<'conversations'> | null> {
   const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', input.conversationId).executeTakeFirst();
+  // The job runs only once due (run_at = until), so only "is it still this snooze?" is asked.
   if (!conversation || conversation.status !== 'snoozed' || conversation.snoozed_until !== input.until) return null;
-  if (new Date(input.until).getTime() > ctx.now.getTime()) return null;
   const updated = await setStatus(ctx, conversation, { status: 'open', snoozed_until: null, closed_at: null });
   await recordActivity(ctx, updated, { type: 'snooze_ended', until: input.until }, 'The snooze ended: the conversation is open again');
   return updated;

@@ -78,7 +78,7 @@ export async function enqueueNotificationEmail(ctx: Ctx, payload: NotificationEm
 }
 
 /** A followed conversation got a reply (inbound message or an agent's reply): tell its followers. */
-export async function notifyFollowersOfReply(ctx: Ctx, input: { conversation: Row<'conversations'>; message: Row<'messages'> }): Promise<string[]> {
+export async function notifyFollowersOfReply(ctx: Ctx, input: { conversation: Row<'conversations'>; message: Pick<Row<'messages'>, 'id' | 'kind' | 'author_user_id'> }): Promise<string[]> {
   if (input.message.kind === 'activity') return [];
   const followers = await ctx.db.selectFrom('conversation_followers').select('user_id').where('conversation_id', '=', input.conversation.id).execute();
   const told: string[] = [];

@@ -13,6 +13,7 @@ import { chooseThread, threadLockKeys, threadingPlan, type ThreadVia } from './t
 import { findOrCreateContactByEmail, logTimeline, normalizeEmail } from './contacts.ts';
 import { nextConversationNumber } from './conversation-numbers.ts';
 import { afterConversationCreated } from './new-conversation.ts';
+import { notifyFollowersOfReply } from './notify.ts';
 import { newReplyToken } from './reply-token.ts';
 import { automaticReason } from '../mail/loops.ts';
 
@@ -289,5 +290,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     });
   }
   await ctx.emit({ type: 'message.created', accountId, inboxId, data: { conversationId: conversation.id, messageId: messageRowId } });
+  // Issue 5: followers are told when a conversation they follow gets a reply.
+  if (!created) await notifyFollowersOfReply(ctx, { conversation, message: { id: messageRowId, kind: 'message', author_user_id: null } });
   return { outcome: 'stored', messageId: messageRowId, conversationId: conversation.id, created, via: thread ? thread.via : 'new' };
 }
