@@ -85,4 +85,16 @@ describe('agent app: sign up, log out, log in', () => {
     await page.getByLabel('Current view').waitFor();
     expect(page.url()).toMatch(/\/inbox\/[0-9a-f-]{36}\/open$/);
   });
+  it('sends the user back to the log-in page when the session ends on the server', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'free' });
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByLabel('Current view').waitFor();
+    // The session expires (or is revoked) while the tab stays open.
+    await h.store.deps.store.db.deleteFrom('sessions').where('user_id', '=', acct.owner.id).execute();
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Users', exact: true }).click();
+    await page.waitForURL('**/login');
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+  });
 });

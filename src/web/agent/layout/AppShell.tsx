@@ -10,6 +10,7 @@ import { keys, resetSessionData } from '../api/queries.ts';
 import { Menu } from '../ui/Menu.tsx';
 import { Avatar } from '../ui/format.tsx';
 import { NotificationsBell } from '../NotificationsBell.tsx';
+import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
 
 function InboxIcon() {
   return (
@@ -61,7 +62,9 @@ export function AppShell({ me }: { me: MeT }) {
           <span className="account-name" title={`${me.account.subdomain} · ${me.account.plan}`}>{me.account.name}</span>
         </div>
         <div className="topbar-right">
-          <NotificationsBell user={me.user} />
+          <ErrorBoundary>
+            <NotificationsBell user={me.user} />
+          </ErrorBoundary>
           <Menu
             label="Account menu"
             align="right"
@@ -86,7 +89,9 @@ export function AppShell({ me }: { me: MeT }) {
       </nav>
       {navOpen && <div className="nav-scrim" aria-hidden="true" onClick={() => setNavOpen(false)} />}
       <main className="main" id="main">
-        <Outlet />
+        <ErrorBoundary resetKey={location.pathname}>
+          <Outlet />
+        </ErrorBoundary>
       </main>
     </div>
   );
