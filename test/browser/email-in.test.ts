@@ -1,0 +1,71 @@
+// Email in, clicked through in headless Chromium: a message sent over real SMTP shows up in the
+// inbox and opens with its text and attachment; turning the channel off and on with the Status
+// switch on Settings > Inboxes changes what the SMTP receiver accepts (550 5.2.1, then 250).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import nodemailer from 'nodemailer';
+import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { makeAccount } from '../helpers/stores.ts';
+import { startSmtpReceiver, type SmtpReceiver } from '../../src/server/mail/smtp-in.ts';
+import { crlf, sendRaw } from '../email-in-support.ts';
+
+describe('agent app: email in', () => {
+  let h: BrowserHarness;
+  let smtp: SmtpReceiver;
+  beforeAll(async () => {
+    h = await startBrowserHarness();
+    smtp = await startSmtpReceiver(h.store.deps, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await smtp?.stop();
+    await h?.close();
+  });
+
+  it('shows an email sent over SMTP in the inbox', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+    const info = await transport.sendMail({
+      from: 'Greta Customer <greta@customer.example>',
+      to: acct.email.inbound_address,
+      subject: 'My parcel is lost',
+      text: 'Hello, parcel 7781 never reached me.',
+      html: '<p>Hello, parcel <b>7781</b> never reached me.</p>',
+      attachments: [{ filename: 'receipt.txt', content: 'Receipt 7781' }],
+    });
+    expect(info.response).toMatch(/^250 /);
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByText('My parcel is lost').first().click();
+    await page.getByText('receipt.txt').first().waitFor();
+    const frame = page.frameLocator('iframe').first();
+    await frame.getByText('never reached me').waitFor();
+    await page.getByText('greta@customer.example').first().waitFor();
+    await h.screenshot(page, 'email-in-inbox');
+    expect(h.dialogs).toEqual([]);
+  });
+
+  it('refuses mail while the channel is turned off in the UI, and accepts it once turned on', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const to = acct.email.inbound_address;
+    const mail = (n: number) => crlf(`From: greta@customer.example\nTo: ${to}\nSubject: Status test ${n}\nMessage-ID: <status-${n}-${Date.now()}@customer.example>\n\nHello ${n}\n`);
+    expect((await sendRaw(smtp.port, { from: 'greta@customer.example', to: [to], data: mail(1) })).final).toMatch(/^250 /);
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto('/settings/inboxes');
+    const status = page.getByRole('switch', { name: 'Status of Fallback email' });
+    expect(await status.isChecked()).toBe(true);
+    await status.click();
+    await page.getByText('Off', { exact: true }).waitFor();
+    await h.screenshot(page, 'email-in-channel-off');
+    const off = await sendRaw(smtp.port, { from: 'greta@customer.example', to: [to], data: mail(2) });
+    expect(off.final).toMatch(/^550 5\.2\.1 .*turned off/);
+
+    await status.click();
+    await page.waitForFunction(() => (document.querySelector('[role="switch"]') as HTMLInputElement | null)?.checked === true);
+    expect((await sendRaw(smtp.port, { from: 'greta@customer.example', to: [to], data: mail(3) })).final).toMatch(/^250 /);
+
+    const subjects = await h.store.deps.store.db.selectFrom('conversations').select('subject').where('account_id', '=', acct.account.id).orderBy('number').execute();
+    expect(subjects.map((s) => s.subject)).toEqual(['Status test 1', 'Status test 3']);
+  });
+});
