@@ -73,10 +73,12 @@ async function load(deps: Deps, messageId: string): Promise<Loaded | null> {
   const db = deps.store.db;
   const message = await db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
   if (!message) return null;
-  const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirstOrThrow();
-  const account = await db.selectFrom('accounts').selectAll().where('id', '=', message.account_id).executeTakeFirstOrThrow();
-  const user = message.author_user_id ? await db.selectFrom('users').selectAll().where('id', '=', message.author_user_id).executeTakeFirst() : undefined;
-  const rows = await db.selectFrom('attachments').selectAll().where('message_id', '=', message.id).execute();
+  const [conversation, account, user, rows] = await Promise.all([
+    db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirstOrThrow(),
+    db.selectFrom('accounts').selectAll().where('id', '=', message.account_id).executeTakeFirstOrThrow(),
+    message.author_user_id ? db.selectFrom('users').selectAll().where('id', '=', message.author_user_id).executeTakeFirst() : Promise.resolve(undefined),
+    db.selectFrom('attachments').selectAll().where('message_id', '=', message.id).execute(),
+  ]);
   const blobs = rows.length ? new BlobStore(deps.config.dataDir) : null;
   const attachments: OutboundAttachment[] = [];
   for (const a of rows) attachments.push({ filename: a.filename, contentType: a.content_type, content: await blobs!.read(a.storage_key) });
@@ -193,8 +195,14 @@ async function runSendEmail(deps: Deps, _job: Row<'jobs'>, payload: Record<strin
   }
 
   // The crash marker: from here until `sent`, a restarted worker will not send again.
-  const claimed = await setMessage(deps, m, { delivery_status: 'sending', delivery_error: null, from_json: JSON.stringify(built.from), email_date: now.toISOString() }, 'queued');
-  if (!claimed) return;
+  // One conditional UPDATE, no event: 'sending' lasts milliseconds, and the UI hears 'sent' or 'failed'.
+  const claimed = await deps.store.db
+    .updateTable('messages')
+    .set({ delivery_status: 'sending', delivery_error: null, from_json: JSON.stringify(built.from), email_date: now.toISOString() })
+    .where('id', '=', m.id)
+    .where('delivery_status', '=', 'queued')
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return;
 
   let result: SendResult;
   try {

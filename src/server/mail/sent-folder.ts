@@ -1,6 +1,7 @@
 // Saves a reply sent through a connected team mailbox into that mailbox's Sent folder over IMAP
 // (imapflow), so the team's own mail client shows it too. The folder is the one marked \Sent
-// (RFC 6154 special-use); a server without one gets nothing appended. Best effort: the email is
+// (RFC 6154 special-use), else one with a conventional name (Sent, Sent Items, …); a server with
+// neither gets nothing appended. Best effort: the email is
 // already sent when this runs, so a failure here is logged, never retried into a second send.
 import { ImapFlow } from 'imapflow';
 import { z } from 'zod';
@@ -8,6 +9,8 @@ import type { Deps } from '../deps.ts';
 import type { Row } from '../db/schema.ts';
 import { openJson, secretKey } from '../core/secrets.ts';
 import { resolveMailHost } from './mail-host.ts';
+
+const SENT_NAMES = new Set(['sent', 'sent items', 'sent messages', 'sent mail', 'inbox.sent', '[gmail]/sent mail']);
 
 const MailServer = z.object({ host: z.string(), port: z.number(), tls: z.boolean(), user: z.string(), password: z.string() });
 
@@ -32,7 +35,8 @@ export async function appendToSent(deps: Deps, email: Row<'email_channel_setting
   await client.connect();
   try {
     const boxes = await client.list();
-    const sent = boxes.find((b) => b.specialUse === '\\Sent');
+    // RFC 6154's \Sent first; servers without special-use get the conventional names.
+    const sent = boxes.find((b) => b.specialUse === '\\Sent') ?? boxes.find((b) => SENT_NAMES.has(b.path.toLowerCase()));
     if (!sent) return null;
     await client.append(sent.path, raw, ['\\Seen']);
     return sent.path;
