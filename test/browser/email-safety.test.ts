@@ -148,9 +148,11 @@ describe('agent app: email messages are shown safely', () => {
 
     const page = await h.newPage();
     await logInThroughForm(page, acct.owner.email, acct.password);
-    const titleBefore = await page.title();
     await page.getByRole('link', { name: /Mallory Evil/ }).click();
     await page.waitForURL(`**/${seeded.conversationId}`);
+    // The app titles the tab after the conversation; the hostile scripts would overwrite it.
+    const titleBefore = 'Invoice overdue · Parley';
+    await page.waitForFunction((t) => document.title === t, titleBefore);
     const frameElement = page.locator('iframe.email-frame');
     await frameElement.waitFor();
     const frame = page.frameLocator('iframe.email-frame');

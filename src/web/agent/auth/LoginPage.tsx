@@ -6,6 +6,7 @@ import { api } from '../api/endpoints.ts';
 import { errorMessage, setCsrfToken } from '../api/client.ts';
 import { keys, resetSessionData } from '../api/queries.ts';
 import { AuthLayout, FormError } from './AuthLayout.tsx';
+import { useTitle } from '../ui/useTitle.ts';
 
 export function LoginPage() {
   const [email, setEmail] = useState('');
@@ -14,6 +15,7 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const client = useQueryClient();
   const navigate = useNavigate();
+  useTitle(['Log in']);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -7,6 +7,7 @@ import { api, type Plan } from '../api/endpoints.ts';
 import { errorMessage, setCsrfToken } from '../api/client.ts';
 import { keys, resetSessionData } from '../api/queries.ts';
 import { AuthLayout, FormError } from './AuthLayout.tsx';
+import { useTitle } from '../ui/useTitle.ts';
 
 const PLANS: { value: Plan; label: string }[] = [
   { value: 'free', label: 'Free' },
@@ -37,6 +38,7 @@ export function SignupPage() {
   const [busy, setBusy] = useState(false);
   const client = useQueryClient();
   const navigate = useNavigate();
+  useTitle(['Sign up']);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -9,6 +9,7 @@ import { MessageItem } from './MessageItem.tsx';
 import { Composer } from './Composer.tsx';
 import { ConversationActions } from './ConversationActions.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
+import { useTitle } from '../ui/useTitle.ts';
 
 export function ViewOnlyBanner() {
   return (
@@ -34,6 +35,7 @@ export function ConversationPane({
   const messages = useMessages(conversationId);
   const refresh = useRefresh();
   const [contactOpen, setContactOpen] = useState(false);
+  useTitle([conversation.data ? conversation.data.subject || '(no subject)' : null]);
 
   if (conversation.isPending) return <div className="pane-status" role="status">Loading conversation…</div>;
   if (conversation.isError) return <div className="pane-status"><div className="alert alert-error" role="alert">{errorMessage(conversation.error)}</div></div>;

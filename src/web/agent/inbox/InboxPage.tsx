@@ -9,12 +9,15 @@ import { InboxSwitcher } from './InboxSwitcher.tsx';
 import { ConversationList } from './ConversationList.tsx';
 import { ConversationPane } from './ConversationPane.tsx';
 import { DEFAULT_VIEW, VIEWS, viewBySlug } from './views.ts';
+import { useTitle } from '../ui/useTitle.ts';
 
 export function InboxPage({ me }: { me: MeT }) {
   const { inboxId, view: viewSlug, conversationId } = useParams();
   const inboxes = useInboxes();
   const users = useUsers();
   const navigate = useNavigate();
+  const current = inboxes.data?.find((i) => i.id === inboxId);
+  useTitle([viewBySlug(viewSlug).label, current?.name ?? 'Inbox'], !conversationId);
   const usersById = useMemo(() => new Map<string, UserT>((users.data ?? []).map((u) => [u.id, u])), [users.data]);
 
   if (inboxes.isPending) return <div className="page-status" role="status">Loading inboxes…</div>;

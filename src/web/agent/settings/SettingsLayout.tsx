@@ -1,5 +1,6 @@
 // Settings: the left sidebar of sections (the seed's wording) and the section outlet.
-import { NavLink, Outlet } from 'react-router';
+import { NavLink, Outlet, useLocation } from 'react-router';
+import { useTitle } from '../ui/useTitle.ts';
 
 const GROUPS: { title: string; links: { to: string; label: string }[] }[] = [
   { title: 'Inbox', links: [{ to: '/settings/inboxes', label: 'Inboxes' }] },
@@ -15,6 +16,9 @@ const GROUPS: { title: string; links: { to: string; label: string }[] }[] = [
 ];
 
 export function SettingsLayout() {
+  const { pathname } = useLocation();
+  const section = GROUPS.flatMap((g) => g.links).find((l) => pathname.startsWith(l.to));
+  useTitle([section?.label, 'Settings']);
   return (
     <div className="settings-page">
       <nav className="settings-nav" aria-label="Settings">
