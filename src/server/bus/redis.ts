@@ -1,7 +1,6 @@
 // Cross-process bus over Redis pub/sub, for several Parley processes behind a load balancer.
 // Local listeners are called directly, so a process never waits on Redis for its own events;
 // each notice carries the sender's instance id so a process skips its own echo from Redis.
-import { Redis } from 'ioredis';
 import { EventEmitter } from 'node:events';
 import crypto from 'node:crypto';
 import type { Bus } from './bus.ts';
@@ -9,6 +8,8 @@ import type { Bus } from './bus.ts';
 const CHANNEL = 'parley:account-events';
 
 export async function createRedisBus(url: string): Promise<Bus> {
+  // Loaded on demand: single-process installs (no REDIS_URL) never load the client.
+  const { Redis } = await import('ioredis');
   const instance = crypto.randomBytes(8).toString('hex');
   const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const sub = new Redis(url, { lazyConnect: true });

@@ -2,8 +2,8 @@
 // Everything above this module speaks Kysely and never learns which one it got.
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -24,8 +24,13 @@ export interface StoreOptions {
   poolSize?: number;
 }
 
+// Each driver is loaded only when chosen: a SQLite install never pays pg's memory and load
+// time, nor a PostgreSQL one better-sqlite3's (both are CommonJS, so require is synchronous).
+const requireDriver = createRequire(import.meta.url);
+
 export function openStore(opts: StoreOptions): Store {
   if (opts.databaseUrl) {
+    const pg = requireDriver('pg') as typeof import('pg');
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
@@ -33,7 +38,8 @@ export function openStore(opts: StoreOptions): Store {
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const sqlite = new SQLite(path.join(opts.dataDir, 'parley.sqlite'));
+  const Sqlite = requireDriver('better-sqlite3') as typeof import('better-sqlite3');
+  const sqlite = new Sqlite(path.join(opts.dataDir, 'parley.sqlite'));
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
