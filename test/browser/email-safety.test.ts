@@ -179,9 +179,16 @@ describe('agent app: email messages are shown safely', () => {
 
     // Quoted history is collapsed behind "…".
     expect(await frame.locator('blockquote').evaluate((el) => getComputedStyle(el).display)).toBe('none');
+    const collapsedHeight = await frameElement.evaluate((el) => el.getBoundingClientRect().height);
     await page.getByRole('button', { name: 'Show quoted text' }).click();
     await frame.locator('blockquote').waitFor({ state: 'visible' });
     expect(pixelHits).toEqual([]);
+    // The frame grows to show the quote and shrinks back when it is hidden again.
+    await page.waitForFunction((h) => (document.querySelector('iframe.email-frame')?.getBoundingClientRect().height ?? 0) > h, collapsedHeight);
+    await page.getByRole('button', { name: 'Hide quoted text' }).click();
+    await page.waitForFunction((h) => document.querySelector('iframe.email-frame')?.getBoundingClientRect().height === h, collapsedHeight);
+    await page.getByRole('button', { name: 'Show quoted text' }).click();
+    await frame.locator('blockquote').waitFor({ state: 'visible' });
 
     // Attachments, the original message and the parse error are shown.
     const attachment = page.getByRole('link', { name: /invoice\.pdf/ });

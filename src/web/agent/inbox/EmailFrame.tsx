@@ -15,8 +15,11 @@ export function EmailFrame({ html, attachments, title }: { html: string; attachm
     // allow-same-origin (without allow-scripts) lets the app read the frame's size; the frame
     // itself still cannot run code.
     const doc = frame.current?.contentDocument;
-    if (!doc?.documentElement) return;
-    setHeight(Math.min(Math.max(doc.documentElement.scrollHeight, 24), 20000));
+    if (!doc?.body) return;
+    // The body, not <html>: the root's scrollHeight is never less than the frame's current
+    // height, so it could grow but never shrink back (e.g. after hiding quoted text).
+    const content = Math.max(doc.body.scrollHeight, Math.ceil(doc.body.getBoundingClientRect().height));
+    setHeight(Math.min(Math.max(content, 24), 20000));
   };
 
   return (
