@@ -16,6 +16,7 @@ import type { Deps } from '../src/server/deps.ts';
 import type { Row } from '../src/server/db/schema.ts';
 import { createInbox } from '../src/server/core/create-inbox.ts';
 import { newSecret } from '../src/server/core/ids.ts';
+import { blobStore } from '../src/server/blobs/blob-store.ts';
 
 type Mode = 'everyone' | 'specific';
 type Client = ReturnType<typeof apiClient>;
@@ -56,10 +57,15 @@ const TRAITS: Record<Exclude<ActorName, 'nobody'>, ActorTraits> = {
  * - accountRead: account-wide reads every user may make.
  */
 type Kind = 'view' | 'act' | 'list' | 'inboxSettings' | 'accountSettings' | 'accountRead';
-type Fixture = 'conversation' | 'inbox' | 'none';
+type Fixture = 'conversation' | 'ticket' | 'inbox' | 'none';
 interface Fx {
   conversation: Row<'conversations'> | null;
+  /** The conversation's first (inbound) message. */
+  messageId: string | null;
+  /** A ticket on the conversation, made by the owner (fixture 'ticket'). */
+  ticketId: string | null;
   inbox: Row<'inboxes'>;
+  defaultInboxId: string;
   channelId: string;
   users: Record<Exclude<ActorName, 'nobody'>, Row<'users'>>;
 }
@@ -101,6 +107,25 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'GET /teams', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/teams' }) },
   { name: 'GET /contacts', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/contacts' }) },
   { name: 'GET /me', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/me' }) },
+  { name: 'GET /notifications', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/notifications' }) },
+  { name: 'GET /pipelines', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/pipelines' }) },
+  { name: 'POST /pipelines', kind: 'accountSettings', fixture: 'none', request: () => ({ method: 'POST', url: '/pipelines', body: { name: `Sales ${newSecret(4)}`, stages: [{ name: 'Open' }, { name: 'Won', isClosed: true }] } }) },
+  // Other helpers' endpoints (email out, workflow, tickets, automation): one line each.
+  { name: 'GET /messages/{id}/raw', kind: 'view', fixture: 'conversation', request: (f) => ({ method: 'GET', url: `/messages/${f.messageId}/raw` }) },
+  { name: 'GET /channels/{id}/preview', kind: 'view', fixture: 'none', request: (f) => ({ method: 'GET', url: `/channels/${f.channelId}/preview` }) },
+  { name: 'POST /conversations/{id}/messages (reply)', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: `/conversations/${f.conversation!.id}/messages`, body: { body: 'Thanks, on it.' } }) },
+  { name: 'POST /conversations/{id}/messages (note)', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: `/conversations/${f.conversation!.id}/messages`, body: { body: 'Internal', kind: 'note' } }) },
+  { name: 'POST /conversations/{id}/assign', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: `/conversations/${f.conversation!.id}/assign`, body: { assigneeId: f.users.agentWithAccess.id } }) },
+  { name: 'POST /conversations/{id}/close', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: `/conversations/${f.conversation!.id}/close` }) },
+  { name: 'POST /conversations/{id}/snooze', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: `/conversations/${f.conversation!.id}/snooze`, body: { until: new Date(Date.now() + 86400_000).toISOString() } }) },
+  { name: 'POST /conversations/{id}/move', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: `/conversations/${f.conversation!.id}/move`, body: { inboxId: f.defaultInboxId } }) },
+  { name: 'PUT /conversations/{id}/follow', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'PUT', url: `/conversations/${f.conversation!.id}/follow` }) },
+  { name: 'POST /tickets', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: '/tickets', body: { conversationId: f.conversation!.id } }) },
+  { name: 'GET /tickets', kind: 'list', fixture: 'ticket', request: (f) => ({ method: 'GET', url: '/tickets?limit=200', contains: (r) => ids(r).includes(f.ticketId!) }) },
+  { name: 'GET /tickets/{id}', kind: 'view', fixture: 'ticket', request: (f) => ({ method: 'GET', url: `/tickets/${f.ticketId}` }) },
+  { name: 'PATCH /tickets/{id}', kind: 'act', fixture: 'ticket', request: (f) => ({ method: 'PATCH', url: `/tickets/${f.ticketId}`, body: { priority: 'high' } }) },
+  { name: 'GET /inboxes/{id}/automation', kind: 'inboxSettings', fixture: 'none', request: (f) => ({ method: 'GET', url: `/inboxes/${f.inbox.id}/automation` }) },
+  { name: 'PUT /inboxes/{id}/automation', kind: 'inboxSettings', fixture: 'inbox', request: (f) => ({ method: 'PUT', url: `/inboxes/${f.inbox.id}/automation`, body: { autoAssign: true } }) },
 ];
 
 type Outcome = { status: 'ok' } | { status: number; code: string } | { status: 'listed'; listed: boolean };
@@ -136,9 +161,10 @@ interface World {
   teamId: string;
   call: Record<ActorName, Client>;
   inboxes: Record<Mode, { inbox: Row<'inboxes'>; channelId: string }>;
+  defaultInboxId: string;
 }
 
-async function makeInbox(deps: Deps, w: Omit<World, 'inboxes' | 'call'> & { ownerActor: { kind: 'user'; user: Row<'users'>; account: Row<'accounts'>; via: 'cli' } }, mode: Mode) {
+async function makeInbox(deps: Deps, w: Omit<World, 'inboxes' | 'call' | 'defaultInboxId'> & { ownerActor: { kind: 'user'; user: Row<'users'>; account: Row<'accounts'>; via: 'cli' } }, mode: Mode) {
   const made = await deps.run(w.ownerActor, (ctx) =>
     createInbox(
       ctx,
@@ -191,7 +217,7 @@ describeEachStore('authorization matrix', (store) => {
     };
     const base = { account: acct.account, owner: acct.owner, users, teamId, ownerActor: { kind: 'user' as const, user: acct.owner, account: acct.account, via: 'cli' as const } };
     makeModeInbox = (mode) => makeInbox(deps, base, mode);
-    world = { ...base, call, inboxes: { everyone: await makeModeInbox('everyone'), specific: await makeModeInbox('specific') } };
+    world = { ...base, call, defaultInboxId: acct.inbox.id, inboxes: { everyone: await makeModeInbox('everyone'), specific: await makeModeInbox('specific') } };
   });
   afterAll(async () => {
     await app.close();
@@ -202,16 +228,42 @@ describeEachStore('authorization matrix', (store) => {
       it(`${endpoint.name} [${mode}]`, async () => {
         const deps = store().deps;
         const failures: string[] = [];
-        for (const actor of ACTORS) {
+        // A fresh fixture only after a call that was meant to change it (reads share one), which
+        // keeps the matrix fast; a call that wrongly succeeds fails the test anyway.
+        let fx: Omit<Fx, 'users' | 'defaultInboxId'> | null = null;
+        const freshFixture = async (): Promise<Omit<Fx, 'users' | 'defaultInboxId'>> => {
           const place = endpoint.fixture === 'inbox' ? await makeModeInbox(mode) : world.inboxes[mode];
-          const conversation = endpoint.fixture === 'conversation' ? await addConversation(deps, world.account, place.inbox.id) : null;
-          const req = endpoint.request({ conversation, inbox: place.inbox, channelId: place.channelId, users: world.users });
+          const conversation =
+            endpoint.fixture === 'conversation' || endpoint.fixture === 'ticket'
+              ? await addConversation(deps, world.account, place.inbox.id, 'Help please', { contactEmail: `c-${newSecret(4).toLowerCase()}@customer.example` })
+              : null;
+          const message = conversation ? await deps.store.db.selectFrom('messages').select('id').where('conversation_id', '=', conversation.id).executeTakeFirstOrThrow() : null;
+          if (message) {
+            // The original as received, so "Download original" has something to serve.
+            const raw = await blobStore(deps.config.dataDir).put(Buffer.from(`Subject: Help please\r\nMessage-ID: <${message.id}@customer.example>\r\n\r\nHello\r\n`));
+            await deps.store.db.updateTable('messages').set({ raw_key: raw.key }).where('id', '=', message.id).execute();
+          }
+          let ticketId: string | null = null;
+          if (endpoint.fixture === 'ticket') {
+            const made = await world.call.superAdminMember.post('/tickets', { conversationId: conversation!.id });
+            expect(made.status).toBe(201);
+            ticketId = made.body.id as string;
+          }
+          return { conversation, messageId: message?.id ?? null, ticketId, inbox: place.inbox, channelId: place.channelId };
+        };
+        for (const actor of ACTORS) {
+          const want = expected(endpoint.kind, actor, mode);
+          fx ??= await freshFixture();
+          const { conversation, messageId, ticketId, inbox, channelId } = fx;
+          const place = { inbox, channelId };
+          const message = messageId ? { id: messageId } : null;
+          const req = endpoint.request({ conversation, messageId: message?.id ?? null, ticketId, inbox: place.inbox, defaultInboxId: world.defaultInboxId, channelId: place.channelId, users: world.users });
+          if (req.method !== 'GET' && want.status === 'ok') fx = null;
           const client = world.call[actor];
           const res =
             req.method === 'GET' ? await client.get(req.url)
             : req.method === 'DELETE' ? await client.delete(req.url)
             : await client[req.method.toLowerCase() as 'post' | 'put' | 'patch'](req.url, req.body ?? {});
-          const want = expected(endpoint.kind, actor, mode);
           const got = `${res.status} ${res.body?.error?.code ?? ''}`.trim();
           if (want.status === 'ok') {
             if (res.status < 200 || res.status > 299) failures.push(`${actor}: want 2xx, got ${got} ${res.body?.error?.message ?? ''}`);
