@@ -8,11 +8,15 @@ installWindows1252Fix();
 
 export type WorkerRequest = { id: number; raw: Uint8Array };
 export type WorkerReply =
+  | { ready: true; id?: undefined }
   | { id: number; ok: true; outcome: Awaited<ReturnType<typeof parseEmail>> }
   | { id: number; ok: false; error: string };
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts must run in a worker thread');
+
+// Tell the pool we are loaded: its time limit counts parsing, not the thread's start-up.
+port.postMessage({ ready: true });
 
 port.on('message', async (req: WorkerRequest) => {
   try {

@@ -17,6 +17,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** Loaded and listening; the time limit starts when a ready worker gets the task. */
+  ready: boolean;
   task: Task | null;
   timer: NodeJS.Timeout | null;
 }
@@ -31,7 +33,7 @@ export class ParsePool {
   private closed = false;
 
   constructor(
-    private readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 0)),
+    private readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
     private readonly timeoutMs = 20_000,
     /** Heap limit per worker: a decompression bomb dies in its worker, not in the server. */
     private readonly maxHeapMb = 512,
@@ -55,8 +57,13 @@ export class ParsePool {
   private spawn(): Slot {
     const worker = new Worker(BOOT, { workerData: { entry: ENTRY }, resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
     worker.unref();
-    const slot: Slot = { worker, task: null, timer: null };
+    const slot: Slot = { worker, ready: false, task: null, timer: null };
     worker.on('message', (reply: WorkerReply) => {
+      if ('ready' in reply) {
+        slot.ready = true;
+        this.pump();
+        return;
+      }
       const task = slot.task;
       if (!task || task.id !== reply.id) return;
       this.finish(slot, reply.ok ? { ok: true, parsed: reply.outcome.parsed, problem: reply.outcome.problem } : { ok: false, error: `The message could not be parsed: ${reply.error}` });
@@ -97,10 +104,11 @@ export class ParsePool {
   private pump(): void {
     if (this.closed) return;
     while (this.queue.length) {
-      let slot = this.slots.find((s) => s.task === null);
+      const slot = this.slots.find((s) => s.ready && s.task === null);
       if (!slot) {
-        if (this.slots.length >= this.size) return;
-        slot = this.spawn();
+        // Start another worker when all are busy; the task waits until one is ready.
+        if (this.slots.length < this.size && this.slots.every((s) => s.ready)) this.spawn();
+        return;
       }
       const task = this.queue.shift()!;
       slot.task = task;
@@ -119,5 +127,13 @@ let shared: ParsePool | null = null;
 /** The process-wide pool. */
 export function parsePool(): ParsePool {
   shared ??= new ParsePool();
+  return shared;
+}
+
+/** Replaces the process-wide pool (size, time limit); the old one finishes nothing new. */
+export async function configureParsePool(opts: { size?: number; timeoutMs?: number }): Promise<ParsePool> {
+  const old = shared;
+  shared = new ParsePool(opts.size, opts.timeoutMs);
+  await old?.close();
   return shared;
 }
