@@ -11,12 +11,20 @@ import { fullTime, relativeTime } from '../ui/format.tsx';
 
 const TYPE_LABEL: Record<ChannelT['type'], string> = { email: 'Email', chat: 'Chat', slack: 'Slack', api: 'API' };
 
-function statusText(channel: ChannelT): { text: string; tone: 'ok' | 'bad' | 'off' } {
+// The channel statuses the server records (db/schema.ts ChannelsTable.status) in words.
+const STATUS_LABEL: Record<string, { label: string; tone: 'ok' | 'bad' | 'wait' }> = {
+  ok: { label: 'Connected', tone: 'ok' },
+  auth_failed: { label: 'Authentication failed', tone: 'bad' },
+  unreachable: { label: 'Unreachable', tone: 'bad' },
+  disconnected: { label: 'Disconnected', tone: 'bad' },
+  pending: { label: 'Connecting', tone: 'wait' },
+};
+
+function statusText(channel: ChannelT): { text: string; tone: 'ok' | 'bad' | 'wait' | 'off' } {
   if (!channel.enabled) return { text: 'Off', tone: 'off' };
-  const ok = channel.status === 'connected' || channel.status === 'active' || channel.status === 'ok';
-  const status = ok ? 'connected' : channel.status.replace(/_/g, ' ');
-  const label = status.charAt(0).toUpperCase() + status.slice(1);
-  return { text: channel.statusDetail ? `${label}: ${channel.statusDetail}` : label, tone: ok ? 'ok' : 'bad' };
+  const known = STATUS_LABEL[channel.status];
+  const label = known?.label ?? channel.status.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  return { text: channel.statusDetail ? `${label}: ${channel.statusDetail}` : label, tone: known?.tone ?? 'bad' };
 }
 
 export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; channel: ChannelT; onChanged: () => void }) {
