@@ -97,7 +97,7 @@ export function SignupPage() {
             }}
           />
           <p id="signup-subdomain-hint" className="hint">
-            Letters, digits and hyphens. Your inbox addresses end in @{subdomain || 'your-subdomain'}.…
+            Lowercase letters, digits and hyphens. It names your account in its inbox email addresses (inbox@{subdomain || 'your-subdomain'}.…).
           </p>
         </div>
         <div className="field">
