@@ -25,31 +25,33 @@ export interface SendingOptions {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-async function withEmail(db: Db, channelId: string): Promise<ChannelWithEmail | null> {
-  const channel = await db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
-  if (!channel) return null;
-  const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
-  return email ? { channel, email } : null;
-}
-
 export const NOT_SENDABLE_MESSAGE =
   'Sending is turned off for this inbox: turn on “Use the Parley email for sending messages” in the fallback email’s Configuration tab, or connect a team email address with an SMTP server';
 
 export async function sendingOptions(db: Db, conversation: Pick<Row<'conversations'>, 'inbox_id' | 'channel_id'>): Promise<SendingOptions> {
-  let team: ChannelWithEmail | null = null;
-  if (conversation.channel_id) {
-    const own = await withEmail(db, conversation.channel_id);
-    if (own && own.email.is_fallback === 0 && own.email.smtp_config && own.channel.enabled === 1) team = own;
-  }
-  const fb = await db
+  // One query for both candidates: the conversation's own channel and the inbox's fallback email.
+  const rows = await db
     .selectFrom('email_channel_settings as e')
     .innerJoin('channels as c', 'c.id', 'e.channel_id')
-    .select('c.id')
-    .where('c.inbox_id', '=', conversation.inbox_id)
-    .where('e.is_fallback', '=', 1)
+    .selectAll('e')
+    .select(['c.id as c_id', 'c.account_id as c_account_id', 'c.inbox_id as c_inbox_id', 'c.type as c_type', 'c.name as c_name', 'c.enabled as c_enabled', 'c.status as c_status', 'c.status_detail as c_status_detail', 'c.created_at as c_created_at'])
+    .where((eb) => {
+      const fallback = eb.and([eb('c.inbox_id', '=', conversation.inbox_id), eb('e.is_fallback', '=', 1)]);
+      return conversation.channel_id ? eb.or([eb('c.id', '=', conversation.channel_id), fallback]) : fallback;
+    })
     .orderBy('c.created_at')
-    .executeTakeFirst();
-  const fallbackAny = fb ? await withEmail(db, fb.id) : null;
+    .execute();
+  const split = (r: (typeof rows)[number]): ChannelWithEmail => {
+    const { c_id, c_account_id, c_inbox_id, c_type, c_name, c_enabled, c_status, c_status_detail, c_created_at, ...email } = r;
+    return {
+      channel: { id: c_id, account_id: c_account_id, inbox_id: c_inbox_id, type: c_type, name: c_name, enabled: c_enabled, status: c_status, status_detail: c_status_detail, created_at: c_created_at },
+      email,
+    };
+  };
+  const own = conversation.channel_id ? rows.find((r) => r.c_id === conversation.channel_id) : undefined;
+  const team = own && own.is_fallback === 0 && own.smtp_config && own.c_enabled === 1 ? split(own) : null;
+  const fb = rows.find((r) => r.is_fallback === 1 && r.c_inbox_id === conversation.inbox_id);
+  const fallbackAny = fb ? split(fb) : null;
   let fallbackReason: string | null = null;
   if (!fallbackAny) fallbackReason = 'This inbox has no fallback email';
   else if (fallbackAny.channel.enabled !== 1) fallbackReason = 'The fallback email is turned off (Status switch in Settings > Inboxes)';
