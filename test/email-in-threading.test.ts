@@ -42,6 +42,19 @@ describe('threading', () => {
     expect(hit?.via ?? null).toBe(via);
   });
 
+  it('joins the conversation of a reply that overtook the message, but only after every header match', () => {
+    const plan = threadingPlan({ recipients: [], inReplyTo: null, references: [], accountMailDomain: D });
+    expect(chooseThread(plan, { ...facts, claimedBy: 'conv-reply-first' })).toEqual({ conversationId: 'conv-reply-first', via: 'claimed_by_reply' });
+    const withParent = threadingPlan({ recipients: [], inReplyTo: 'a@customer', references: [], accountMailDomain: D });
+    expect(chooseThread(withParent, { ...facts, claimedBy: 'conv-reply-first' })?.conversationId).toBe('conv-a');
+  });
+
+  it.each(cases)('%s (no claim)', (_name, input, conversationId, via) => {
+    const hit = chooseThread(threadingPlan(input), { ...facts, claimedBy: null });
+    expect(hit?.conversationId ?? null).toBe(conversationId);
+    expect(hit?.via ?? null).toBe(via);
+  });
+
   it('extracts tokens and own ids, and locks thread keys in one sorted order', () => {
     expect(replyTokenOf('support+c_abcdefgh12345678@acme.test')).toBe('abcdefgh12345678');
     expect(replyTokenOf('support+abcdefgh@acme.test')).toBeNull();

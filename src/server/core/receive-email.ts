@@ -135,14 +135,17 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
   if (plan.messageIds.length) {
     const rows = await ctx.db.selectFrom('messages').select(['message_id', 'conversation_id']).where('inbox_id', '=', inboxId).where('message_id', 'in', plan.messageIds).execute();
     for (const r of rows) if (r.message_id) byMessageId.set(r.message_id, r.conversation_id);
+    const keys = await ctx.db.selectFrom('email_thread_keys').select(['message_id', 'conversation_id']).where('inbox_id', '=', inboxId).where('message_id', 'in', plan.messageIds).execute();
+    for (const k of keys) if (!byMessageId.has(k.message_id)) byMessageId.set(k.message_id, k.conversation_id);
   }
+  const claim = await ctx.db.selectFrom('email_thread_keys').select('conversation_id').where('inbox_id', '=', inboxId).where('message_id', '=', input.messageId).executeTakeFirst();
   if (plan.ownIds.length) {
     const convs = await ctx.db.selectFrom('conversations').select('id').where('inbox_id', '=', inboxId).where('id', 'in', plan.ownIds).execute();
     for (const c of convs) byOwnId.set(c.id, c.id);
     const msgs = await ctx.db.selectFrom('messages').select(['id', 'conversation_id']).where('inbox_id', '=', inboxId).where('id', 'in', plan.ownIds).execute();
     for (const m of msgs) if (!byOwnId.has(m.id)) byOwnId.set(m.id, m.conversation_id);
   }
-  const thread = chooseThread(plan, { byToken, byMessageId, byOwnId });
+  const thread = chooseThread(plan, { byToken, byMessageId, byOwnId, claimedBy: claim?.conversation_id ?? null });
 
   const text = parsed?.text ?? '';
   const preview = parsed ? previewOf(parsed.visibleText || parsed.text) || previewOf(parsed.subject) : previewOf(`This message could not be read: ${input.parseError ?? 'unknown error'}`);
@@ -254,6 +257,13 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       activity_json: null,
       created_at: now,
     })
+    .execute();
+  // The ids this conversation is now known by: this message's and the ones it refers to.
+  const keys = [...new Set([input.messageId, ...(parsed?.inReplyTo ? [parsed.inReplyTo] : []), ...(parsed?.references ?? []).slice(-20)])];
+  await ctx.db
+    .insertInto('email_thread_keys')
+    .values(keys.map((k) => ({ inbox_id: inboxId, message_id: k, conversation_id: conversation.id })))
+    .onConflict((oc) => oc.doNothing())
     .execute();
   if (input.attachments.length) {
     await ctx.db

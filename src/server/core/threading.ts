@@ -4,10 +4,12 @@
 //   2. In-Reply-To, then References newest first, against stored Message-IDs;
 //   3. our own Message-ID pattern in In-Reply-To/References (`<uuid>.<random>@<account mail
 //      domain>`, uuid being one of our conversation or message ids), for replies to mail
-//      whose stored row we cannot match by Message-ID.
+//      whose stored row we cannot match by Message-ID;
+//   4. the message's own Message-ID, when a reply that overtook it already named it (so a
+//      message and its reply arriving at the same moment make one conversation).
 // Never by subject: a subject match would thread customer B's mail into customer A's thread.
 
-export type ThreadVia = 'reply_token' | 'message_id' | 'own_message_id';
+export type ThreadVia = 'reply_token' | 'message_id' | 'own_message_id' | 'claimed_by_reply';
 
 export interface ThreadingInput {
   recipients: string[];
@@ -32,6 +34,8 @@ export interface ThreadingFacts {
   byMessageId: ReadonlyMap<string, string>;
   /** conversation or message id -> conversation id, only within the receiving inbox. */
   byOwnId: ReadonlyMap<string, string>;
+  /** The conversation whose earlier-arrived reply named this message's own Message-ID. */
+  claimedBy?: string | null;
 }
 
 const TOKEN_RE = /\+c_([a-z0-9]{8,64})@/i;
@@ -77,6 +81,7 @@ export function chooseThread(plan: ThreadingPlan, facts: ThreadingFacts): { conv
     const hit = facts.byOwnId.get(id);
     if (hit) return { conversationId: hit, via: 'own_message_id' };
   }
+  if (facts.claimedBy) return { conversationId: facts.claimedBy, via: 'claimed_by_reply' };
   return null;
 }
 

@@ -3,12 +3,14 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import * as m0001 from './migrations/0001-initial.ts';
+import * as m0002 from './migrations/0002-email-threads.ts';
 import * as m0004 from './migrations/0004-access.ts';
 import * as m0005 from './migrations/0005-assignment.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-email-threads': m0002,
   '0004-access': m0004,
   '0005-assignment': m0005,
 };

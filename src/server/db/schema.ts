@@ -368,6 +368,14 @@ export interface NotificationsTable {
   actor_user_id: string | null;
 }
 
+/** Email in (0002): Message-IDs a conversation is known by within its inbox, for threading. */
+export interface EmailThreadKeysTable {
+  inbox_id: string;
+  /** Without angle brackets. */
+  message_id: string;
+  conversation_id: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -399,6 +407,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   notifications: NotificationsTable;
+  email_thread_keys: EmailThreadKeysTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
