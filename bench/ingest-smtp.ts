@@ -1,0 +1,425 @@
+// Email in (issue 3) speed: SMTP ingest throughput and p99 acknowledgement latency for 2 KB, 75 KB
+// and 1.5 MB messages over 8 and 20 concurrent connections, for Parley on SQLite and on
+// PostgreSQL, side by side with two baselines in the same run: a raw smtp-server sink that parses
+// and stores nothing (the upper bound), and Postfix from Debian accepting into its (held) queue,
+// the durable-accept reference. Throughput is measured twice: with Postfix's smtp-source driving
+// every target alike, and with a small Node client that also times each acknowledgement (from
+// the final "." to the 250). Also: Parley's event-loop delay p99 during each burst (the lag every
+// API request would see), RSS over a long run, and four concurrent 25 MB messages.
+//
+// Needs Postfix (for smtp-source and the baseline). One-time install on Debian:
+//   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+//   DEBIAN_FRONTEND=noninteractive apt-get install -y postfix
+// Run: npx tsx bench/ingest-smtp.ts [--quick] [--long N]   (not part of npm test)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const QUICK = process.argv.includes('--quick');
+const longIdx = process.argv.indexOf('--long');
+const LONG_MESSAGES = longIdx > 0 ? Number(process.argv[longIdx + 1]) : QUICK ? 2_000 : 20_000;
+const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const SIZES = [
+  { label: '2 KB', bytes: 2 * 1024, count: QUICK ? 400 : 3_000 },
+  { label: '75 KB', bytes: 75 * 1024, count: QUICK ? 100 : 600 },
+  { label: '1.5 MB', bytes: 1.5 * 1024 * 1024, count: QUICK ? 16 : 60 },
+];
+const CONCURRENCY = [8, 20];
+
+// ---------------------------------------------------------------------------------------------
+// Processes and ports
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1' });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function rssOf(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+interface Target {
+  name: string;
+  port: number;
+  rcpt: string;
+  pid?: number;
+  eldFile?: string;
+  stop(): Promise<void>;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+async function startSink(): Promise<Target> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bench/ingest-sink.ts', String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port);
+  return { name: 'raw smtp-server sink', port, rcpt: 'bench@sink.test', pid: child.pid, stop: () => stopChild(child) };
+}
+
+async function startPostfix(): Promise<Target> {
+  if (!fs.existsSync('/usr/sbin/postfix')) throw new Error('Postfix is not installed (see the header of this file)');
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-postfix-'));
+  fs.chmodSync(dir, 0o755);
+  const queue = path.join(dir, 'queue');
+  const data = path.join(dir, 'data');
+  fs.mkdirSync(queue);
+  fs.mkdirSync(data);
+  spawnSync('chown', ['postfix', data]);
+  fs.writeFileSync(
+    path.join(dir, 'main.cf'),
+    `compatibility_level = 3.6
+queue_directory = ${queue}
+data_directory = ${data}
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = bench.localhost
+mydestination =
+mynetworks = 127.0.0.0/8
+smtpd_peername_lookup = no
+smtpd_relay_restrictions = permit_mynetworks, reject
+# Accepted mail stays in the hold queue: we measure the durable accept, not delivery.
+smtpd_recipient_restrictions = check_recipient_access static:HOLD
+maillog_file = ${dir}/maillog
+maillog_file_prefixes = ${dir}
+message_size_limit = 67108864
+default_process_limit = 200
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'master.cf'),
+    `127.0.0.1:${port} inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+`,
+  );
+  const run = (...args: string[]) => {
+    const r = spawnSync('/usr/sbin/postfix', ['-c', dir, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`postfix ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
+  };
+  run('check');
+  run('start');
+  await waitForPort(port);
+  return {
+    name: 'Postfix (hold queue)',
+    port,
+    rcpt: 'bench@relay.test',
+    stop: async () => {
+      spawnSync('/usr/sbin/postfix', ['-c', dir, 'stop']);
+      await new Promise((r) => setTimeout(r, 1000));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startParley(kind: 'sqlite' | 'postgres'): Promise<Target> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `parley-bench-${kind}-`));
+  let dbName: string | undefined;
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'warn', SMTP_MAX_MESSAGE_BYTES: String(30 * 1024 * 1024) };
+  delete env.DATABASE_URL;
+  if (kind === 'postgres') {
+    dbName = `parley_bench_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN });
+    await admin.connect();
+    await admin.query(`create database ${dbName}`);
+    await admin.end();
+    const url = new URL(PG_ADMIN);
+    url.pathname = `/${dbName}`;
+    env.DATABASE_URL = url.toString();
+  }
+  const created = spawnSync(
+    process.execPath,
+    ['bin/parley.js', 'account', 'create', '--name', 'Bench', '--subdomain', 'bench', '--plan', 'professional', '--owner-email', 'owner@bench.test', '--owner-password', 'bench password'],
+    { cwd: ROOT, env, encoding: 'utf8' },
+  );
+  if (created.status !== 0) throw new Error(`account create failed: ${created.stderr}`);
+  const rcpt: string = JSON.parse(created.stdout).fallbackEmail;
+  const httpPort = await freePort();
+  const smtpPort = await freePort();
+  const eldFile = path.join(dataDir, 'eld.json');
+  const child = spawn(process.execPath, ['--import', pathToUrl(path.join(ROOT, 'bench/ingest-eld-preload.mjs')), 'bin/parley.js', 'start'], {
+    cwd: ROOT,
+    env: { ...env, ROLES: 'web,smtp', PORT: String(httpPort), SMTP_PORT: String(smtpPort), HOST: '127.0.0.1', ELD_FILE: eldFile },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForPort(smtpPort);
+  return {
+    name: `Parley on ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+    port: smtpPort,
+    rcpt,
+    pid: child.pid,
+    eldFile,
+    stop: async () => {
+      await stopChild(child);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (dbName) {
+        const admin = new pg.Client({ connectionString: PG_ADMIN });
+        await admin.connect();
+        await admin.query(`drop database if exists ${dbName} with (force)`);
+        await admin.end();
+      }
+    },
+  };
+}
+
+function pathToUrl(p: string): string {
+  return new URL(`file://${p}`).href;
+}
+
+interface EldWindow {
+  seq: number;
+  p50: number;
+  p99: number;
+  max: number;
+  rss: number;
+  peakRss: number;
+}
+
+/** Ends the target's current event-loop window and returns its figures. */
+async function eldWindow(t: Target): Promise<EldWindow | null> {
+  if (!t.pid || !t.eldFile) return null;
+  const before = fs.existsSync(t.eldFile) ? (JSON.parse(fs.readFileSync(t.eldFile, 'utf8')) as EldWindow).seq : 0;
+  process.kill(t.pid, 'SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (!fs.existsSync(t.eldFile)) continue;
+    const w = JSON.parse(fs.readFileSync(t.eldFile, 'utf8')) as EldWindow;
+    if (w.seq > before) return w;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+function runSmtpSource(t: Target, sessions: number, count: number, bytes: number): number {
+  const started = process.hrtime.bigint();
+  // -d: several messages per connection; -l: payload bytes (headers come on top, ~200 bytes).
+  const r = spawnSync('/usr/sbin/smtp-source', ['-d', '-s', String(sessions), '-m', String(count), '-l', String(bytes), '-f', 'sender@bench-client.test', '-t', t.rcpt, `127.0.0.1:${t.port}`], {
+    encoding: 'utf8',
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`smtp-source against ${t.name} failed: ${r.stderr}`);
+  return (count / ms) * 1000;
+}
+
+const LINE = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmn\r\n'; // 78 bytes
+
+function bodyOf(bytes: number): Buffer {
+  return Buffer.from(LINE.repeat(Math.max(1, Math.ceil(bytes / LINE.length))).slice(0, bytes).replace(/\r?$/, '') + '\r\n');
+}
+
+function messageFor(i: number, rcpt: string, body: Buffer): Buffer {
+  const head =
+    `From: Bench Customer <customer${i % 97}@bench-client.test>\r\nTo: <${rcpt}>\r\nSubject: Bench message ${i}\r\n` +
+    `Message-ID: <${crypto.randomBytes(8).toString('hex')}.${i}@bench-client.test>\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head), body]);
+}
+
+class SmtpConn {
+  private buf = '';
+  private waiting: ((line: { code: number; text: string }) => void) | null = null;
+  private replies: Array<{ code: number; text: string }> = [];
+  private fail: ((err: Error) => void) | null = null;
+  constructor(private readonly sock: net.Socket) {
+    sock.setNoDelay(true);
+    sock.on('close', () => this.fail?.(new Error('connection closed')));
+    sock.on('data', (d: Buffer) => {
+      this.buf += d.toString('latin1');
+      let idx: number;
+      while ((idx = this.buf.indexOf('\r\n')) >= 0) {
+        const line = this.buf.slice(0, idx);
+        this.buf = this.buf.slice(idx + 2);
+        if (/^\d{3} /.test(line) || /^\d{3}$/.test(line)) {
+          const reply = { code: Number(line.slice(0, 3)), text: line };
+          const w = this.waiting;
+          if (w) {
+            this.waiting = null;
+            w(reply);
+          } else this.replies.push(reply);
+        }
+      }
+    });
+  }
+  static open(port: number): Promise<SmtpConn> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(new SmtpConn(s)));
+      s.once('error', reject);
+    });
+  }
+  reply(): Promise<{ code: number; text: string }> {
+    const r = this.replies.shift();
+    if (r) return Promise.resolve(r);
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.fail = reject;
+    });
+  }
+  write(data: string | Buffer): Promise<void> {
+    return new Promise((resolve) => (this.sock.write(data) ? resolve() : this.sock.once('drain', () => resolve())));
+  }
+  end(): void {
+    this.sock.end();
+  }
+}
+
+interface ClientResult {
+  rate: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+async function runNodeClient(t: Target, conns: number, count: number, bytes: number): Promise<ClientResult> {
+  const body = bodyOf(bytes);
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: conns }, async () => {
+      const c = await SmtpConn.open(t.port);
+      await c.reply();
+      await c.write('EHLO bench-client.test\r\n');
+      await c.reply();
+      for (;;) {
+        const i = next++;
+        if (i >= count) break;
+        const msg = messageFor(i, t.rcpt, body);
+        await c.write('MAIL FROM:<sender@bench-client.test>\r\n');
+        await c.reply();
+        await c.write(`RCPT TO:<${t.rcpt}>\r\n`);
+        const rcpt = await c.reply();
+        if (rcpt.code !== 250) throw new Error(`${t.name} refused RCPT: ${rcpt.text}`);
+        await c.write('DATA\r\n');
+        await c.reply();
+        await c.write(msg);
+        await c.write('.\r\n');
+        const t0 = process.hrtime.bigint();
+        const ack = await c.reply();
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (ack.code !== 250) failures++;
+      }
+      await c.write('QUIT\r\n');
+      c.end();
+    }),
+  );
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return { rate: (count / ms) * 1000, p50: pct(50), p99: pct(99), failures };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const fmt = (n: number, d = 0) => n.toFixed(d);
+
+async function main(): Promise<void> {
+  console.log(`Email in: SMTP ingest (${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node})${QUICK ? ' [quick]' : ''}`);
+  // Build the server bundle once so the first start is not timed with it.
+  spawnSync(process.execPath, ['bin/parley.js', '--help'], { cwd: ROOT, stdio: 'ignore' });
+  const targets: Target[] = [];
+  try {
+    targets.push(await startSink());
+    targets.push(await startPostfix());
+    targets.push(await startParley('sqlite'));
+    targets.push(await startParley('postgres'));
+    const rows: string[] = [];
+    rows.push('| size | conns | target | smtp-source msg/s | node client msg/s | ack p50 ms | ack p99 ms | event-loop p99 ms | failures |');
+    rows.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const size of SIZES) {
+      for (const conns of CONCURRENCY) {
+        for (const t of targets) {
+          const viaSource = runSmtpSource(t, conns, size.count, size.bytes);
+          await eldWindow(t); // start a fresh window for the node-client burst
+          const viaNode = await runNodeClient(t, conns, size.count, size.bytes);
+          const eld = await eldWindow(t);
+          const row = `| ${size.label} | ${conns} | ${t.name} | ${fmt(viaSource)} | ${fmt(viaNode.rate)} | ${fmt(viaNode.p50, 1)} | ${fmt(viaNode.p99, 1)} | ${eld ? fmt(eld.p99, 1) : '–'} | ${viaNode.failures} |`;
+          rows.push(row);
+          console.log(row);
+        }
+      }
+    }
+    console.log('\n' + rows.join('\n'));
+
+    // Memory over a long run, on SQLite: RSS after each tenth of the messages.
+    const parley = targets.find((t) => t.name === 'Parley on SQLite')!;
+    const samples: string[] = [];
+    const step = Math.max(1, Math.floor(LONG_MESSAGES / 10));
+    let sent = 0;
+    const longStart = Date.now();
+    while (sent < LONG_MESSAGES) {
+      const n = Math.min(step, LONG_MESSAGES - sent);
+      await runNodeClient(parley, 8, n, 2 * 1024);
+      sent += n;
+      samples.push(`${sent}: ${fmt(rssOf(parley.pid!) / 2 ** 20)} MB`);
+    }
+    console.log(`\nRSS over ${LONG_MESSAGES} × 2 KB messages (8 connections, ${fmt((Date.now() - longStart) / 1000)} s): ${samples.join(', ')}`);
+
+    // Four concurrent 25 MB messages.
+    await eldWindow(parley);
+    const big = await runNodeClient(parley, 4, 4, 25 * 1024 * 1024);
+    const w = await eldWindow(parley);
+    console.log(`Four concurrent 25 MB messages: all acknowledged: ${big.failures === 0}, slowest ack ${fmt(big.p99)} ms, peak RSS ${w ? fmt(w.peakRss / 2 ** 20) : '?'} MB`);
+  } finally {
+    for (const t of targets.reverse()) await t.stop().catch((err) => console.error(`stopping ${t.name}:`, err));
+  }
+}
+
+await main();
