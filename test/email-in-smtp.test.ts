@@ -37,7 +37,7 @@ describeEachStore('email in over SMTP', (store) => {
   let smtp: SmtpReceiver;
   beforeAll(async () => {
     app = await testApp(store().deps);
-    smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', socketTimeoutMs: 1500 });
+    smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', socketTimeoutMs: 1500, sessionTimeoutMs: 6000 });
   });
   afterAll(async () => {
     await smtp.stop();
@@ -192,6 +192,22 @@ describeEachStore('email in over SMTP', (store) => {
     expect((await apiClient(app).get('/healthz')).status).toBe(200);
     await c.closed;
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('cuts off a client that trickles bytes to dodge the idle timeout', async () => {
+    const c = await rawSmtp(smtp.port);
+    await c.reply();
+    await c.command('EHLO slow.test');
+    let sent = 0;
+    const drip = setInterval(() => {
+      c.write('N');
+      sent++;
+    }, 300);
+    await c.closed;
+    clearInterval(drip);
+    // Far more bytes than the idle limit would allow to pass unnoticed: the session cap ended it.
+    expect(sent).toBeGreaterThan(5);
+    expect((await apiClient(app).get('/healthz')).status).toBe(200);
   });
 
   it('threads by reply token, In-Reply-To and References, and our Message-ID pattern, never by subject, within the inbox', async () => {
