@@ -27,25 +27,17 @@ export async function loadCandidates(db: Kysely<Database>, inbox: Pick<Row<'inbo
     .execute();
   if (users.length === 0) return [];
   const ids = users.map((u) => u.id);
-  const [memberships, grants, open, state] = await Promise.all([
+  const [memberships, grants, state] = await Promise.all([
     db.selectFrom('team_members').select(['team_id', 'user_id']).where('user_id', 'in', ids).execute(),
     inbox.access === 'specific' ? db.selectFrom('inbox_access_grants').select(['user_id', 'team_id']).where('inbox_id', '=', inbox.id).execute() : Promise.resolve([]),
-    db
-      .selectFrom('conversations')
-      .select((eb) => ['assignee_id', eb.fn.countAll<string | number>().as('n')])
-      .where('assignee_id', 'in', ids)
-      .where('status', '=', 'open')
-      .groupBy('assignee_id')
-      .execute(),
     db.selectFrom('user_assignment_state').selectAll().where('user_id', 'in', ids).execute(),
   ]);
   const teamsOf = new Map<string, string[]>();
   for (const m of memberships) teamsOf.set(m.user_id, [...(teamsOf.get(m.user_id) ?? []), m.team_id]);
   const grantedUserIds = new Set(grants.flatMap((g) => (g.user_id ? [g.user_id] : [])));
   const grantedTeamIds = new Set(grants.flatMap((g) => (g.team_id ? [g.team_id] : [])));
-  const openBy = new Map(open.map((o) => [o.assignee_id, Number(o.n)]));
   const lastBy = new Map(state.map((s) => [s.user_id, s.last_assigned_at]));
-  return users.map((u) => {
+  const candidates: Candidate[] = users.map((u) => {
     const teamIds = teamsOf.get(u.id) ?? [];
     return {
       id: u.id,
@@ -54,10 +46,25 @@ export async function loadCandidates(db: Kysely<Database>, inbox: Pick<Row<'inbo
       active: u.deactivated_at === null,
       canAct: inboxRight({ id: u.id, role: u.role, teamIds: new Set(teamIds) }, { access: inbox.access, grantedUserIds, grantedTeamIds }) === 'act',
       teamIds,
-      openCount: openBy.get(u.id) ?? 0,
+      openCount: 0,
       lastAssignedAt: lastBy.get(u.id) ?? null,
     };
   });
+  // Open conversations are counted only for those who can be picked (the count is the costly
+  // part: one index range per user); the others keep 0, which routing.ts never looks at.
+  const countable = candidates.filter((c) => c.active && c.seat === 'paid' && c.canAct && (!settings.availableOnly || c.availability === 'available')).map((c) => c.id);
+  if (settings.assignTo === 'specific' && countable.length) {
+    const open = await db
+      .selectFrom('conversations')
+      .select((eb) => ['assignee_id', eb.fn.countAll<string | number>().as('n')])
+      .where('assignee_id', 'in', countable)
+      .where('status', '=', 'open')
+      .groupBy('assignee_id')
+      .execute();
+    const openBy = new Map(open.map((o) => [o.assignee_id, Number(o.n)]));
+    for (const c of candidates) c.openCount = openBy.get(c.id) ?? 0;
+  }
+  return candidates;
 }
 
 /** The whole DB-backed decision for a new conversation in `inbox` from a contact with that owner. */

@@ -1,0 +1,158 @@
+// Assignment benchmark (issue 5): "an assignment decision for a 200-member team takes under
+// 1 ms". Times (1) routing.ts's pure decision over 200 candidates, many runs, and (2) the whole
+// DB-backed decision (assignment-facts.ts: load the rules, the team's members with seat,
+// availability, access, open-conversation counts and last assignment times, then decide) for an
+// inbox whose target is a 200-member team, with 20,000 open conversations in the account.
+// Run: npx tsx bench/assignment-decision.ts [--pg] [--runs=100000] [--db-runs=500]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../src/server/config.ts';
+import { createDeps } from '../src/server/deps.ts';
+import { createAccount } from '../src/server/core/create-account.ts';
+import { decideAssignee, type Candidate } from '../src/server/core/routing.ts';
+import { decideAutomaticAssignment } from '../src/server/core/assignment-facts.ts';
+import { newId } from '../src/server/core/ids.ts';
+import type { Row } from '../src/server/db/schema.ts';
+
+const args = process.argv.slice(2);
+const usePg = args.includes('--pg');
+const RUNS = Number(args.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 100_000);
+const DB_RUNS = Number(args.find((a) => a.startsWith('--db-runs='))?.split('=')[1] ?? 500);
+const TEAM = 200;
+const CONVERSATIONS = 20_000;
+const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+let seed = 7;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const fmt = (ms: number) => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : `${ms.toFixed(3)} ms`);
+
+// (1) The pure decision.
+const candidates: Candidate[] = Array.from({ length: TEAM }, (_, i) => ({
+  id: newId(),
+  seat: rand() < 0.1 ? 'free' : 'paid',
+  availability: rand() < 0.3 ? 'away' : 'available',
+  active: rand() > 0.02,
+  canAct: true,
+  teamIds: ['team'],
+  openCount: Math.floor(rand() * 40),
+  lastAssignedAt: rand() < 0.1 ? null : new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+}));
+const settings = { autoAssign: true, assignTo: 'specific' as const, availableOnly: true, targetUserIds: [], targetTeamIds: ['team'] };
+for (let i = 0; i < 10_000; i++) decideAssignee(settings, candidates, null); // warm up
+const pure: number[] = [];
+let sink = 0;
+for (let i = 0; i < RUNS; i++) {
+  const t0 = process.hrtime.bigint();
+  const d = decideAssignee(settings, candidates, null);
+  pure.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  if (d.assigneeId) sink++;
+}
+pure.sort((a, b) => a - b);
+const pureMean = pure.reduce((a, b) => a + b, 0) / pure.length;
+console.log(`pure decision, ${TEAM} candidates, ${RUNS} runs: mean ${fmt(pureMean)}, p50 ${fmt(percentile(pure, 50))}, p99 ${fmt(percentile(pure, 99))}, max ${fmt(pure[pure.length - 1]!)} (${sink} assigned)`);
+
+// (2) The DB-backed decision.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-assign-'));
+let dbName: string | undefined;
+let databaseUrl: string | undefined;
+if (usePg) {
+  dbName = `parley_bench_assign_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${dbName}`;
+  databaseUrl = url.toString();
+}
+const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+const deps = await createDeps(config, { logger: pino({ level: 'silent' }) });
+try {
+  const sub = `bench${crypto.randomBytes(3).toString('hex')}`;
+  const acct = await deps.run({ kind: 'system', accountId: null, reason: 'bench' }, (ctx) =>
+    createAccount(ctx, { name: 'Bench', subdomain: sub, plan: 'enterprise', owner: { email: `o@${sub}.test`, password: 'bench password' } }, deps.domains),
+  );
+  const db = deps.store.db;
+  const now = new Date().toISOString();
+  const users: Row<'users'>[] = candidates.map((c, i) => ({
+    id: c.id,
+    account_id: acct.account.id,
+    email: `agent${i}@${sub}.test`,
+    first_name: `Agent${i}`,
+    last_name: '',
+    password_hash: null,
+    role: 'agent',
+    seat: c.seat,
+    availability: c.availability,
+    notify_in_app: 1,
+    notify_email: 1,
+    created_at: now,
+    deactivated_at: c.active ? null : now,
+  }));
+  await db.insertInto('users').values(users).execute();
+  const teamId = newId();
+  await db.insertInto('teams').values({ id: teamId, account_id: acct.account.id, name: 'Everyone', created_at: now }).execute();
+  await db.insertInto('team_members').values(users.map((u) => ({ team_id: teamId, user_id: u.id }))).execute();
+  await db.insertInto('user_assignment_state').values(candidates.filter((c) => c.lastAssignedAt).map((c) => ({ user_id: c.id, last_assigned_at: c.lastAssignedAt! }))).execute();
+  await db
+    .insertInto('automation_settings')
+    .values({ inbox_id: acct.inbox.id, auto_assign: 1, assign_to: 'specific', available_only: 1 })
+    .onConflict((oc) => oc.column('inbox_id').doUpdateSet({ auto_assign: 1, assign_to: 'specific', available_only: 1 }))
+    .execute();
+  await db.insertInto('automation_targets').values({ id: newId(), inbox_id: acct.inbox.id, user_id: null, team_id: teamId }).execute();
+  const conversations: Row<'conversations'>[] = Array.from({ length: CONVERSATIONS }, (_, i) => {
+    const at = new Date(Date.UTC(2026, 5, 1) + i * 1000).toISOString();
+    return {
+      id: newId(),
+      account_id: acct.account.id,
+      number: i + 1,
+      inbox_id: acct.inbox.id,
+      channel_id: null,
+      contact_id: null,
+      status: rand() < 0.7 ? 'open' : 'closed',
+      snoozed_until: null,
+      assignee_id: rand() < 0.9 ? users[Math.floor(rand() * users.length)]!.id : null,
+      subject: `Conversation ${i}`,
+      preview: '',
+      reply_token: crypto.randomBytes(8).toString('hex'),
+      last_activity_at: at,
+      created_at: at,
+      closed_at: null,
+    };
+  });
+  for (let i = 0; i < conversations.length; i += 500) await db.insertInto('conversations').values(conversations.slice(i, i + 500)).execute();
+  await db.updateTable('accounts').set({ conversation_counter: CONVERSATIONS }).where('id', '=', acct.account.id).execute();
+
+  const inbox = { id: acct.inbox.id, account_id: acct.account.id, access: acct.inbox.access };
+  for (let i = 0; i < 50; i++) await decideAutomaticAssignment(db, inbox, null); // warm up
+  const whole: number[] = [];
+  let chosen: string | null = null;
+  for (let i = 0; i < DB_RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const d = await decideAutomaticAssignment(db, inbox, null);
+    whole.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    chosen = d.assigneeId;
+  }
+  whole.sort((a, b) => a - b);
+  const mean = whole.reduce((a, b) => a + b, 0) / whole.length;
+  console.log(
+    `DB-backed decision (${deps.store.dialect}), ${TEAM}-member team, ${CONVERSATIONS} conversations, ${DB_RUNS} runs: mean ${fmt(mean)}, p50 ${fmt(percentile(whole, 50))}, p99 ${fmt(percentile(whole, 99))} (picked ${chosen ? 'an agent' : 'nobody'})`,
+  );
+} finally {
+  await deps.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (dbName) {
+    const admin = new pg.Client({ connectionString: PG_ADMIN });
+    await admin.connect();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+}
