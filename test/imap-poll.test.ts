@@ -3,11 +3,12 @@
 // turned-off channel's mail waits on the server and is fetched when turned on; a stopped server
 // or a changed password shows in the channel's status and recovers.
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachStore, makeAccount, type TestStore } from './helpers/stores.ts';
 import { apiClient, testApp } from './helpers/api.ts';
 import { rawMessage, startDovecot, type Dovecot, type DovecotUser } from './helpers/dovecot.ts';
 import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
+import { backoffDelay } from '../src/server/mail/imap-mailbox.ts';
 
 let dovecot: Dovecot;
 beforeAll(async () => {
@@ -120,6 +121,31 @@ describeEachStore(
       }
     });
 
+    it('a changed UIDVALIDITY re-scans the mailbox and relies on dedupe: nothing stored twice', async () => {
+      const m = await connectedMailbox(store());
+      startPoller();
+      try {
+        await waitFor('watching', async () => poller!.watching().includes(m.channelId));
+        await m.send('First');
+        await m.send('Second');
+        await waitFor('two conversations', async () => (await m.subjects()).length === 2);
+        await stopPoller();
+        // RFC 3501 §2.3.1.1: a server may renumber a mailbox (a restore, a migration); our stored
+        // UIDVALIDITY then no longer matches what the server reports.
+        await m.deps.store.db.updateTable('email_channel_settings').set({ imap_uidvalidity: '1' }).where('channel_id', '=', m.channelId).execute();
+        startPoller();
+        await waitFor('the re-scan', async () => (await m.subjects()).length === 3);
+        await m.send('Third');
+        await waitFor('the third', async () => (await m.subjects()).includes('Third'));
+        // The message that predates the connection is now imported too; the others are not doubled.
+        expect([...(await m.subjects())].sort()).toEqual(['Before connecting', 'First', 'Second', 'Third']);
+        expect(await m.messageCount()).toBe(4);
+      } finally {
+        await stopPoller();
+        await m.app.close();
+      }
+    });
+
     it('a turned-off channel leaves mail waiting on the server; turned on, it is fetched', async () => {
       const m = await connectedMailbox(store());
       startPoller();
@@ -191,3 +217,13 @@ describeEachStore(
   },
   { ALLOW_PRIVATE_MAIL_HOSTS: 'true' },
 );
+
+describe('IMAP reconnect backoff', () => {
+  it('doubles from the base and stops at the cap (about 10 minutes by default)', () => {
+    const t = { backoffBaseMs: 2_000, backoffMaxMs: 600_000 };
+    expect([0, 1, 2, 3, 4].map((n) => backoffDelay(n, t))).toEqual([0, 2_000, 4_000, 8_000, 16_000]);
+    expect(backoffDelay(9, t)).toBe(512_000);
+    expect(backoffDelay(10, t)).toBe(600_000);
+    expect(backoffDelay(1000, t)).toBe(600_000);
+  });
+});
