@@ -115,4 +115,28 @@ describeEachStore('users, teams and tokens API', (store) => {
     expect((await apiClient(app, acct.token).delete(`/tokens/${agent.tokenId}`)).status).toBe(204);
     expect((await agent.api.get('/me')).status).toBe(401);
   });
+  it('requires the CSRF token for cookie-signed changes to users, teams and tokens', async () => {
+    const acct = await makeAccount(store().deps);
+    const api = apiClient(app);
+    const login = await api.post('/auth/login', { email: acct.owner.email, password: acct.password });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const csrf = { cookie, 'x-csrf-token': login.body.csrfToken as string };
+    const team = await apiClient(app, acct.token).post('/teams', { name: 'Ops' });
+    const tokens = await apiClient(app, acct.token).get('/tokens');
+    const attempts = [
+      () => api.patch('/me', { firstName: 'Eve' }, { cookie }),
+      () => api.patch(`/users/${acct.owner.id}`, { seat: 'free' }, { cookie }),
+      () => api.patch(`/teams/${team.body.id}`, { name: 'Evil' }, { cookie }),
+      () => api.post('/tokens', { name: 'stolen' }, { cookie }),
+      () => api.delete(`/tokens/${tokens.body.items[0].id}`, { cookie }),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt();
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('csrf_failed');
+    }
+    expect((await apiClient(app, acct.token).get('/tokens')).body.items).toHaveLength(1);
+    expect((await api.patch('/me', { firstName: 'Olive' }, csrf)).body.firstName).toBe('Olive');
+    expect((await api.post('/tokens', { name: 'from the app' }, csrf)).status).toBe(201);
+  });
 });

@@ -116,6 +116,10 @@ describeEachStore('agents socket', (store) => {
     expect(viaCookie.messages.filter((m) => m.type === 'error')).toHaveLength(3);
     await viaCookie.subscribe(0);
     await viaCookie.waitFor((m) => m.event?.type === 'account.created', 'replay');
+    // A plain HTTP GET is told to upgrade, in the API's error shape.
+    const plain = await apiClient(app, acct.token).get('/ws');
+    expect(plain.status).toBe(426);
+    expect(plain.body.error.code).toBe('upgrade_required');
     // A revoked token cannot open a new socket.
     await store().deps.store.db.updateTable('api_tokens').set({ revoked_at: new Date().toISOString() }).where('user_id', '=', acct.owner.id).execute();
     await expect(openSocket(`${wsUrl}?token=${acct.token}`)).rejects.toMatchObject({ status: 401 });

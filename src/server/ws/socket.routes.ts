@@ -9,6 +9,7 @@ import type { Deps } from '../deps.ts';
 import { actorFromApiToken } from '../core/authenticate.ts';
 import { DomainError } from '../core/errors.ts';
 import { createSocketHub } from './hub.ts';
+import { errorBody } from '../http/errors.ts';
 
 const ClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('subscribe'), after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() }),
@@ -22,27 +23,28 @@ export const socketRoutes =
     const hub = createSocketHub(deps.store.db, deps.bus, deps.log);
     app.addHook('preClose', async () => hub.close());
 
-    app.get(
-      '/ws',
-      {
-        websocket: true,
-        config: { public: true },
-        schema: {
-          tags: ['realtime'],
-          summary: 'The agents’ WebSocket: send {"type":"subscribe","after":<seq>} and receive {"type":"event","seq",…} in order',
-          querystring: z.strictObject({ token: z.string().max(200).optional() }),
-        },
-        preHandler: async (request) => {
-          if (!request.actor && request.query.token) {
-            const actor = await actorFromApiToken(deps.store.db, request.query.token);
-            if (!actor) throw new DomainError('unauthenticated', 'The API token is invalid or has been revoked');
-            request.actor = actor;
-          }
-          if (!request.actor) throw new DomainError('unauthenticated', 'Sign in or pass an API token to open the socket');
-          if (request.session) checkOrigin(request, deps.config.publicUrl);
-        },
+    app.route({
+      method: 'GET',
+      url: '/ws',
+      config: { public: true },
+      schema: {
+        tags: ['realtime'],
+        summary: 'The agents’ WebSocket: send {"type":"subscribe","after":<seq>} and receive {"type":"event","seq",…} in order',
+        querystring: z.strictObject({ token: z.string().max(200).optional() }),
       },
-      (socket, request) => {
+      preHandler: async (request) => {
+        if (!request.actor && request.query.token) {
+          const actor = await actorFromApiToken(deps.store.db, request.query.token);
+          if (!actor) throw new DomainError('unauthenticated', 'The API token is invalid or has been revoked');
+          request.actor = actor;
+        }
+        if (!request.actor) throw new DomainError('unauthenticated', 'Sign in or pass an API token to open the socket');
+        if (request.session) checkOrigin(request, deps.config.publicUrl);
+      },
+      // A plain HTTP GET (no Upgrade header) gets the API's error shape instead of an empty 404.
+      handler: async (_request, reply) =>
+        reply.status(426).header('upgrade', 'websocket').send(errorBody('upgrade_required', 'This endpoint is a WebSocket: connect with an Upgrade: websocket request')),
+      wsHandler: (socket, request) => {
         const actor = request.actor!;
         const client = hub.connect(actor.user, {
           send: (message) => socket.send(message),
@@ -74,7 +76,7 @@ export const socketRoutes =
         socket.on('close', () => client.disconnect());
         socket.on('error', () => client.disconnect());
       },
-    );
+    });
   };
 
 /**
