@@ -1,9 +1,9 @@
 // Sign up, log out and log in through the agent app in headless Chromium, as a user would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
 
-describe('agent app: sign up, log out, log in', () => {
+describe('agent app: sign up, log out, log in', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let h: BrowserHarness;
   beforeAll(async () => {
     h = await startBrowserHarness();

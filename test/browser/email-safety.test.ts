@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { createUser } from '../../src/server/core/create-user.ts';
 import { newId } from '../../src/server/core/ids.ts';
@@ -108,7 +108,7 @@ async function seedThread(deps: Deps, acct: { account: { id: string }; inbox: { 
   return { conversationId, messageId, attachmentId };
 }
 
-describe('agent app: email messages are shown safely', () => {
+describe('agent app: email messages are shown safely', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let h: BrowserHarness;
   let pixel: http.Server;
   let pixelPort = 0;

@@ -1,11 +1,11 @@
 // Settings > Inbox > Inboxes in headless Chromium: rename an inbox, create one through the wizard
 // on a Professional plan, the upgrade message on a free plan, and a channel's Status switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { createUser } from '../../src/server/core/create-user.ts';
 
-describe('agent app: Settings > Inboxes', () => {
+describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let h: BrowserHarness;
   beforeAll(async () => {
     h = await startBrowserHarness();

@@ -15,6 +15,8 @@ import { WEB_DIST } from '../../src/server/http/web-app.routes.ts';
 import { openTestStore, type TestStore } from './stores.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
+/** Per-test limit for browser tests (vitest's default 30 s is tight for a whole flow on a busy machine). */
+export const BROWSER_TEST_TIMEOUT = 120_000;
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-output', 'screenshots');
 
@@ -112,7 +114,8 @@ export async function startBrowserHarness(env: Record<string, string> = {}): Pro
       await context.clearCookies();
       for (const open of context.pages()) await open.close();
       const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
+      // Generous: these wait for the app, they measure nothing; the suite shares two cores.
+      page.setDefaultTimeout(20_000);
       return page;
     },
     screenshot: async (page, name, opts = {}) => {
