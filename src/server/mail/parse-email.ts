@@ -10,6 +10,7 @@ import EmailReplyParser from 'email-reply-parser';
 import type { DeliveryReport, EmailAddr, ForwardedFrom, InboundAttachment, ParsedEmail } from '../core/inbound-email.ts';
 import { detectForwardInText } from './forwarded.ts';
 import { isDeliveryReport } from './loops.ts';
+import { decodeWindows1252 } from './windows-1252.ts';
 
 const LIMITS = { maxNestingDepth: 50, maxHeadersSize: 1024 * 1024, maxRfc822NestingDepth: 0, forceRfc822Attachments: true, attachmentEncoding: 'arraybuffer' } as const;
 
@@ -167,7 +168,28 @@ export async function parseEmail(raw: Uint8Array): Promise<ParseOutcome> {
   return { problem: outcome.problem, parsed: stripNul(outcome.parsed) };
 }
 
-async function parseEmailUnclean(raw: Uint8Array): Promise<ParseOutcome> {
+/**
+ * Raw 8-bit header bytes are UTF-8 under RFC 6532, but legacy clients send Latin-1/windows-1252
+ * there. When the header block is not valid UTF-8, read it as windows-1252 (a superset of
+ * Latin-1) so names and subjects come out readable instead of as U+FFFD. Only the parser's copy
+ * changes; the raw message is kept as received.
+ */
+export function normalizeLegacyHeaders(raw: Uint8Array): Uint8Array {
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const end = buf.indexOf('\r\n\r\n');
+  const headEnd = end === -1 ? buf.indexOf('\n\n') : end;
+  const head = buf.subarray(0, headEnd === -1 ? Math.min(buf.length, 1024 * 1024) : headEnd);
+  if (!head.some((b) => b >= 0x80)) return raw;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head);
+    return raw;
+  } catch {
+    return Buffer.concat([Buffer.from(decodeWindows1252(head), 'utf8'), buf.subarray(head.length)]);
+  }
+}
+
+async function parseEmailUnclean(original: Uint8Array): Promise<ParseOutcome> {
+  const raw = normalizeLegacyHeaders(original);
   const email = await PostalMime.parse(raw, LIMITS);
   const problem = findProblem(raw, email);
   const contentType = email.headers.find((h) => h.key === 'content-type')?.value;
