@@ -3,7 +3,7 @@
 // is run as an agent with restricted access and as a super admin (who sees every inbox), in the
 // same run against the same server, alternating rounds so both see the same machine state.
 // Also times inboxRights (the per-request rights lookup) on its own.
-// Run: npx tsx bench/access-list.ts [--pg] [--seconds=5] [--rounds=3]
+// Run: npx tsx bench/access-list.ts [--pg] [--seconds=5] [--rounds=3] [--pairs=1000]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +37,7 @@ const USERS = 200;
 const TEAMS = 40;
 const CONVERSATIONS = 50_000;
 const CONNECTIONS = 10;
+const SEQUENTIAL = Number(args.find((a) => a.startsWith('--pairs='))?.split('=')[1] ?? 1000);
 const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 // A small deterministic PRNG so every run builds the same world.
@@ -192,6 +193,28 @@ async function main(): Promise<void> {
     console.log(`inboxRights (500 inboxes): median ${times[150]!.toFixed(2)} ms, p99 ${times[296]!.toFixed(2)} ms`);
 
     const app = await buildApp(deps, { serveWebApp: false });
+    // Interleaved, one request at a time in-process: agent, super admin, agent, … so that any
+    // drift in machine load hits both equally (the shared machine this was written on was busy).
+    const seq = { agent: [] as number[], superAdmin: [] as number[] };
+    const one = async (token: string) => {
+      const s = process.hrtime.bigint();
+      const res = await app.inject({ method: 'GET', url: '/api/v1/conversations?limit=50', headers: { authorization: `Bearer ${token}` } });
+      if (res.statusCode !== 200) throw new Error(`GET /conversations answered ${res.statusCode}`);
+      return Number(process.hrtime.bigint() - s) / 1e6;
+    };
+    for (let i = 0; i < 100; i++) await one(i % 2 ? world.tokens.agent : world.tokens.superAdmin);
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      seq.agent.push(await one(world.tokens.agent));
+      seq.superAdmin.push(await one(world.tokens.superAdmin));
+    }
+    const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+    const sa = { p50: pct(seq.agent, 50), p99: pct(seq.agent, 99) };
+    const ss = { p50: pct(seq.superAdmin, 50), p99: pct(seq.superAdmin, 99) };
+    console.log(`GET /api/v1/conversations?limit=50, one at a time in-process, ${SEQUENTIAL} interleaved pairs:`);
+    console.log(`  restricted agent: p50 ${sa.p50.toFixed(2)} ms, p99 ${sa.p99.toFixed(2)} ms`);
+    console.log(`  super admin:      p50 ${ss.p50.toFixed(2)} ms, p99 ${ss.p99.toFixed(2)} ms`);
+    console.log(`  access overhead: p50 ${(((sa.p50 - ss.p50) / ss.p50) * 100).toFixed(1)}%, p99 ${(((sa.p99 - ss.p99) / ss.p99) * 100).toFixed(1)}% (goal < 10% on p99)`);
+
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `${address}/api/v1/conversations?limit=50`;
     await load(url, world.tokens.agent); // warm-up

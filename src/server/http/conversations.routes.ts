@@ -8,7 +8,7 @@ import { Conversation, Message, conversationStatus, id } from '../../shared/api.
 import { actorOf } from './auth.ts';
 import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
 import { presentConversation, presentMessage } from './presenters.ts';
-import { inboxScope, rightInInbox, requireRight } from '../core/inbox-access.ts';
+import { rightInInbox, requireRight, visibleInboxIds } from '../core/inbox-access.ts';
 import { notFound } from '../core/errors.ts';
 import { IdParams } from './inboxes.routes.ts';
 import type { Kysely } from 'kysely';
@@ -47,12 +47,11 @@ export const conversationRoutes =
         const actor = actorOf(request);
         const { limit, inboxId, status, assigneeId, contactId } = request.query;
         const after = decodeCursor(request.query.cursor);
-        const scope = await inboxScope(db, actor.user);
-        const inboxes = inboxId ? scope.inboxIds.filter((v) => v === inboxId) : scope.inboxIds;
-        if (inboxes.length === 0) return { items: [], nextCursor: null };
         let q = db.selectFrom('conversations').selectAll().where('account_id', '=', actor.account.id);
-        // A caller who sees every inbox of the account needs no inbox filter (the common case).
-        if (inboxId || !scope.all) q = inboxes.length === 1 ? q.where('inbox_id', '=', inboxes[0]!) : q.where('inbox_id', 'in', inboxes);
+        if (inboxId) q = q.where('inbox_id', '=', inboxId);
+        // Access is applied inside the query (admins view every inbox and need no filter).
+        const visible = visibleInboxIds(db, actor.user);
+        if (visible) q = q.where('inbox_id', 'in', visible);
         if (status) q = q.where('status', '=', status);
         if (assigneeId === 'me') q = q.where('assignee_id', '=', actor.user.id);
         else if (assigneeId === 'unassigned') q = q.where('assignee_id', 'is', null);
