@@ -257,6 +257,17 @@ describeEachStore('email in over SMTP', (store) => {
     expect(ms[0].email.messageId).toMatch(/^[0-9a-f]{40}@synthetic\.parley\.invalid$/);
   });
 
+  it('stores and threads a hostile 3,000-character Message-ID', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const huge = `${'z'.repeat(3000)}@evil.example`;
+    expect((await send([to], eml({ to, subject: 'Huge id', messageId: huge }))).final).toMatch(/^250 /);
+    expect((await send([to], eml({ to, subject: 'Re: Huge id', inReplyTo: huge }))).final).toMatch(/^250 /);
+    const list = await conversations(acct.token);
+    expect(list).toHaveLength(1);
+    expect(await messages(acct.token, list[0].id)).toHaveLength(2);
+  });
+
   it('makes one conversation of a new thread whose messages arrive at the same moment', async () => {
     const acct = await makeAccount(store().deps);
     const to = acct.email.inbound_address;

@@ -129,6 +129,10 @@ describe('identity of a message', () => {
     expect(cleanMessageId('')).toBeNull();
     expect(parseReferences('<a@x>\r\n <b@x> <c@x>')).toEqual(['a@x', 'b@x', 'c@x']);
     expect(parseReferences(Array.from({ length: 500 }, (_, i) => `<r${i}@x>`).join(' '))).toHaveLength(100);
+    const long = `${'x'.repeat(3000)}@evil.example`;
+    expect(cleanMessageId(`<${long}>`)).toMatch(/^h-[0-9a-f]{40}@long-id\.parley\.invalid$/);
+    expect(parseReferences(`<${long}>`)).toEqual([cleanMessageId(`<${long}>`)]);
+    expect(cleanMessageId('<ünïcode@example.com>')).toMatch(/@long-id\.parley\.invalid$/);
     expect(safeFilename('../../etc/passwd', 'f')).toBe('passwd');
     expect(safeFilename('..\\..\\windows\\system.ini', 'f')).toBe('system.ini');
     expect(safeFilename('..', 'fallback')).toBe('fallback');

@@ -76,7 +76,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
 
   // PostgreSQL: serialise receivers of the same thread (see threadLockKeys). SQLite has one writer.
   if (ctx.dialect === 'postgres') {
-    for (const key of threadLockKeys(inboxId, input.messageId, parsed?.inReplyTo ?? null, parsed?.references ?? [])) {
+    for (const key of threadLockKeys(inboxId, input.messageId, parsed?.inReplyTo ?? null, (parsed?.references ?? []).slice(-20))) {
       await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(ctx.db);
     }
   }

@@ -3,6 +3,7 @@
 // (parse-worker.ts) so a hostile message costs a worker thread, never the event loop.
 // Problems a lenient parser papers over (a truncated message, binary garbage, a boundary that
 // never appears) are reported as `problem` so the message is kept with a visible parse error.
+import { createHash } from 'node:crypto';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import sanitizeHtml from 'sanitize-html';
 import { convert as htmlToText } from 'html-to-text';
@@ -20,12 +21,22 @@ export interface ParseOutcome {
   problem: string | null;
 }
 
+/**
+ * Ids are stored and indexed; an absurdly long or non-ASCII one (hostile, or broken software)
+ * would overflow a PostgreSQL index entry, so it is replaced by a digest, the same everywhere it
+ * appears (Message-ID, In-Reply-To, References), which keeps threading intact.
+ */
+export function storableId(id: string): string {
+  if (id.length <= 250 && /^[\x21-\x7e]+$/.test(id)) return id;
+  return `h-${createHash('sha256').update(id).digest('hex').slice(0, 40)}@long-id.parley.invalid`;
+}
+
 /** Angle brackets and whitespace off; empty means none (RFC 5322 §3.6.4). */
 export function cleanMessageId(value: string | undefined | null): string | null {
   if (!value) return null;
   const m = /<([^<>\s]+)>/.exec(value);
   const id = (m ? m[1]! : value).trim().replace(/^<|>$/g, '');
-  return id && !/\s/.test(id) ? id.slice(0, 995) : null;
+  return id && !/\s/.test(id) ? storableId(id) : null;
 }
 
 export function parseReferences(value: string | undefined | null): string[] {
@@ -33,7 +44,7 @@ export function parseReferences(value: string | undefined | null): string[] {
   const bracketed = [...value.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!);
   const ids = bracketed.length ? bracketed : value.split(/[\s,]+/).filter((s) => s.includes('@'));
   // A hostile References header can hold thousands of ids; the newest ones matter for threading.
-  return ids.slice(-100).map((s) => s.slice(0, 995));
+  return ids.slice(-100).map(storableId);
 }
 
 function flatten(list: Address[] | Address | undefined): EmailAddr[] {
