@@ -9,6 +9,7 @@ const scripts: string[][] = [
   ['bench/web-bundle.ts'],
   ['bench/foundation-list.ts'],
   ['bench/access-list.ts'],
+  ['bench/outbound-throughput.ts', '300'],
   ['bench/assignment-decision.ts'],
   ['bench/ingest-smtp.ts'],
 ];

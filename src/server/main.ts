@@ -20,11 +20,18 @@ export type RoleStarter = (deps: Deps) => Promise<{ stop(): Promise<void> }>;
 const roleStarters: Partial<Record<'smtp' | 'imap' | 'worker', RoleStarter>> = {
   imap: startImapRole,
   worker: async (deps) => {
-    const worker = createWorker(deps, jobHandlers);
+    // Two loops claim from the same queue (claims are conditional UPDATEs, so a job runs once):
+    // while one waits on an SMTP server the other sends (bench/outbound-throughput.ts).
+    const workers = [createWorker(deps, jobHandlers), createWorker(deps, jobHandlers)];
     // The worker's poll timer is unref'd; a worker-only process on SQLite has no other handle
     // (PostgreSQL's pool has one), so without this it would exit at once.
     const keepAlive = setInterval(() => {}, 3600_000);
-    return { stop: async () => (clearInterval(keepAlive), worker.stop()) };
+    return {
+      stop: async () => {
+        clearInterval(keepAlive);
+        await Promise.all(workers.map((w) => w.stop()));
+      },
+    };
   },
   smtp: async (deps) => startSmtpReceiver(deps),
 };
