@@ -54,8 +54,22 @@ export function ensureFreshWebBuild(): void {
   }
   try {
     if (isFresh()) return;
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, encoding: 'utf8' });
+    // Build beside dist/web and swap it in, keeping the previous hashed assets, so a test that is
+    // serving the old build right now (another file, another helper) never sees a missing file.
+    const next = path.join(path.dirname(WEB_DIST), `.web-build-${process.pid}`);
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error', '--outDir', next, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`vite build failed:\n${result.stderr}${result.stdout}`);
+    const oldAssets = path.join(WEB_DIST, 'assets');
+    if (fs.existsSync(oldAssets)) {
+      for (const file of fs.readdirSync(oldAssets)) {
+        const target = path.join(next, 'assets', file);
+        if (!fs.existsSync(target)) fs.copyFileSync(path.join(oldAssets, file), target);
+      }
+    }
+    const previous = `${WEB_DIST}.old-${process.pid}`;
+    if (fs.existsSync(WEB_DIST)) fs.renameSync(WEB_DIST, previous);
+    fs.renameSync(next, WEB_DIST);
+    fs.rmSync(previous, { recursive: true, force: true });
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
   }

@@ -22,6 +22,20 @@ export const webAppRoutes =
       const url = request.url.split('?')[0] ?? '/';
       const isAppRoute = !url.startsWith('/api/') && !path.extname(url);
       if (isAppRoute) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      // A file added by a rebuild after start (wildcard: false registered only the files present
+      // then): serve it if it exists under WEB_DIST. @fastify/send refuses paths leaving the root.
+      const file = safeDecode(url).replace(/^\/+/, '');
+      const full = path.resolve(WEB_DIST, file);
+      const inside = full.startsWith(WEB_DIST + path.sep);
+      if (!url.startsWith('/api/') && inside && fs.existsSync(full)) return reply.sendFile(path.relative(WEB_DIST, full));
       return reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${url}`));
     });
   };
+
+function safeDecode(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
+}
