@@ -1,29 +1,85 @@
-// The notifications bell in the top bar. PLACEHOLDER owned by the notifications work: it shows
-// the honest state (no notification feed exists yet) until that screen replaces this file.
+// The notifications bell in the top bar: the unread count (GET /api/v1/notifications/unread-count,
+// refreshed every 30 s), the latest notifications (assigned to you, @mentioned, a reply in a
+// conversation you follow), opening one marks it read and goes to its conversation, and
+// "Mark all as read".
 //
 // Props:
 //   user: UserT — the signed-in user whose notifications the bell shows.
 import { useState } from 'react';
-import type { UserT } from '../../shared/api.ts';
+import { useNavigate } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { NotificationT, UserT } from '../../shared/api.ts';
+import { errorMessage } from './api/client.ts';
+import { workflow, workflowKeys } from './inbox/workflow-api.ts';
+import './inbox/workflow.css';
 
 export interface NotificationsBellProps {
   user: UserT;
 }
 
+export function describeNotification(n: NotificationT): string {
+  const who = n.actorName || 'Someone';
+  const what = n.conversationNumber !== null ? `#${n.conversationNumber} ${n.conversationSubject ?? ''}`.trim() : 'a conversation';
+  if (n.kind === 'assigned') return `${who} assigned you ${what}`;
+  if (n.kind === 'mentioned') return `${who} mentioned you in ${what}`;
+  return `New reply in ${what}`;
+}
+
 export function NotificationsBell({ user }: NotificationsBellProps) {
   const [open, setOpen] = useState(false);
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const unread = useQuery({ queryKey: workflowKeys.unread, queryFn: workflow.unreadCount, refetchInterval: 30_000 });
+  const list = useQuery({ queryKey: [...workflowKeys.notifications, 'list'], queryFn: workflow.notifications, enabled: open });
+  const count = unread.data?.count ?? 0;
+  const refresh = () => client.invalidateQueries({ queryKey: workflowKeys.notifications });
+
+  async function openOne(n: NotificationT) {
+    if (!n.readAt) await workflow.markRead(n.id).catch(() => undefined);
+    await refresh();
+    setOpen(false);
+    if (n.conversationId && n.inboxId) void navigate(`/inbox/${n.inboxId}/open/${n.conversationId}`);
+  }
+
   return (
-    <div className="menu">
-      <button type="button" className="icon-button topbar-icon" aria-label="Notifications" aria-expanded={open} onClick={() => setOpen((v) => !v)}>
+    <div className="menu bell">
+      <button
+        type="button"
+        className="icon-button topbar-icon"
+        aria-label={count ? `Notifications (${count} unread)` : 'Notifications'}
+        aria-expanded={open}
+        onClick={() => {
+          setOpen((v) => !v);
+          void refresh();
+        }}
+      >
         <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
           <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
           <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
         </svg>
+        {count > 0 && (
+          <span className="bell-count" aria-hidden="true">
+            {count > 99 ? '99+' : count}
+          </span>
+        )}
       </button>
       {open && (
-        <div className="menu-list menu-right popover" role="region" aria-label="Notifications list">
+        <div className="menu-list menu-right popover notification-list" role="region" aria-label="Notifications list">
           <p className="popover-title">Notifications</p>
-          <p className="muted small">Nothing new for {user.firstName || user.email}.</p>
+          {list.isPending && <p className="muted small">Loading…</p>}
+          {list.isError && <p className="alert alert-error small">{errorMessage(list.error)}</p>}
+          {list.data && list.data.items.length === 0 && <p className="muted small">Nothing new for {user.firstName || user.email}.</p>}
+          {list.data?.items.map((n) => (
+            <button key={n.id} type="button" className={n.readAt ? 'notification-item' : 'notification-item notification-unread'} onClick={() => void openOne(n)}>
+              {describeNotification(n)}
+              <div className="muted small">{new Date(n.createdAt).toLocaleString()}</div>
+            </button>
+          ))}
+          {count > 0 && (
+            <button type="button" className="button button-small button-secondary" onClick={() => void workflow.markAllRead().then(refresh)}>
+              Mark all as read
+            </button>
+          )}
         </div>
       )}
     </div>

@@ -1,12 +1,18 @@
-// The contact beside a conversation. PLACEHOLDER: the assignment/contacts work replaces this file
-// (owner, timeline, edit). Until then it shows the contact's current values read-only.
+// The contact beside a conversation: who they are, their tickets (stage and priority editable by
+// those who may act), and their timeline (GET /api/v1/contacts/{id}/timeline), newest first.
 //
 // Props:
 //   conversation: ConversationT — the open conversation.
 //   contact: ContactT | null — its contact (null when the sender could not be identified).
-//   onChanged: () => void — call after editing the contact, so the views refetch.
-import type { ContactT, ConversationT } from '../../../shared/api.ts';
+//   onChanged: () => void — called after a change, so the views refetch.
+import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ContactT, ConversationT, TicketT } from '../../../shared/api.ts';
+import { errorMessage } from '../api/client.ts';
+import { useInboxes, useUsers } from '../api/queries.ts';
 import { Avatar, fullTime } from '../ui/format.tsx';
+import { usePipelines, useTickets, workflow, workflowKeys } from './workflow-api.ts';
+import './workflow.css';
 
 export interface ContactPanelProps {
   conversation: ConversationT;
@@ -14,30 +20,130 @@ export interface ContactPanelProps {
   onChanged: () => void;
 }
 
-export function ContactPanel({ conversation, contact }: ContactPanelProps) {
-  if (!contact) {
-    return (
-      <aside className="contact-panel" aria-label="Contact">
-        <p className="muted">No contact is linked to this conversation.</p>
-      </aside>
-    );
+const PRIORITIES: NonNullable<TicketT['priority']>[] = ['low', 'medium', 'high', 'urgent'];
+
+function TicketCard({ ticket, canAct, onChanged }: { ticket: TicketT; canAct: boolean; onChanged: () => void }) {
+  const pipelines = usePipelines();
+  const users = useUsers();
+  const client = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const stages = pipelines.data?.find((p) => p.id === ticket.pipelineId)?.stages ?? [];
+  async function patch(body: Parameters<typeof workflow.updateTicket>[1]) {
+    setError(null);
+    try {
+      await workflow.updateTicket(ticket.id, body);
+      await client.invalidateQueries({ queryKey: ['tickets'] });
+      onChanged();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
   }
-  const name = contact.name || contact.email || 'Contact';
   return (
-    <aside className="contact-panel" aria-label="Contact">
-      <div className="contact-card">
-        <Avatar name={name} size={48} />
-        <div>
-          <div className="contact-card-name">{name}</div>
-          {contact.email && <div className="muted small">{contact.email}</div>}
-        </div>
+    <li className="ticket-card card">
+      <div>
+        <strong>#{ticket.number}</strong> {ticket.subject}
       </div>
       <dl className="facts">
-        <dt>Conversation</dt>
-        <dd>#{conversation.number}</dd>
-        <dt>Contact since</dt>
-        <dd>{fullTime(contact.createdAt)}</dd>
+        <dt>Stage</dt>
+        <dd>
+          <select aria-label={`Stage of ticket #${ticket.number}`} value={ticket.stageId} disabled={!canAct} onChange={(e) => void patch({ stageId: e.target.value })}>
+            {stages.length === 0 && <option value={ticket.stageId}>{ticket.stageName}</option>}
+            {stages.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </dd>
+        <dt>Priority</dt>
+        <dd>
+          <select aria-label={`Priority of ticket #${ticket.number}`} value={ticket.priority ?? ''} disabled={!canAct} onChange={(e) => void patch({ priority: (e.target.value || null) as TicketT['priority'] })}>
+            <option value="">None</option>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </dd>
+        <dt>Owner</dt>
+        <dd>
+          <select aria-label={`Owner of ticket #${ticket.number}`} value={ticket.ownerId ?? ''} disabled={!canAct} onChange={(e) => void patch({ ownerId: e.target.value || null })}>
+            <option value="">No owner</option>
+            {(users.data ?? []).map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.fullName || u.email}
+              </option>
+            ))}
+          </select>
+        </dd>
       </dl>
+      {error && (
+        <p className="alert alert-error small" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function ContactPanel({ conversation, contact, onChanged }: ContactPanelProps) {
+  const inboxes = useInboxes();
+  const users = useUsers();
+  const canAct = inboxes.data?.find((i) => i.id === conversation.inboxId)?.myAccess === 'act';
+  const tickets = useTickets(contact ? { contactId: contact.id } : { conversationId: conversation.id });
+  const timeline = useQuery({ queryKey: workflowKeys.timeline(contact?.id ?? ''), queryFn: () => workflow.timeline(contact!.id), enabled: Boolean(contact) });
+  const owner = contact?.ownerId ? users.data?.find((u) => u.id === contact.ownerId) : undefined;
+  const name = contact ? contact.name || contact.email || 'Contact' : 'Unknown contact';
+
+  return (
+    <aside className="contact-panel" aria-label="Contact">
+      {contact ? (
+        <>
+          <div className="contact-card">
+            <Avatar name={name} size={48} />
+            <div>
+              <div className="contact-card-name">{name}</div>
+              {contact.email && <div className="muted small">{contact.email}</div>}
+            </div>
+          </div>
+          <dl className="facts">
+            <dt>Conversation</dt>
+            <dd>#{conversation.number}</dd>
+            <dt>Contact owner</dt>
+            <dd>{owner ? owner.fullName || owner.email : 'No owner'}</dd>
+            <dt>Contact since</dt>
+            <dd>{fullTime(contact.createdAt)}</dd>
+          </dl>
+        </>
+      ) : (
+        <p className="muted">No contact is linked to this conversation.</p>
+      )}
+      <section aria-label="Tickets" className="ticket-panel">
+        <h2 className="panel-heading">Tickets</h2>
+        {tickets.isPending && <p className="muted small">Loading tickets…</p>}
+        {tickets.isError && <p className="alert alert-error small">{errorMessage(tickets.error)}</p>}
+        {tickets.data && tickets.data.length === 0 && <p className="muted small">No tickets yet. Use “Create ticket” above to track this issue.</p>}
+        <ul className="plain-list">
+          {(tickets.data ?? []).map((t) => (
+            <TicketCard key={t.id} ticket={t} canAct={canAct} onChanged={onChanged} />
+          ))}
+        </ul>
+      </section>
+      {contact && (
+        <section aria-label="Timeline">
+          <h2 className="panel-heading">Timeline</h2>
+          {timeline.isPending && <p className="muted small">Loading timeline…</p>}
+          {timeline.isError && <p className="alert alert-error small">{errorMessage(timeline.error)}</p>}
+          <ol className="plain-list timeline">
+            {(timeline.data?.items ?? []).map((e) => (
+              <li key={e.id} className="small">
+                <span>{e.summary}</span> <span className="muted">{fullTime(e.createdAt)}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
     </aside>
   );
 }

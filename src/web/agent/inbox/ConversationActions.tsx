@@ -1,14 +1,19 @@
-// Status and assignee controls in the conversation header. PLACEHOLDER: the assignment work
-// replaces this file (assign, close, snooze, reopen). Until then it shows the current values
-// read-only.
+// The actions on the open conversation: assign (or unassign), close and reopen, snooze with
+// presets or a chosen time, move to another inbox, create a ticket, follow. Every control is
+// disabled for users who may only view the inbox; the server refuses them anyway (403 view_only).
 //
 // Props:
 //   conversation: ConversationT — the open conversation.
 //   inbox: InboxT — its inbox.
-//   viewOnly: boolean — the user may only view this inbox; actions must be disabled.
-//   onChanged: () => void — call after a change, so the list and the conversation refetch.
+//   viewOnly: boolean — the user may only view this inbox; actions are disabled.
+//   onChanged: () => void — called after a change, so the list and the conversation refetch.
+import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConversationT, InboxT } from '../../../shared/api.ts';
-import { useUsers } from '../api/queries.ts';
+import { errorMessage } from '../api/client.ts';
+import { useInboxes, useUsers } from '../api/queries.ts';
+import { useTickets, workflow, workflowKeys } from './workflow-api.ts';
+import './workflow.css';
 
 export interface ConversationActionsProps {
   conversation: ConversationT;
@@ -17,15 +22,136 @@ export interface ConversationActionsProps {
   onChanged: () => void;
 }
 
-export function ConversationActions({ conversation }: ConversationActionsProps) {
+/** Snooze presets: later today, tomorrow morning, next Monday morning (local time). */
+export function snoozePresets(now = new Date()): { label: string; until: Date }[] {
+  const inHours = new Date(now.getTime() + 3 * 3600_000);
+  const tomorrow = new Date(now);
+  tomorrow.setDate(now.getDate() + 1);
+  tomorrow.setHours(9, 0, 0, 0);
+  const monday = new Date(now);
+  monday.setDate(now.getDate() + ((8 - now.getDay()) % 7 || 7));
+  monday.setHours(9, 0, 0, 0);
+  return [
+    { label: 'In 3 hours', until: inHours },
+    { label: 'Tomorrow, 9:00', until: tomorrow },
+    { label: 'Next Monday, 9:00', until: monday },
+  ];
+}
+
+export function ConversationActions({ conversation: c, inbox, viewOnly, onChanged }: ConversationActionsProps) {
   const users = useUsers();
-  const assignee = conversation.assigneeId ? users.data?.find((u) => u.id === conversation.assigneeId) : undefined;
+  const inboxes = useInboxes();
+  const client = useQueryClient();
+  const tickets = useTickets({ conversationId: c.id });
+  const follow = useQuery({ queryKey: workflowKeys.follow(c.id), queryFn: () => workflow.following(c.id) });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [snoozeOpen, setSnoozeOpen] = useState(false);
+  const [customUntil, setCustomUntil] = useState('');
+  const disabled = viewOnly || busy;
+
+  async function act(fn: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      setSnoozeOpen(false);
+      await Promise.all([
+        client.invalidateQueries({ queryKey: ['tickets'] }),
+        client.invalidateQueries({ queryKey: workflowKeys.follow(c.id) }),
+      ]);
+      onChanged();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const targets = (inboxes.data ?? []).filter((i) => i.id !== inbox.id && i.myAccess === 'act');
+  const ticket = tickets.data?.[0];
+  const following = follow.data?.following ?? false;
+
   return (
-    <div className="conversation-actions" aria-label="Conversation status">
-      <span className={`status-badge status-${conversation.status}`}>{conversation.status}</span>
-      <span className="muted small">
-        {conversation.assigneeId ? <>Assigned to {assignee ? assignee.fullName || assignee.email : 'a teammate'}</> : 'Unassigned'}
-      </span>
+    <div className="conversation-actions" aria-label="Conversation actions">
+      <span className={`status-badge status-${c.status}`}>{c.status === 'snoozed' && c.snoozedUntil ? `snoozed until ${new Date(c.snoozedUntil).toLocaleString()}` : c.status}</span>
+      <label className="inline-field">
+        <span className="visually-hidden">Assignee</span>
+        <select aria-label="Assignee" value={c.assigneeId ?? ''} disabled={disabled || !users.data} onChange={(e) => void act(() => workflow.assign(c.id, e.target.value || null))}>
+          <option value="">Unassigned</option>
+          {(users.data ?? []).map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.fullName || u.email}
+              {u.seat === 'free' ? ' (free seat)' : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      {c.status === 'open' ? (
+        <button type="button" className="button button-small button-secondary" disabled={disabled} onClick={() => void act(() => workflow.close(c.id))}>
+          Close
+        </button>
+      ) : (
+        <button type="button" className="button button-small button-secondary" disabled={disabled} onClick={() => void act(() => workflow.reopen(c.id))}>
+          Reopen
+        </button>
+      )}
+      <div className="menu">
+        <button type="button" className="button button-small button-secondary" aria-expanded={snoozeOpen} disabled={disabled} onClick={() => setSnoozeOpen((v) => !v)}>
+          Snooze
+        </button>
+        {snoozeOpen && (
+          <div className="menu-list menu-right popover" role="menu" aria-label="Snooze until">
+            {snoozePresets().map((p) => (
+              <button key={p.label} type="button" role="menuitem" className="menu-item" onClick={() => void act(() => workflow.snooze(c.id, p.until))}>
+                {p.label} <span className="muted small">{p.until.toLocaleString()}</span>
+              </button>
+            ))}
+            <form
+              className="form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (customUntil) void act(() => workflow.snooze(c.id, new Date(customUntil)));
+              }}
+            >
+              <label className="field">
+                <span>Until</span>
+                <input type="datetime-local" aria-label="Snooze until" value={customUntil} onChange={(e) => setCustomUntil(e.target.value)} />
+              </label>
+              <button type="submit" className="button button-small button-primary" disabled={!customUntil}>
+                Snooze
+              </button>
+            </form>
+          </div>
+        )}
+      </div>
+      {targets.length > 0 && (
+        <select aria-label="Move to inbox" value="" disabled={disabled} onChange={(e) => e.target.value && void act(() => workflow.move(c.id, e.target.value))}>
+          <option value="">Move to…</option>
+          {targets.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.name}
+            </option>
+          ))}
+        </select>
+      )}
+      {ticket ? (
+        <span className="muted small" aria-label="Ticket">
+          Ticket #{ticket.number} · {ticket.stageName}
+        </span>
+      ) : (
+        <button type="button" className="button button-small button-secondary" disabled={disabled || tickets.isPending} onClick={() => void act(() => workflow.createTicket(c.id))}>
+          Create ticket
+        </button>
+      )}
+      <button type="button" className="button button-small button-secondary" aria-pressed={following} disabled={disabled || follow.isPending} onClick={() => void act(() => workflow.follow(c.id, !following))}>
+        {following ? 'Unfollow' : 'Follow'}
+      </button>
+      {error && (
+        <p className="alert alert-error small" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }
