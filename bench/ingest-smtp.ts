@@ -10,7 +10,7 @@
 // Needs Postfix (for smtp-source and the baseline). One-time install on Debian:
 //   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 //   DEBIAN_FRONTEND=noninteractive apt-get install -y postfix
-// Run: npx tsx bench/ingest-smtp.ts [--quick] [--long N]   (not part of npm test)
+// Run: npx tsx bench/ingest-smtp.ts [--quick] [--long N] [--memory-only]   (not part of npm test)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -21,6 +21,8 @@ import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const QUICK = process.argv.includes('--quick');
+/** Skip the throughput matrix: only the long run's RSS and the four 25 MB messages. */
+const MEMORY_ONLY = process.argv.includes('--memory-only');
 const longIdx = process.argv.indexOf('--long');
 const LONG_MESSAGES = longIdx > 0 ? Number(process.argv[longIdx + 1]) : QUICK ? 2_000 : 20_000;
 const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -174,7 +176,7 @@ async function startParley(kind: 'sqlite' | 'postgres'): Promise<Target> {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'warn', SMTP_MAX_MESSAGE_BYTES: String(30 * 1024 * 1024) };
   delete env.DATABASE_URL;
   if (kind === 'postgres') {
-    dbName = `parley_bench_${crypto.randomBytes(4).toString('hex')}`;
+    dbName = `parley_bench_ingest_${crypto.randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: PG_ADMIN });
     await admin.connect();
     await admin.query(`create database ${dbName}`);
@@ -369,6 +371,8 @@ async function runNodeClient(t: Target, conns: number, count: number, bytes: num
 // ---------------------------------------------------------------------------------------------
 
 const fmt = (n: number, d = 0) => n.toFixed(d);
+/** Rates below 10/s keep a decimal, so a slow target does not read as 0. */
+const rate = (n: number) => n.toFixed(n < 10 ? 1 : 0);
 
 async function main(): Promise<void> {
   console.log(`Email in: SMTP ingest (${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node})${QUICK ? ' [quick]' : ''}`);
@@ -376,27 +380,29 @@ async function main(): Promise<void> {
   spawnSync(process.execPath, ['bin/parley.js', '--help'], { cwd: ROOT, stdio: 'ignore' });
   const targets: Target[] = [];
   try {
-    targets.push(await startSink());
-    targets.push(await startPostfix());
+    if (!MEMORY_ONLY) {
+      targets.push(await startSink());
+      targets.push(await startPostfix());
+    }
     targets.push(await startParley('sqlite'));
-    targets.push(await startParley('postgres'));
+    if (!MEMORY_ONLY) targets.push(await startParley('postgres'));
     const rows: string[] = [];
     rows.push('| size | conns | target | smtp-source msg/s | node client msg/s | ack p50 ms | ack p99 ms | event-loop p99 ms | failures |');
     rows.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const size of SIZES) {
+    for (const size of MEMORY_ONLY ? [] : SIZES) {
       for (const conns of CONCURRENCY) {
         for (const t of targets) {
           const viaSource = runSmtpSource(t, conns, size.count, size.bytes);
           await eldWindow(t); // start a fresh window for the node-client burst
           const viaNode = await runNodeClient(t, conns, size.count, size.bytes);
           const eld = await eldWindow(t);
-          const row = `| ${size.label} | ${conns} | ${t.name} | ${fmt(viaSource)} | ${fmt(viaNode.rate)} | ${fmt(viaNode.p50, 1)} | ${fmt(viaNode.p99, 1)} | ${eld ? fmt(eld.p99, 1) : '–'} | ${viaNode.failures} |`;
+          const row = `| ${size.label} | ${conns} | ${t.name} | ${rate(viaSource)} | ${rate(viaNode.rate)} | ${fmt(viaNode.p50, 1)} | ${fmt(viaNode.p99, 1)} | ${eld ? fmt(eld.p99, 1) : '–'} | ${viaNode.failures} |`;
           rows.push(row);
           console.log(row);
         }
       }
     }
-    console.log('\n' + rows.join('\n'));
+    if (!MEMORY_ONLY) console.log('\n' + rows.join('\n'));
 
     // Memory over a long run, on SQLite: RSS after each tenth of the messages.
     const parley = targets.find((t) => t.name === 'Parley on SQLite')!;
