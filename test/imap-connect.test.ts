@@ -12,6 +12,7 @@ import { decryptSecret, encryptSecret, openJson, secretKey } from '../src/server
 import { isPrivateAddress } from '../src/server/mail/mail-host.ts';
 import { createUser } from '../src/server/core/create-user.ts';
 import { issueApiToken } from '../src/server/core/api-tokens.ts';
+import { ingestRawEmail } from '../src/server/mail/ingest.ts';
 
 let dovecot: Dovecot;
 let smtp: SMTPServer;
@@ -88,6 +89,17 @@ describeEachStore(
       expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(res.body.id);
       const audit = await deps.store.db.selectFrom('audit_log').select('changes').where('subject_id', '=', res.body.id).executeTakeFirstOrThrow();
       expect(audit.changes).not.toContain(mb.password);
+
+      // Mail sent to the team address over SMTP (a reply, a forward) routes to this channel too.
+      const viaSmtp = await ingestRawEmail(deps, {
+        raw: Buffer.from(`From: Ada <ada@customer.test>\r\nTo: ${mb.user}\r\nSubject: Via SMTP\r\nMessage-ID: <${crypto.randomUUID()}@customer.test>\r\n\r\nHello\r\n`),
+        recipients: [mb.user.toUpperCase()],
+        mailFrom: 'ada@customer.test',
+        via: 'smtp',
+      });
+      expect(viaSmtp.outcome).toBe('stored');
+      const conv = await deps.store.db.selectFrom('conversations').select(['channel_id', 'inbox_id']).where('id', '=', (viaSmtp as { conversationId: string }).conversationId).executeTakeFirstOrThrow();
+      expect(conv).toEqual({ channel_id: res.body.id, inbox_id: acct.inbox.id });
 
       // The same address cannot be connected twice.
       const again = await api.post(`/inboxes/${acct.inbox.id}/channels`, {
