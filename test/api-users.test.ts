@@ -93,6 +93,7 @@ describeEachStore('users, teams and tokens API', (store) => {
     expect((await fresh.get('/me')).body.user.id).toBe(acct.owner.id);
     const list = await owner.get('/tokens');
     expect(list.body.items.map((t: { name: string }) => t.name)).toEqual(['Zapier', 'Owner token']);
+    expect(list.body.items.every((t: { lastUsedAt: string | null }) => t.lastUsedAt !== null)).toBe(true);
     expect(JSON.stringify(list.body)).not.toContain(created.body.token);
     expect((await owner.delete(`/tokens/${created.body.id}`)).status).toBe(204);
     const after = await fresh.get('/me');

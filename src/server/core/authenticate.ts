@@ -1,5 +1,5 @@
-// Who is calling: an API token or a session token resolves to a user and account. Reads only;
-// sessions and logins are written by the login/logout use cases below.
+// Who is calling: an API token or a session token resolves to a user and account. Reads, except
+// a token's last-used time (at most hourly); sessions are written by the login/logout use cases below.
 import type { Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import type { Ctx, UserActor } from './context.ts';
@@ -16,10 +16,18 @@ async function actorFor(db: Kysely<Database>, userId: string, via: UserActor['vi
   return { kind: 'user', user, account, via };
 }
 
-export async function actorFromApiToken(db: Kysely<Database>, token: string): Promise<UserActor | null> {
-  const row = await db.selectFrom('api_tokens').select(['id', 'user_id', 'revoked_at']).where('token_hash', '=', sha256(token)).executeTakeFirst();
+/** How stale `last_used_at` may get before a request refreshes it: one write an hour, not one a request. */
+const TOKEN_TOUCH_MS = 3600_000;
+
+export async function actorFromApiToken(db: Kysely<Database>, token: string, now = new Date()): Promise<UserActor | null> {
+  const row = await db.selectFrom('api_tokens').select(['id', 'user_id', 'revoked_at', 'last_used_at']).where('token_hash', '=', sha256(token)).executeTakeFirst();
   if (!row || row.revoked_at) return null;
-  return actorFor(db, row.user_id, 'token');
+  const actor = await actorFor(db, row.user_id, 'token');
+  if (actor && (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) > TOKEN_TOUCH_MS)) {
+    // Bookkeeping for the token list ("last used"), not a domain change: no audit or event.
+    await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.id).execute();
+  }
+  return actor;
 }
 
 export async function actorFromSession(
