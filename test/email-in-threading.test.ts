@@ -84,6 +84,8 @@ describe('loops and noise', () => {
     ['X-Loop', { headers: h({ 'x-loop': 'parley' }), mailFrom: 'a@b.c' }, true],
     ['null sender', { headers: [], mailFrom: null }, true],
     ['empty sender', { headers: [], mailFrom: '' }, true],
+    ['no envelope (IMAP), person', { headers: h({ from: 'a@b.c' }), mailFrom: undefined, fromAddress: 'a@b.c' }, false],
+    ['no envelope (IMAP), Return-Path <>', { headers: h({ 'return-path': '<>' }), mailFrom: undefined }, true],
     ['mailer-daemon', { headers: [], mailFrom: 'x@y', fromAddress: 'MAILER-DAEMON@mx.example' }, true],
     ['our own address', { headers: [], mailFrom: 'x@y', fromAddress: 'inbox@acme.test', ownAddresses: new Set(['inbox@acme.test']) }, true],
   ];

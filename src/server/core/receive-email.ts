@@ -33,6 +33,8 @@ export interface ReceiveEmailInput {
   accountMailDomain: string;
   recipients: string[];
   mailFrom: string | null;
+  /** False for mail fetched over IMAP: no SMTP envelope, so a null mailFrom means "unknown". */
+  envelopeKnown: boolean;
   parsed: ParsedEmail | null;
   parseError: string | null;
   /** Final Message-ID (synthetic when the mail had none), without angle brackets. */
@@ -112,7 +114,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     : undefined;
   const automatic = automaticReason({
     headers: parsed?.headers ?? [],
-    mailFrom: input.mailFrom,
+    mailFrom: input.envelopeKnown ? input.mailFrom : undefined,
     fromAddress: fromAddr?.address ?? null,
     ownAddresses: new Set(ownSender ? [ownSender.address] : []),
   });

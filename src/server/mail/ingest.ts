@@ -144,6 +144,7 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
             accountMailDomain: mailDomain,
             recipients: target.recipients,
             mailFrom: input.mailFrom,
+            envelopeKnown: input.via === 'smtp',
             parsed,
             parseError,
             messageId,

@@ -11,7 +11,8 @@ export interface HeaderField {
 
 export interface AutomaticCheck {
   headers: HeaderField[];
-  /** The SMTP envelope sender; '' or null is the null sender <> of bounces (RFC 5321 §4.5.5). */
+  /** The SMTP envelope sender; '' or null is the null sender <> of bounces (RFC 5321 §4.5.5).
+   *  Leave undefined when there was no envelope (IMAP). */
   mailFrom?: string | null;
   /** The From address, lower-cased. */
   fromAddress?: string | null;
@@ -39,6 +40,8 @@ export function automaticReason(input: AutomaticCheck): string | null {
   if (list) return `${list.key} header`;
   if (headers.some((h) => h.key === 'x-loop')) return 'X-Loop header';
   if (input.mailFrom !== undefined && (input.mailFrom === null || input.mailFrom.trim() === '' || input.mailFrom.trim() === '<>')) return 'null sender';
+  // Mail fetched over IMAP has no envelope; the delivering server recorded it in Return-Path.
+  if (first(headers, 'return-path')?.trim() === '<>') return 'null sender (Return-Path: <>)';
   if (input.fromAddress && /^(mailer-daemon|postmaster)@/i.test(input.fromAddress)) return 'mailer daemon';
   if (input.fromAddress && input.ownAddresses?.has(input.fromAddress.toLowerCase())) return 'from one of our own addresses';
   return null;
