@@ -171,7 +171,7 @@ export function AutomationTab({ inbox, onChanged }: AutomationTabProps) {
                   {paidUsers.map((u) => (
                     <label key={u.id} className="check">
                       <input type="checkbox" checked={draft.targetUserIds.includes(u.id)} onChange={() => set({ targetUserIds: toggle(draft.targetUserIds, u.id) })} />
-                      {u.fullName || u.email} <span className="muted small">{u.availability === 'away' ? 'away' : 'available'}</span>
+                      {u.fullName || u.email} <span className="muted small">{u.email} · {u.availability === 'away' ? 'away' : 'available'}</span>
                     </label>
                   ))}
                 </div>
