@@ -50,20 +50,25 @@ export function ConversationPane({
     <div className={contactOpen ? 'conversation-layout contact-open' : 'conversation-layout'}>
       <section className="conversation" aria-label="Conversation">
         <header className="conversation-header">
-          <Link to={backTo} className="icon-button back-button" aria-label="Back to conversations">
-            ←
-          </Link>
-          <div className="conversation-title">
-            <h1>{c.subject || '(no subject)'}</h1>
-            <div className="muted small">
-              {contactName}
-              {c.contact?.email && c.contact.email !== contactName ? ` · ${c.contact.email}` : ''} · #{c.number}
+          <div className="conversation-header-top">
+            <Link to={backTo} className="icon-button back-button" aria-label="Back to conversations">
+              ←
+            </Link>
+            <div className="conversation-title">
+              <h1>{c.subject || '(no subject)'}</h1>
+              <div className="muted small">
+                {contactName}
+                {c.contact?.email && c.contact.email !== contactName ? ` · ${c.contact.email}` : ''} · #{c.number}
+              </div>
             </div>
+            <button type="button" className="button button-small button-secondary contact-toggle" aria-pressed={contactOpen} onClick={() => setContactOpen((v) => !v)}>
+              Contact
+            </button>
           </div>
-          <ConversationActions conversation={c} inbox={inbox} viewOnly={viewOnly} onChanged={onChanged} />
-          <button type="button" className="button button-small button-secondary contact-toggle" aria-pressed={contactOpen} onClick={() => setContactOpen((v) => !v)}>
-            Contact
-          </button>
+          {/* Its own row: the actions grow with features and must never squeeze the subject away. */}
+          <div className="conversation-toolbar">
+            <ConversationActions conversation={c} inbox={inbox} viewOnly={viewOnly} onChanged={onChanged} />
+          </div>
         </header>
         {viewOnly && <ViewOnlyBanner />}
         <div className="thread-scroll">
