@@ -73,9 +73,9 @@ for (const kind of STORE_KINDS) {
       const { acct, api } = await setup();
       const convId = await receive(rig.store.deps, { to: acct.email.inbound_address, subject: 'Order 17' });
       const { mail } = await sendAndCatch(api, convId, { body: 'Looking into it.' });
-      const ours = mail.messageId.replace(/[<>]/g, '');
+      const ours = (mail.messageId ?? '').replace(/[<>]/g, '');
       // Answer to the Reply-To address, as a mail client does.
-      const back = await receive(rig.store.deps, { to: mail.replyTo![0]!.address, subject: 'Re: Order 17', inReplyTo: ours, references: [ours], body: 'Thanks!' });
+      const back = await receive(rig.store.deps, { to: mail.replyTo![0]!.address!, subject: 'Re: Order 17', inReplyTo: ours, references: [ours], body: 'Thanks!' });
       expect(back).toBe(convId);
       // And with only References surviving (a client that drops Reply-To and In-Reply-To).
       const viaRefs = await receive(rig.store.deps, { to: acct.email.inbound_address, subject: 'something else', references: [ours], body: 'Me again' });
@@ -218,6 +218,11 @@ for (const kind of STORE_KINDS) {
       expect(res.body.attachments).toHaveLength(1);
       expect(mail.attachments).toHaveLength(1);
       expect(Buffer.from(mail.attachments[0]!.content as ArrayBuffer).toString()).toBe('invoice 42');
+      // nodemailer's file and URL sources cannot be asked for: only bytes are accepted.
+      for (const source of [{ path: '/etc/passwd' }, { href: 'http://127.0.0.1:1/x' }]) {
+        const refused = await api.post(`/conversations/${convId}/messages`, { body: 'x', attachments: [{ filename: 'a.txt', contentType: 'text/plain', contentBase64: 'eA==', ...source }] });
+        expect(refused.status).toBe(400);
+      }
     });
 
     it('retries a 451 on the backoff schedule and sends once on the 250', async () => {
