@@ -37,7 +37,7 @@ describeEachStore('email in over SMTP', (store) => {
   let smtp: SmtpReceiver;
   beforeAll(async () => {
     app = await testApp(store().deps);
-    smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', socketTimeoutMs: 1500, sessionTimeoutMs: 6000 });
+    smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
     await smtp.stop();
@@ -185,29 +185,40 @@ describeEachStore('email in over SMTP', (store) => {
   });
 
   it('cuts idle clients off by timeout while the API keeps answering', async () => {
-    const c = await rawSmtp(smtp.port);
-    expect(await c.reply()).toMatch(/^220/);
-    await c.command('EHLO idle.test');
-    const started = Date.now();
-    expect((await apiClient(app).get('/healthz')).status).toBe(200);
-    await c.closed;
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    // A receiver of its own with short limits, so slow ingest elsewhere never trips them.
+    const strict = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', socketTimeoutMs: 1000 });
+    try {
+      const c = await rawSmtp(strict.port);
+      expect(await c.reply()).toMatch(/^220/);
+      await c.command('EHLO idle.test');
+      const started = Date.now();
+      expect((await apiClient(app).get('/healthz')).status).toBe(200);
+      await c.closed;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('cuts off a client that trickles bytes to dodge the idle timeout', async () => {
-    const c = await rawSmtp(smtp.port);
-    await c.reply();
-    await c.command('EHLO slow.test');
-    let sent = 0;
-    const drip = setInterval(() => {
-      c.write('N');
-      sent++;
-    }, 300);
-    await c.closed;
-    clearInterval(drip);
-    // Far more bytes than the idle limit would allow to pass unnoticed: the session cap ended it.
-    expect(sent).toBeGreaterThan(5);
-    expect((await apiClient(app).get('/healthz')).status).toBe(200);
+    const strict = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', socketTimeoutMs: 1000, sessionTimeoutMs: 3000 });
+    try {
+      const c = await rawSmtp(strict.port);
+      await c.reply();
+      await c.command('EHLO slow.test');
+      let sent = 0;
+      const drip = setInterval(() => {
+        c.write('N');
+        sent++;
+      }, 300);
+      await c.closed;
+      clearInterval(drip);
+      // More drips than the idle limit alone would ever end: the session cap ended it.
+      expect(sent).toBeGreaterThan(5);
+      expect((await apiClient(app).get('/healthz')).status).toBe(200);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('threads by reply token, In-Reply-To and References, and our Message-ID pattern, never by subject, within the inbox', async () => {

@@ -75,6 +75,9 @@ export class ParsePool {
       const task = slot.task;
       slot.task = null;
       task?.resolve({ ok: false, error: `The message could not be parsed: ${why}` });
+      // A worker that cannot even start would be respawned forever: fail what waits (the raw
+      // messages are stored with the error) and try again on the next message.
+      if (!slot.ready) for (const t of this.queue.splice(0)) t.resolve({ ok: false, error: `The parser could not start: ${why}` });
       this.pump();
     };
     worker.on('error', (err) => onDeath(err.message));
