@@ -11,7 +11,7 @@ import { presentConversation, presentMessage } from './presenters.ts';
 import { rightInInbox, requireRight, visibleInboxIds } from '../core/inbox-access.ts';
 import { notFound } from '../core/errors.ts';
 import { IdParams } from './inboxes.routes.ts';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 
 async function contactsById(db: Kysely<Database>, ids: (string | null)[]): Promise<Map<string, Row<'contacts'>>> {
@@ -51,7 +51,11 @@ export const conversationRoutes =
         if (inboxId) q = q.where('inbox_id', '=', inboxId);
         // Access is applied inside the query (admins view every inbox and need no filter).
         const visible = visibleInboxIds(db, actor.user);
-        if (visible) q = q.where('inbox_id', 'in', visible);
+        // On SQLite the planner would otherwise drive the query from the visible inboxes and sort
+        // every match; the unary plus keeps it on the (account_id, last_activity_at, id) index,
+        // newest first (https://www.sqlite.org/optoverview.html, "Disqualifying WHERE clause terms
+        // using unary-+"). PostgreSQL needs no hint (and has no unary plus on text).
+        if (visible) q = q.where(deps.store.dialect === 'sqlite' ? sql<string>`+inbox_id` : sql<string>`inbox_id`, 'in', visible);
         if (status) q = q.where('status', '=', status);
         if (assigneeId === 'me') q = q.where('assignee_id', '=', actor.user.id);
         else if (assigneeId === 'unassigned') q = q.where('assignee_id', 'is', null);
