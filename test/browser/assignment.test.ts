@@ -55,7 +55,7 @@ describe('agent app: automatic assignment and tickets', () => {
       await page.getByText(/Automatically assigned to Priya/).waitFor();
       expect(await page.getByRole('combobox', { name: 'Assignee' }).inputValue()).toBe(agent.user.id);
       await page.getByRole('button', { name: /Notifications \(1 unread\)/ }).click();
-      await page.getByRole('region', { name: 'Notifications list' }).getByText(/assigned you #\d+ Where is my parcel\?/).waitFor();
+      await page.getByRole('region', { name: 'Notifications list' }).getByText(/You were automatically assigned #\d+ Where is my parcel\?/).waitFor();
       await h.screenshot(page, 'assignment-assigned-to-me');
     },
     BROWSER_TEST_TIMEOUT,

@@ -43,7 +43,7 @@ export async function composeNotificationEmail(deps: Deps, payload: Record<strin
   const from = contact ? contact.name || contact.email || 'a contact' : 'a contact';
   const ref = `#${conversation.number} “${conversation.subject}”`;
   const subject = {
-    assigned: `${who} assigned you conversation ${ref}`,
+    assigned: actor ? `${who} assigned you conversation ${ref}` : `You were automatically assigned conversation ${ref}`,
     mentioned: `${who} mentioned you in conversation ${ref}`,
     followed_reply: `New reply in conversation ${ref}`,
     contact_owner_away: `While you were away, ${from} wrote: ${conversation.subject}`,

@@ -20,7 +20,7 @@ export interface NotificationsBellProps {
 export function describeNotification(n: NotificationT): string {
   const who = n.actorName || 'Someone';
   const what = n.conversationNumber !== null ? `#${n.conversationNumber} ${n.conversationSubject ?? ''}`.trim() : 'a conversation';
-  if (n.kind === 'assigned') return `${who} assigned you ${what}`;
+  if (n.kind === 'assigned') return n.actorUserId ? `${who} assigned you ${what}` : `You were automatically assigned ${what}`;
   if (n.kind === 'mentioned') return `${who} mentioned you in ${what}`;
   return `New reply in ${what}`;
 }
