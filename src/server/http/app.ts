@@ -1,12 +1,12 @@
 // Builds the Fastify app without listening, so tests can inject requests or listen on port 0.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
-import { registerErrorHandling } from './errors.ts';
+import { errorBody, registerErrorHandling } from './errors.ts';
 import { registerAuth } from './auth.ts';
 import { healthRoutes } from './health.routes.ts';
 import { authRoutes } from './auth.routes.ts';
@@ -37,6 +37,12 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
     trustProxy: true,
     // Ids are UUIDs; anything else in a path is answered by the route's schema with a 400.
     routerOptions: { maxParamLength: 200 },
+    // Errors Fastify raises before routing (e.g. FST_ERR_BAD_URL for a malformed %-escape in the
+    // path) bypass the error handler; answer them in the API's error shape too.
+    frameworkErrors: (err, _request, reply) => {
+      const body = errorBody('bad_request', err.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : err.message);
+      void (reply as FastifyReply).code(400).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
