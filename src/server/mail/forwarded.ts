@@ -86,7 +86,8 @@ function readHeaderBlock(lines: string[]): Partial<Record<'from' | 'to' | 'cc' |
 
 /** The forwarded message's sender and recipients, or null when the text is not a forward. */
 export function detectForwardInText(subject: string | null | undefined, text: string): ForwardInfo | null {
-  const body = text.length > 200_000 ? text.slice(0, 200_000) : text;
+  // Forward headers sit near the top; a bounded window keeps hostile bodies cheap.
+  const body = text.length > 20_000 ? text.slice(0, 20_000) : text;
   const candidates: Array<{ format: string; index: number; length: number }> = [];
   for (const { format, re } of EXPLICIT_MARKERS) {
     const m = re.exec(body);
@@ -98,7 +99,8 @@ export function detectForwardInText(subject: string | null | undefined, text: st
       if (m) candidates.push({ format: 'outlook', index: m.index, length: m[0].length });
     }
     // Outlook on the web sometimes writes no separator at all: the block starts the quoted part.
-    const bare = /^(\s*>)*\s*\*?From:\*?\s.+\n(\s*>)*\s*\*?(Sent|Date):\*?\s/im.exec(body);
+    // [ \t>]* rather than (\s*>)*: nested quantifiers backtrack exponentially on hostile input.
+    const bare = /^[ \t>]*\*?From:\*?[ \t][^\n]*\n[ \t>]*\*?(Sent|Date):\*?[ \t]/im.exec(body);
     if (bare) candidates.push({ format: 'outlook', index: bare.index, length: 0 });
   }
   candidates.sort((a, b) => a.index - b.index);

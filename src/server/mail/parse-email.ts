@@ -238,11 +238,14 @@ async function parseEmailUnclean(original: Uint8Array): Promise<ParseOutcome> {
     const fwd = detectForwardInText(subject, text);
     if (fwd) forwarded = { format: fwd.format, from: fwd.from, to: fwd.to, cc: fwd.cc, subject: fwd.subject };
   }
-  let visibleText = text;
+  // Only the preview (200 characters) uses the visible reply, and email-reply-parser costs
+  // about 5 ms per KB: the first few KB hold the reply and any quote marker after it.
+  const head = text.slice(0, 4000);
+  let visibleText = head;
   try {
-    visibleText = new EmailReplyParser().parseReply(text.slice(0, 50_000)) || text;
+    visibleText = new EmailReplyParser().parseReply(head) || head;
   } catch {
-    visibleText = text;
+    visibleText = head;
   }
   const headers = email.headers.slice(0, 300).map((h) => ({ key: h.key, value: h.value.slice(0, 2000) }));
   return {
