@@ -44,6 +44,20 @@ describe('agent app: email in', () => {
     expect(h.dialogs).toEqual([]);
   });
 
+  it('shows new mail in an open inbox without a reload, pushed over the agents\' socket', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByText(/No conversations yet/).first().waitFor();
+    // Give the socket a moment to subscribe; the list's fallback poll is 60 s, longer than this test waits.
+    await page.waitForTimeout(1000);
+    const to = acct.email.inbound_address;
+    const data = crlf(`From: Live Customer <live@customer.example>\nTo: ${to}\nSubject: Arrives live\nMessage-ID: <live-${Date.now()}@customer.example>\n\nPushed, not polled.\n`);
+    expect((await sendRaw(smtp.port, { from: 'live@customer.example', to: [to], data })).final).toMatch(/^250 /);
+    await page.getByText('Arrives live').first().waitFor({ timeout: 15_000 });
+    await h.screenshot(page, 'email-in-live');
+  });
+
   it('refuses mail while the channel is turned off in the UI, and accepts it once turned on', async () => {
     const acct = await makeAccount(h.store.deps, { plan: 'starter' });
     const to = acct.email.inbound_address;

@@ -51,8 +51,9 @@ export function useConversations(filter: ConversationFilter, enabled = true) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled,
-    // Until the agents' socket pushes changes, new mail shows up within half a minute.
-    refetchInterval: 30_000,
+    // The socket (api/live.ts) marks lists stale as events arrive; this poll is the fallback
+    // for a socket that cannot connect (a proxy without WebSocket support).
+    refetchInterval: 60_000,
   });
 }
 

@@ -10,6 +10,7 @@ import { keys, resetSessionData } from '../api/queries.ts';
 import { Menu } from '../ui/Menu.tsx';
 import { Avatar } from '../ui/format.tsx';
 import { NotificationsBell } from '../NotificationsBell.tsx';
+import { useLiveUpdates } from '../api/live.ts';
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
 
 function InboxIcon() {
@@ -31,6 +32,7 @@ function SettingsIcon() {
 }
 
 export function AppShell({ me }: { me: MeT }) {
+  useLiveUpdates(true);
   const [navOpen, setNavOpen] = useState(false);
   const client = useQueryClient();
   const navigate = useNavigate();

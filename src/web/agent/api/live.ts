@@ -1,0 +1,81 @@
+// Live updates: one socket to /api/v1/ws per signed-in tab. The server pushes only events this
+// user may see; we don't apply them ourselves, we tell React Query which lists are stale, so
+// the same fetch paths serve both first load and updates. On reconnect we resubscribe from the
+// last seq seen, so nothing committed while the socket was down is missed.
+import { useEffect } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+
+type ServerMessage =
+  | { type: 'event'; seq: number; event: { type: string; inboxId: string | null; data: Record<string, unknown> } }
+  | { type: 'subscribed'; seq: number }
+  | { type: 'pong' }
+  | { type: 'error'; error: { code: string; message: string } };
+
+/** Which cached queries an event makes stale (query keys are prefixes). */
+function staleKeys(type: string, data: Record<string, unknown>): unknown[][] {
+  const conversationId = typeof data.conversationId === 'string' ? data.conversationId : undefined;
+  if (type.startsWith('message.') || type.startsWith('conversation.')) {
+    return [['conversations'], ...(conversationId ? [['conversation', conversationId], ['messages', conversationId], ['follow', conversationId]] : [])];
+  }
+  if (type.startsWith('ticket.')) return [['tickets'], ['timeline']];
+  if (type.startsWith('notification.')) return [['notifications']];
+  if (type.startsWith('pipeline.')) return [['pipelines']];
+  if (type.startsWith('contact.')) return [['timeline']];
+  if (type.startsWith('inbox.') || type.startsWith('channel.')) return [['inboxes'], ['automation']];
+  if (type.startsWith('user.') || type.startsWith('team.')) return [['users'], ['teams'], ['inboxes']];
+  return [];
+}
+
+export function applyEvent(client: QueryClient, type: string, data: Record<string, unknown>): void {
+  for (const queryKey of staleKeys(type, data)) void client.invalidateQueries({ queryKey });
+}
+
+export function useLiveUpdates(enabled: boolean): void {
+  const client = useQueryClient();
+  useEffect(() => {
+    if (!enabled) return;
+    let socket: WebSocket | null = null;
+    let lastSeq: number | undefined;
+    let retry = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+
+    const connect = () => {
+      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/ws`;
+      socket = new WebSocket(url);
+      socket.onopen = () => {
+        socket?.send(JSON.stringify(lastSeq === undefined ? { type: 'subscribe' } : { type: 'subscribe', after: lastSeq }));
+      };
+      socket.onmessage = (message) => {
+        let parsed: ServerMessage;
+        try {
+          parsed = JSON.parse(String(message.data)) as ServerMessage;
+        } catch {
+          return;
+        }
+        if (parsed.type === 'subscribed') {
+          // Anything may have changed while we were away: refresh what is on screen once.
+          if (retry > 0 || lastSeq === undefined) void client.invalidateQueries({ queryKey: ['conversations'] });
+          lastSeq = parsed.seq;
+          retry = 0;
+        } else if (parsed.type === 'event') {
+          lastSeq = parsed.seq;
+          applyEvent(client, parsed.event.type, parsed.event.data ?? {});
+        }
+      };
+      socket.onclose = () => {
+        socket = null;
+        if (stopped) return;
+        // Back off 1 s, 2 s, 4 s … up to 30 s; the fallback polling keeps lists fresh meanwhile.
+        retry++;
+        timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** Math.min(retry - 1, 5)));
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      socket?.close();
+    };
+  }, [enabled, client]);
+}
