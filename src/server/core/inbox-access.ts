@@ -116,36 +116,3 @@ export async function inboxForSettings(db: Db, user: UserRef, inboxId: string, a
   await requireSettingsRight(db, user, inbox.id, action);
   return inbox;
 }
-
-/**
- * The ids of the inboxes the user may see, as a subquery for list, count and search queries to
- * filter on inside the database (no inbox rows are loaded into the process), or null when no
- * filter is needed: super admins and admins view every inbox of the account. This is the rule
- * of policies.inboxRight written in SQL: an inbox is visible when it is for everyone or a grant
- * names the user or one of their teams; test/access-api.test.ts checks both agree.
- */
-export function visibleInboxIds(db: Db, user: UserRef) {
-  if (isAdmin(user.role)) return null;
-  return db
-    .selectFrom('inboxes')
-    .select('inboxes.id')
-    .where('inboxes.account_id', '=', user.account_id)
-    .where((eb) =>
-      eb.or([
-        eb('inboxes.access', '=', 'everyone'),
-        eb(
-          'inboxes.id',
-          'in',
-          eb
-            .selectFrom('inbox_access_grants')
-            .select('inbox_access_grants.inbox_id')
-            .where((g) =>
-              g.or([
-                g('inbox_access_grants.user_id', '=', user.id),
-                g('inbox_access_grants.team_id', 'in', g.selectFrom('team_members').select('team_members.team_id').where('team_members.user_id', '=', user.id)),
-              ]),
-            ),
-        ),
-      ]),
-    );
-}
