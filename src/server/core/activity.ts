@@ -3,6 +3,7 @@
 // who did what and when, and is emitted as an event scoped to the conversation's inbox.
 import type { Ctx } from './context.ts';
 import type { Row } from '../db/schema.ts';
+import { messageRow } from './message-rows.ts';
 
 export interface Activity {
   type: string;
@@ -24,36 +25,13 @@ export function userName(u: Pick<Row<'users'>, 'first_name' | 'last_name' | 'ema
 
 /** Inserts the activity line and emits `conversation.updated` for the conversation's inbox. */
 export async function recordActivity(ctx: Ctx, conversation: Row<'conversations'>, activity: Activity, text: string): Promise<Row<'messages'>> {
-  const now = ctx.now.toISOString();
-  const message: Row<'messages'> = {
-    id: ctx.newId(),
-    account_id: conversation.account_id,
-    inbox_id: conversation.inbox_id,
-    conversation_id: conversation.id,
+  const message = messageRow(ctx, conversation, {
     direction: 'out',
     kind: 'activity',
     author_user_id: actorUserId(ctx),
-    author_contact_id: null,
     text,
-    html: null,
-    subject: null,
-    message_id: null,
-    in_reply_to: null,
-    references_json: null,
-    from_json: null,
-    to_json: null,
-    cc_json: null,
-    bcc_json: null,
-    email_date: null,
-    content_hash: null,
-    raw_key: null,
-    parse_error: null,
-    auto_submitted: 0,
-    delivery_status: null,
-    delivery_error: null,
     activity_json: JSON.stringify(activity),
-    created_at: now,
-  };
+  });
   await ctx.db.insertInto('messages').values(message).execute();
   await ctx.emit({
     type: 'conversation.updated',

@@ -42,7 +42,7 @@ export async function reopenConversation(ctx: Ctx<UserActor>, input: { conversat
 export async function reopenOnInbound(ctx: Ctx, conversation: Row<'conversations'>): Promise<Row<'conversations'>> {
   if (conversation.status === 'open') return conversation;
   const updated = await setStatus(ctx, conversation, { status: 'open', snoozed_until: null, closed_at: null });
-  await recordActivity(ctx, updated, { type: 'reopened', from: conversation.status, reason: 'inbound_message' }, 'Reopened by a new message from the contact');
+  await recordActivity(ctx, updated, { type: 'reopened', from: conversation.status, reason: 'inbound' }, 'Reopened by a new message from the contact');
   return updated;
 }
 

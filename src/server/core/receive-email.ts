@@ -13,6 +13,7 @@ import { chooseThread, threadLockKeys, threadingPlan, type ThreadVia } from './t
 import { findOrCreateContactByEmail, logTimeline, normalizeEmail } from './contacts.ts';
 import { nextConversationNumber } from './conversation-numbers.ts';
 import { afterConversationCreated } from './new-conversation.ts';
+import { reopenOnInbound } from './conversation-workflow.ts';
 import { notifyFollowersOfReply } from './notify.ts';
 import { newReplyToken } from './reply-token.ts';
 import { automaticReason } from '../mail/loops.ts';
@@ -158,46 +159,8 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
   if (thread) {
     conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', thread.conversationId).executeTakeFirstOrThrow();
     const reopen = conversation.status !== 'open';
-    await ctx.db
-      .updateTable('conversations')
-      .set({ last_activity_at: now, preview, ...(reopen ? { status: 'open', snoozed_until: null, closed_at: null } : {}) })
-      .where('id', '=', conversation.id)
-      .execute();
-    if (reopen) {
-      await ctx.db
-        .insertInto('messages')
-        .values({
-          id: ctx.newId(),
-          account_id: accountId,
-          inbox_id: inboxId,
-          conversation_id: conversation.id,
-          direction: 'in',
-          kind: 'activity',
-          author_user_id: null,
-          author_contact_id: null,
-          text: 'Reopened by a new email from the customer',
-          html: null,
-          subject: null,
-          message_id: null,
-          in_reply_to: null,
-          references_json: null,
-          from_json: null,
-          to_json: null,
-          cc_json: null,
-          bcc_json: null,
-          email_date: null,
-          content_hash: null,
-          raw_key: null,
-          parse_error: null,
-          auto_submitted: 0,
-          delivery_status: null,
-          delivery_error: null,
-          activity_json: JSON.stringify({ type: 'reopened', reason: 'inbound', from: conversation.status }),
-          created_at: now,
-        })
-        .execute();
-    }
-    conversation = { ...conversation, last_activity_at: now, preview, ...(reopen ? { status: 'open' as const, snoozed_until: null, closed_at: null } : {}) };
+    await ctx.db.updateTable('conversations').set({ last_activity_at: now, preview }).where('id', '=', conversation.id).execute();
+    conversation = await reopenOnInbound(ctx, { ...conversation, last_activity_at: now, preview });
     await ctx.emit({ type: 'conversation.updated', accountId, inboxId, data: { conversationId: conversation.id, ...(reopen ? { reopened: true } : {}) } });
   } else {
     const number = await nextConversationNumber(ctx, accountId);

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { Ctx, UserActor } from './context.ts';
 import type { Row } from '../db/schema.ts';
+import { messageRow } from './message-rows.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
 import { requireRight, rightInInbox } from './inbox-access.ts';
 import { accountMailDomain, type MailDomains } from './mail-addresses.ts';
@@ -85,35 +86,14 @@ export async function replyToConversation(ctx: Ctx<UserActor>, input: ReplyInput
   const now = ctx.now.toISOString();
   const id = ctx.newId();
 
-  const base: Row<'messages'> = {
+  const base = messageRow(ctx, conversation, {
     id,
-    account_id: account.id,
-    inbox_id: conversation.inbox_id,
-    conversation_id: conversation.id,
     direction: 'out',
     kind: input.kind,
     author_user_id: user.id,
-    author_contact_id: null,
     text: body,
     html: input.bodyHtml ?? null,
-    subject: null,
-    message_id: null,
-    in_reply_to: null,
-    references_json: null,
-    from_json: null,
-    to_json: null,
-    cc_json: null,
-    bcc_json: null,
-    email_date: null,
-    content_hash: null,
-    raw_key: null,
-    parse_error: null,
-    auto_submitted: 0,
-    delivery_status: null,
-    delivery_error: null,
-    activity_json: null,
-    created_at: now,
-  };
+  });
 
   if (input.kind === 'note') {
     await ctx.db.insertInto('messages').values(base).execute();
