@@ -34,7 +34,7 @@ const ReplyBody = z.strictObject({
     .array(
       z.strictObject({
         filename: z.string().trim().min(1).max(200),
-        contentType: z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i, 'must be a MIME type such as application/pdf'),
+        contentType: z.string().max(255).regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i, 'must be a MIME type such as application/pdf'),
         contentBase64: z.base64({ message: 'must be base64' }),
       }),
     )

@@ -8,7 +8,7 @@
 //   inbox: InboxT — its inbox (channels and their sending settings).
 //   viewOnly: boolean — the user may only view this inbox; the composer disables itself and says why.
 //   onSent: () => void — called after a reply or note was stored, so the thread refetches.
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ConversationT, InboxT, MessageT } from '../../../shared/api.ts';
 import { request, errorMessage, ApiError } from '../api/client.ts';
@@ -142,6 +142,8 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
     setHighlight(0);
   };
 
+  const pendingCaret = useRef<number | null>(null);
+
   const pickMention = (name: string) => {
     if (!mention) return;
     const el = textRef.current;
@@ -149,14 +151,21 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
     // core/mentions.ts reads "@Full Name" and "@email".
     const token = `@${name} `;
     const next = body.slice(0, mention.start) + token + body.slice(caret);
+    // The caret is placed in the same commit as the new text (layout effect below), not in a later
+    // frame: a key typed in between would otherwise land after the caret's final position.
+    pendingCaret.current = mention.start + token.length;
     setBody(next);
     setMention(null);
-    requestAnimationFrame(() => {
-      el?.focus();
-      const pos = mention.start + token.length;
-      el?.setSelectionRange(pos, pos);
-    });
   };
+
+  useLayoutEffect(() => {
+    const el = textRef.current;
+    const pos = pendingCaret.current;
+    if (el === null || pos === null) return;
+    pendingCaret.current = null;
+    el.focus();
+    el.setSelectionRange(pos, pos);
+  }, [body]);
 
   const addFiles = async (files: FileList | null) => {
     if (!files) return;
