@@ -1,7 +1,8 @@
 // Logs in to a team's IMAP and SMTP servers before their settings are saved, and turns what went
 // wrong into one clear error (wrong password, unreachable, TLS) for the person typing them. The
 // same classification names a connected mailbox's status when the poller fails later on.
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ImapFlowOptions } from 'imapflow';
+import { newImapClient } from './imap-client.ts';
 import nodemailer from 'nodemailer';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
 import type { MailServerConfig } from '../core/connect-email-channel.ts';
@@ -87,7 +88,7 @@ const SMTP_CODES: Record<MailFailureKind, ErrorCode> = { auth_failed: 'smtp_auth
 /** Logs in and opens INBOX read-only; throws DomainError imap_* naming what failed. */
 export async function testImapLogin(server: MailServerConfig, opts: ProbeOptions): Promise<ImapProbe> {
   const resolved = await resolveMailHost(server.host, { allowPrivate: opts.allowPrivate, label: 'IMAP', field: 'imap.host' });
-  const client = new ImapFlow({ ...imapClientOptions(server, resolved, opts.timeoutMs), disableAutoIdle: true });
+  const client = await newImapClient({ ...imapClientOptions(server, resolved, opts.timeoutMs), disableAutoIdle: true });
   client.on('error', () => {}); // surfaced through the rejected promise below
   try {
     await client.connect();

@@ -4,7 +4,8 @@
 // same ingest as SMTP mail; the watermark advances only after ingest resolved (durable), so a
 // crash re-fetches at most one message, which ingest then recognises as a duplicate. Login and
 // network failures set the channel's status and are retried with exponential backoff.
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { newImapClient } from './imap-client.ts';
 import type { Deps } from '../deps.ts';
 import type { MailServerConfig } from '../core/connect-email-channel.ts';
 import { openJson, secretKey, SecretDecryptError } from '../core/secrets.ts';
@@ -135,7 +136,7 @@ export class MailboxWorker {
 
   private async session(config: MailServerConfig): Promise<void> {
     const resolved = await resolveMailHost(config.host, { allowPrivate: this.deps.config.allowPrivateMailHosts, label: 'IMAP', field: 'imap.host' });
-    const client = new ImapFlow({
+    const client = await newImapClient({
       ...imapClientOptions(config, resolved, this.timings.timeoutMs),
       socketTimeout: 5 * 60_000,
       autoIdleDelay: this.timings.autoIdleDelayMs,

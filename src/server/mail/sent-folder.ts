@@ -3,7 +3,7 @@
 // (RFC 6154 special-use), else one with a conventional name (Sent, Sent Items, …); a server with
 // neither gets nothing appended. Best effort: the email is
 // already sent when this runs, so a failure here is logged, never retried into a second send.
-import { ImapFlow } from 'imapflow';
+import { newImapClient } from './imap-client.ts';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import type { Row } from '../db/schema.ts';
@@ -19,7 +19,7 @@ export async function appendToSent(deps: Deps, email: Row<'email_channel_setting
   if (!email.imap_config) return null;
   const server = MailServer.parse(openJson(secretKey({ secretKey: deps.config.secretKey, dataDir: deps.config.dataDir }), email.imap_config));
   const resolved = await resolveMailHost(server.host, { allowPrivate: deps.config.allowPrivateMailHosts, label: 'IMAP', field: 'imap.host' });
-  const client = new ImapFlow({
+  const client = await newImapClient({
     host: resolved.address,
     servername: resolved.host,
     port: server.port,
