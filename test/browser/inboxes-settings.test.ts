@@ -18,7 +18,7 @@ describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () 
     const acct = await makeAccount(h.store.deps, { plan: 'free' });
     const page = await h.newPage();
     await logInThroughForm(page, acct.owner.email, acct.password);
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
     await page.getByRole('heading', { name: 'Inboxes' }).waitFor();
     // The fallback email with its addresses and a Copy button for the forwarding address.
     await page.getByText('Fallback email').waitFor();

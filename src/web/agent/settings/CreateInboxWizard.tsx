@@ -5,47 +5,10 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountT, InboxT } from '../../../shared/api.ts';
 import { api } from '../api/endpoints.ts';
 import { errorMessage } from '../api/client.ts';
-import { useTeams, useUsers } from '../api/queries.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { UsersTeamsPicker } from './UsersTeamsPicker.tsx';
 
 export const PLANS_WITH_MORE_INBOXES: AccountT['plan'][] = ['professional', 'enterprise'];
-
-function UsersAndTeamsPicker({ userIds, teamIds, onChange }: { userIds: string[]; teamIds: string[]; onChange: (users: string[], teams: string[]) => void }) {
-  const users = useUsers();
-  const teams = useTeams();
-  const [filter, setFilter] = useState('');
-  const q = filter.trim().toLowerCase();
-  const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
-  const shownUsers = (users.data ?? []).filter((u) => !q || `${u.fullName} ${u.email}`.toLowerCase().includes(q));
-  const shownTeams = (teams.data ?? []).filter((t) => !q || t.name.toLowerCase().includes(q));
-  return (
-    <fieldset className="picker">
-      <legend>Users and teams</legend>
-      <input type="search" aria-label="Search users and teams" placeholder="Search users and teams" value={filter} onChange={(e) => setFilter(e.target.value)} />
-      {(users.isPending || teams.isPending) && <p className="muted small">Loading users and teams…</p>}
-      {(users.isError || teams.isError) && <p className="alert alert-error small">{errorMessage(users.error ?? teams.error)}</p>}
-      <div className="picker-list">
-        {shownTeams.length > 0 && <p className="picker-heading">Teams</p>}
-        {shownTeams.map((t) => (
-          <label key={t.id} className="check">
-            <input type="checkbox" checked={teamIds.includes(t.id)} onChange={() => onChange(userIds, toggle(teamIds, t.id))} />
-            {t.name} <span className="muted small">({t.memberIds.length} members)</span>
-          </label>
-        ))}
-        {shownUsers.length > 0 && <p className="picker-heading">Users</p>}
-        {shownUsers.map((u) => (
-          <label key={u.id} className="check">
-            <input type="checkbox" checked={userIds.includes(u.id)} onChange={() => onChange(toggle(userIds, u.id), teamIds)} />
-            {u.fullName || u.email} <span className="muted small">{u.email}</span>
-          </label>
-        ))}
-      </div>
-      <p className="muted small">
-        {userIds.length} {userIds.length === 1 ? 'user' : 'users'} and {teamIds.length} {teamIds.length === 1 ? 'team' : 'teams'} selected. Admins outside this list can view the inbox but cannot reply or take actions.
-      </p>
-    </fieldset>
-  );
-}
 
 export function CreateInboxWizard({
   account,
@@ -147,13 +110,14 @@ export function CreateInboxWizard({
             </p>
           </div>
           {access === 'specific' && (
-            <UsersAndTeamsPicker
+            <UsersTeamsPicker
               userIds={userIds}
               teamIds={teamIds}
               onChange={(u, t) => {
                 setUserIds(u);
                 setTeamIds(t);
               }}
+              note="Admins outside this list can view the inbox but cannot reply or take actions."
             />
           )}
           <div className="dialog-actions">
