@@ -4,14 +4,9 @@
 // same run against the same server, alternating rounds so both see the same machine state.
 // Also times inboxRights (the per-request rights lookup) on its own.
 // Run: npx tsx bench/access-list.ts [--pg] [--seconds=5] [--rounds=3] [--pairs=1000]
-import fs from 'node:fs';
-import os from 'node:os';
+import { openTestStore } from '../test/helpers/test-store.ts';
 import path from 'node:path';
-import crypto from 'node:crypto';
-import pg from 'pg';
-import pino from 'pino';
-import { loadConfig } from '../src/server/config.ts';
-import { createDeps, type Deps } from '../src/server/deps.ts';
+import type { Deps } from '../src/server/deps.ts';
 import { buildApp } from '../src/server/http/app.ts';
 import { createAccount } from '../src/server/core/create-account.ts';
 import { issueApiToken } from '../src/server/core/api-tokens.ts';
@@ -38,42 +33,14 @@ const TEAMS = 40;
 const CONVERSATIONS = 50_000;
 const CONNECTIONS = 10;
 const SEQUENTIAL = Number(args.find((a) => a.startsWith('--pairs='))?.split('=')[1] ?? 1000);
-const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 // A small deterministic PRNG so every run builds the same world.
 let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
-export async function openStore(): Promise<{ deps: Deps; dispose: () => Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-access-'));
-  let dbName: string | undefined;
-  let databaseUrl: string | undefined;
-  if (usePg) {
-    dbName = `parley_bench_access_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const url = new URL(PG_ADMIN);
-    url.pathname = `/${dbName}`;
-    databaseUrl = url.toString();
-  }
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
-  const deps = await createDeps(config, { logger: pino({ level: 'silent' }) });
-  return {
-    deps,
-    dispose: async () => {
-      await deps.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (dbName) {
-        const admin = new pg.Client({ connectionString: PG_ADMIN });
-        await admin.connect();
-        await admin.query(`drop database if exists ${dbName} with (force)`);
-        await admin.end();
-      }
-    },
-  };
+export function openStore(): Promise<{ deps: Deps; dispose: () => Promise<void> }> {
+  return openTestStore(usePg ? 'postgres' : 'sqlite');
 }
 
 async function inBatches<T>(rows: T[], size: number, insert: (batch: T[]) => Promise<unknown>): Promise<void> {

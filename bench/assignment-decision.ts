@@ -4,14 +4,8 @@
 // availability, access, open-conversation counts and last assignment times, then decide) for an
 // inbox whose target is a 200-member team, with 20,000 open conversations in the account.
 // Run: npx tsx bench/assignment-decision.ts [--pg] [--runs=100000] [--db-runs=500]
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { openTestStore } from '../test/helpers/test-store.ts';
 import crypto from 'node:crypto';
-import pg from 'pg';
-import pino from 'pino';
-import { loadConfig } from '../src/server/config.ts';
-import { createDeps } from '../src/server/deps.ts';
 import { createAccount } from '../src/server/core/create-account.ts';
 import { decideAssignee, type Candidate } from '../src/server/core/routing.ts';
 import { decideAutomaticAssignment } from '../src/server/core/assignment-facts.ts';
@@ -24,7 +18,6 @@ const RUNS = Number(args.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 
 const DB_RUNS = Number(args.find((a) => a.startsWith('--db-runs='))?.split('=')[1] ?? 500);
 const TEAM = 200;
 const CONVERSATIONS = 20_000;
-const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 let seed = 7;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -60,21 +53,8 @@ const pureMean = pure.reduce((a, b) => a + b, 0) / pure.length;
 console.log(`pure decision, ${TEAM} candidates, ${RUNS} runs: mean ${fmt(pureMean)}, p50 ${fmt(percentile(pure, 50))}, p99 ${fmt(percentile(pure, 99))}, max ${fmt(pure[pure.length - 1]!)} (${sink} assigned)`);
 
 // (2) The DB-backed decision.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-assign-'));
-let dbName: string | undefined;
-let databaseUrl: string | undefined;
-if (usePg) {
-  dbName = `parley_bench_assign_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${dbName}`;
-  databaseUrl = url.toString();
-}
-const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
-const deps = await createDeps(config, { logger: pino({ level: 'silent' }) });
+const store = await openTestStore(usePg ? 'postgres' : 'sqlite');
+const deps = store.deps;
 try {
   const sub = `bench${crypto.randomBytes(3).toString('hex')}`;
   const acct = await deps.run({ kind: 'system', accountId: null, reason: 'bench' }, (ctx) =>
@@ -147,12 +127,5 @@ try {
     `DB-backed decision (${deps.store.dialect}), ${TEAM}-member team, ${CONVERSATIONS} conversations, ${DB_RUNS} runs: mean ${fmt(mean)}, p50 ${fmt(percentile(whole, 50))}, p99 ${fmt(percentile(whole, 99))} (picked ${chosen ? 'an agent' : 'nobody'})`,
   );
 } finally {
-  await deps.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  if (dbName) {
-    const admin = new pg.Client({ connectionString: PG_ADMIN });
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-  }
+  await store.dispose();
 }
