@@ -3,8 +3,10 @@
 import { parentPort } from 'node:worker_threads';
 import { parseEmail } from './parse-email.ts';
 import { installWindows1252Fix } from './windows-1252.ts';
+import { installFastBlob } from './fast-blob.ts';
 
 installWindows1252Fix();
+installFastBlob();
 
 export type WorkerRequest = { id: number; raw: Uint8Array };
 export type WorkerReply =

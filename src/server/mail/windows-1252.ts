@@ -8,7 +8,14 @@ const HIGH = [
   0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
 ];
 
+function hasC1Bytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i]! & 0xe0) === 0x80) return true;
+  return false;
+}
+
 export function decodeWindows1252(bytes: Uint8Array): string {
+  // Without 0x80–0x9F the mapping is Latin-1's, which Buffer decodes natively (plain ASCII mail).
+  if (!hasC1Bytes(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   let out = '';
   const CHUNK = 8192;
   for (let start = 0; start < bytes.length; start += CHUNK) {
