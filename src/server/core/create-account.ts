@@ -44,6 +44,7 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput, domains
     ticket_counter: 0,
     event_seq: 0,
     created_at: now,
+    access_version: 0,
   };
   await ctx.db.insertInto('accounts').values(account).execute();
 

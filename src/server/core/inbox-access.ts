@@ -4,50 +4,101 @@
 // through `conversationFor` / `inboxFor` (404 when the user may not see it, 403 view_only when
 // they may only look).
 import type { Kysely } from 'kysely';
-import type { Database, Row } from '../db/schema.ts';
+import type { Database, InboxAccess, Row } from '../db/schema.ts';
 import { DomainError, notFound } from './errors.ts';
-import { canAct, canView, isAdmin, rightFrom, type InboxRight, type UserFacts } from './policies.ts';
+import { canAct, canView, isAdmin, rightFrom, type InboxRight } from './policies.ts';
 
 type Db = Kysely<Database>;
 type UserRef = Pick<Row<'users'>, 'id' | 'account_id' | 'role'>;
 
-export async function userFacts(db: Db, user: UserRef): Promise<UserFacts> {
-  const teams = await db.selectFrom('team_members').select('team_id').where('user_id', '=', user.id).execute();
-  return { id: user.id, role: user.role, teamIds: new Set(teams.map((t) => t.team_id)) };
-}
-
 /**
- * Every inbox of the user's account with their right in it (inboxes with 'none' left out), and
- * how many inboxes the account has. Two small indexed queries (the account's inboxes, and the
- * grants naming the user or one of their teams) instead of a join: measured in
- * bench/access-list.ts, the LEFT JOIN ... GROUP BY form was ~10x slower on SQLite at 500 inboxes.
+ * The account's access table: its inboxes with their access mode, the grants, and who is in
+ * which team. Loaded whole (three indexed queries) and cached per process, keyed by the
+ * account's access_version, which triggers bump in the same transaction as any change to those
+ * rows (migration 0007); so each request pays one point read of the version, and a change made
+ * by any process applies to the next request of every process.
  */
-async function loadRights(db: Db, user: UserRef, only?: string): Promise<{ rights: Map<string, InboxRight>; total: number }> {
-  let inboxes = db.selectFrom('inboxes').select(['id', 'access']).where('account_id', '=', user.account_id);
-  let grants = db
-    .selectFrom('inbox_access_grants')
-    .select('inbox_id')
-    .where((eb) => eb.or([eb('user_id', '=', user.id), eb('team_id', 'in', eb.selectFrom('team_members').select('team_id').where('user_id', '=', user.id))]));
-  if (only !== undefined) {
-    inboxes = inboxes.where('id', '=', only);
-    grants = grants.where('inbox_id', '=', only);
-  }
-  const [rows, matched] = await Promise.all([inboxes.execute(), grants.execute()]);
-  const granted = new Set(matched.map((g) => g.inbox_id));
-  const rights = new Map<string, InboxRight>();
-  for (const row of rows) {
-    const right = rightFrom(row.access, granted.has(row.id), user.role);
-    if (canView(right)) rights.set(row.id, right);
-  }
-  return { rights, total: rows.length };
+interface AccessTable {
+  version: number;
+  inboxes: Array<{ id: string; access: InboxAccess }>;
+  /** Inbox ids granted to each user and to each team. */
+  grantsOf: Map<string, string[]>;
+  teamsOf: Map<string, string[]>;
+  /** Each user's rights, computed on first use; key `userId:role` (a role change bumps nothing). */
+  byUser: Map<string, InboxScope>;
 }
 
+// Bounds: accounts kept, and users' rights kept per account (oldest dropped first).
+const MAX_ACCOUNTS = 200;
+const MAX_USERS_PER_ACCOUNT = 1000;
+const tables = new Map<string, AccessTable>();
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+async function loadTable(db: Db, accountId: string, version: number): Promise<AccessTable> {
+  const [inboxes, grants, members] = await Promise.all([
+    db.selectFrom('inboxes').select(['id', 'access']).where('account_id', '=', accountId).execute(),
+    db
+      .selectFrom('inbox_access_grants as g')
+      .innerJoin('inboxes as i', 'i.id', 'g.inbox_id')
+      .select(['g.inbox_id', 'g.user_id', 'g.team_id'])
+      .where('i.account_id', '=', accountId)
+      .execute(),
+    db.selectFrom('team_members as m').innerJoin('teams as t', 't.id', 'm.team_id').select(['m.team_id', 'm.user_id']).where('t.account_id', '=', accountId).execute(),
+  ]);
+  const grantsOf = new Map<string, string[]>();
+  for (const g of grants) push(grantsOf, g.user_id ?? `team:${g.team_id}`, g.inbox_id);
+  const teamsOf = new Map<string, string[]>();
+  for (const m of members) push(teamsOf, m.user_id, m.team_id);
+  return { version, inboxes, grantsOf, teamsOf, byUser: new Map() };
+}
+
+async function accessTable(db: Db, accountId: string): Promise<AccessTable> {
+  const row = await db.selectFrom('accounts').select('access_version').where('id', '=', accountId).executeTakeFirst();
+  const version = row?.access_version ?? -1;
+  const cached = tables.get(accountId);
+  if (cached && cached.version === version) {
+    tables.delete(accountId); // most recently used last
+    tables.set(accountId, cached);
+    return cached;
+  }
+  const table = await loadTable(db, accountId, version);
+  // Inside a transaction the rows may include its own uncommitted changes: use, do not keep.
+  if (db.isTransaction || (cached && cached.version > version)) return table;
+  tables.delete(accountId);
+  tables.set(accountId, table);
+  if (tables.size > MAX_ACCOUNTS) tables.delete(tables.keys().next().value!);
+  return table;
+}
+
+function scopeIn(table: AccessTable, user: UserRef): InboxScope {
+  const key = `${user.id}:${user.role}`;
+  const known = table.byUser.get(key);
+  if (known) return known;
+  const granted = new Set(table.grantsOf.get(user.id));
+  for (const teamId of table.teamsOf.get(user.id) ?? []) for (const inboxId of table.grantsOf.get(`team:${teamId}`) ?? []) granted.add(inboxId);
+  const rights = new Map<string, InboxRight>();
+  for (const inbox of table.inboxes) {
+    const right = rightFrom(inbox.access, granted.has(inbox.id), user.role);
+    if (canView(right)) rights.set(inbox.id, right);
+  }
+  const scope: InboxScope = { all: rights.size === table.inboxes.length, inboxIds: [...rights.keys()], rights };
+  table.byUser.set(key, scope);
+  if (table.byUser.size > MAX_USERS_PER_ACCOUNT) table.byUser.delete(table.byUser.keys().next().value!);
+  return scope;
+}
+
+/** Every inbox the user may see, with their right in it. Shared and cached: do not modify. */
 export async function inboxRights(db: Db, user: UserRef): Promise<Map<string, InboxRight>> {
-  return (await loadRights(db, user)).rights;
+  return scopeIn(await accessTable(db, user.account_id), user).rights;
 }
 
 export async function rightInInbox(db: Db, user: UserRef, inboxId: string): Promise<InboxRight> {
-  return (await loadRights(db, user, inboxId)).rights.get(inboxId) ?? 'none';
+  return (await inboxRights(db, user)).get(inboxId) ?? 'none';
 }
 
 /** Throws not_found (never reveal existence) or view_only. */
@@ -68,9 +119,9 @@ export interface InboxScope {
   rights: Map<string, InboxRight>;
 }
 
+/** Shared and cached: do not modify. */
 export async function inboxScope(db: Db, user: UserRef): Promise<InboxScope> {
-  const { rights, total } = await loadRights(db, user);
-  return { all: rights.size === total, inboxIds: [...rights.keys()], rights };
+  return scopeIn(await accessTable(db, user.account_id), user);
 }
 
 /** The conversation, if the user may see it (else 404) and, with need 'act', act on it (else 403 view_only). */
@@ -89,13 +140,6 @@ export async function inboxFor(db: Db, user: UserRef, inboxId: string, need: 'vi
   const right = await rightInInbox(db, user, inbox.id);
   requireRight(right, need, 'Inbox');
   return { inbox, right };
-}
-
-/** A user's right in an inbox looked up by id (for checking assignment candidates). */
-export async function rightOfUserInInbox(db: Db, userId: string, inboxId: string): Promise<InboxRight> {
-  const user = await db.selectFrom('users').select(['id', 'account_id', 'role']).where('id', '=', userId).executeTakeFirst();
-  if (!user) return 'none';
-  return rightInInbox(db, user, inboxId);
 }
 
 /**

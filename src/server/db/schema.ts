@@ -28,6 +28,8 @@ export interface AccountsTable {
   ticket_counter: number;
   event_seq: number;
   created_at: string;
+  /** Bumped by triggers on any change to who may see which inbox (0007): the rights cache's key. */
+  access_version: Generated<number>;
 }
 
 export interface UsersTable {
@@ -235,6 +237,12 @@ export interface UserAssignmentStateTable {
   last_assigned_at: string;
 }
 
+/** Open conversations assigned to each user, kept by triggers on conversations (0007). */
+export interface UserOpenCountsTable {
+  user_id: string;
+  open_count: number;
+}
+
 export interface ConversationFollowersTable {
   conversation_id: string;
   user_id: string;
@@ -398,6 +406,7 @@ export interface Database {
   conversations: ConversationsTable;
   conversation_followers: ConversationFollowersTable;
   user_assignment_state: UserAssignmentStateTable;
+  user_open_counts: UserOpenCountsTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
   timeline_entries: TimelineEntriesTable;
