@@ -29,6 +29,7 @@ import { conversationActionRoutes } from './conversation-actions.routes.ts';
 import { ticketRoutes } from './tickets.routes.ts';
 import { pipelineRoutes } from './pipelines.routes.ts';
 import { notificationRoutes } from './notifications.routes.ts';
+import { searchRoutes } from './search.routes.ts';
 
 export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -112,6 +113,7 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
       await api.register(ticketRoutes(deps));
       await api.register(pipelineRoutes(deps));
       await api.register(notificationRoutes(deps));
+      await api.register(searchRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

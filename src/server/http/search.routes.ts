@@ -1,0 +1,42 @@
+// GET /search?q=: conversations matching a subject, message or note text, or a contact's name
+// or email, newest activity first, only from inboxes the caller can see (core/search.ts).
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../deps.ts';
+import { Conversation } from '../../shared/api.ts';
+import { actorOf } from './auth.ts';
+import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
+import { presentConversation } from './presenters.ts';
+import { searchConversations } from '../core/search.ts';
+
+export const searchRoutes =
+  (deps: Deps): FastifyPluginAsync =>
+  async (app0) => {
+    const app = app0.withTypeProvider<ZodTypeProvider>();
+    const { db, dialect } = deps.store;
+
+    app.get(
+      '/search',
+      {
+        schema: {
+          tags: ['conversations'],
+          summary: 'Search conversations in the inboxes the caller can see, most recent activity first',
+          description:
+            'Matches conversations whose subject, or the text of one of their messages or notes, contains every word of q as a word prefix ("inv 204" finds "invoice 2041"), or whose contact’s name or email contains q. Conversations in inboxes the caller cannot see are never found.',
+          querystring: z.strictObject({ ...pageQuery, q: z.string().trim().min(1, 'must not be empty').max(200) }),
+          response: { 200: pageSchema(Conversation) },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const { q, limit } = request.query;
+        const cursor = decodeCursor(request.query.cursor);
+        const rows = await searchConversations(db, dialect, actor.user, { q, limit: limit + 1, after: cursor && [String(cursor[0]), cursor[1]] });
+        const page = pageOf(rows, limit, (c) => [c.last_activity_at, c.id]);
+        const contactIds = [...new Set(page.items.flatMap((c) => (c.contact_id ? [c.contact_id] : [])))];
+        const contacts = contactIds.length ? await db.selectFrom('contacts').selectAll().where('id', 'in', contactIds).execute() : [];
+        return { items: page.items.map((c) => presentConversation(c, contacts.find((k) => k.id === c.contact_id))), nextCursor: page.nextCursor };
+      },
+    );
+  };
