@@ -17,6 +17,8 @@ import type { Row } from '../src/server/db/schema.ts';
 import { createInbox } from '../src/server/core/create-inbox.ts';
 import { newSecret } from '../src/server/core/ids.ts';
 import { blobStore } from '../src/server/blobs/blob-store.ts';
+import { connectEmailChannel } from '../src/server/core/connect-email-channel.ts';
+import { secretKey } from '../src/server/core/secrets.ts';
 
 type Mode = 'everyone' | 'specific';
 type Client = ReturnType<typeof apiClient>;
@@ -57,7 +59,8 @@ const TRAITS: Record<Exclude<ActorName, 'nobody'>, ActorTraits> = {
  * - accountRead: account-wide reads every user may make.
  */
 type Kind = 'view' | 'act' | 'list' | 'inboxSettings' | 'accountSettings' | 'accountRead';
-type Fixture = 'conversation' | 'ticket' | 'inbox' | 'none';
+/** 'mailbox': a fresh inbox with a connected team mailbox, whose channel is `channelId`. */
+type Fixture = 'conversation' | 'ticket' | 'inbox' | 'mailbox' | 'none';
 interface Fx {
   conversation: Row<'conversations'> | null;
   /** The conversation's first (inbound) message. */
@@ -112,6 +115,8 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'POST /pipelines', kind: 'accountSettings', fixture: 'none', request: () => ({ method: 'POST', url: '/pipelines', body: { name: `Sales ${newSecret(4)}`, stages: [{ name: 'Open' }, { name: 'Won', isClosed: true }] } }) },
   // Other helpers' endpoints (email out, workflow, tickets, automation): one line each.
   { name: 'GET /messages/{id}/raw', kind: 'view', fixture: 'conversation', request: (f) => ({ method: 'GET', url: `/messages/${f.messageId}/raw` }) },
+  { name: 'GET /channels/{id}/connection', kind: 'inboxSettings', fixture: 'mailbox', request: (f) => ({ method: 'GET', url: `/channels/${f.channelId}/connection` }) },
+  { name: 'DELETE /channels/{id}', kind: 'inboxSettings', fixture: 'mailbox', request: (f) => ({ method: 'DELETE', url: `/channels/${f.channelId}` }) },
   { name: 'GET /channels/{id}/preview', kind: 'view', fixture: 'none', request: (f) => ({ method: 'GET', url: `/channels/${f.channelId}/preview` }) },
   { name: 'POST /conversations/{id}/messages (reply)', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: `/conversations/${f.conversation!.id}/messages`, body: { body: 'Thanks, on it.' } }) },
   { name: 'POST /conversations/{id}/messages (note)', kind: 'act', fixture: 'conversation', request: (f) => ({ method: 'POST', url: `/conversations/${f.conversation!.id}/messages`, body: { body: 'Internal', kind: 'note' } }) },
@@ -180,6 +185,16 @@ async function makeInbox(deps: Deps, w: Omit<World, 'inboxes' | 'call' | 'defaul
   return { inbox: made.inbox, channelId: made.channel.id };
 }
 
+/** A team mailbox connected through the use case (the login test is the transport's, not needed here). */
+async function connectMailbox(deps: Deps, w: World, inboxId: string): Promise<string> {
+  const address = `team-${newSecret(4).toLowerCase()}@team.example`;
+  const server = { host: '127.0.0.1', port: 143, tls: false, user: address, password: 'secret' };
+  const made = await deps.run({ kind: 'user', user: w.owner, account: w.account, via: 'cli' }, (ctx) =>
+    connectEmailChannel(ctx, { inboxId, teamAddress: address, imap: server, smtp: null, imapStart: { uidValidity: '1', uidNext: 1 } }, { domains: deps.domains, secretKey: secretKey(deps.config) }),
+  );
+  return made.channel.id;
+}
+
 describeEachStore('authorization matrix', (store) => {
   let app: FastifyInstance;
   let world: World;
@@ -232,7 +247,8 @@ describeEachStore('authorization matrix', (store) => {
         // keeps the matrix fast; a call that wrongly succeeds fails the test anyway.
         let fx: Omit<Fx, 'users' | 'defaultInboxId'> | null = null;
         const freshFixture = async (): Promise<Omit<Fx, 'users' | 'defaultInboxId'>> => {
-          const place = endpoint.fixture === 'inbox' ? await makeModeInbox(mode) : world.inboxes[mode];
+          const place = endpoint.fixture === 'inbox' || endpoint.fixture === 'mailbox' ? await makeModeInbox(mode) : world.inboxes[mode];
+          if (endpoint.fixture === 'mailbox') place.channelId = await connectMailbox(deps, world, place.inbox.id);
           const conversation =
             endpoint.fixture === 'conversation' || endpoint.fixture === 'ticket'
               ? await addConversation(deps, world.account, place.inbox.id, 'Help please', { contactEmail: `c-${newSecret(4).toLowerCase()}@customer.example` })

@@ -1,7 +1,8 @@
 // POST /inboxes/{id}/channels: connect the team's own mailbox to an inbox (seed: "Connect a
 // channel" > team email). Validate, authorise, test the IMAP (and SMTP) login with a short
 // timeout, and only then save: a wrong password or an unreachable host answers a clear error and
-// leaves nothing behind.
+// leaves nothing behind. /channels/{id}/connection reads and changes a connected mailbox's
+// settings by the same rule; DELETE /channels/{id} disconnects it.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import { IdParams } from './inboxes.routes.ts';
 import { checkConnectable, connectEmailChannel } from '../core/connect-email-channel.ts';
 import { secretKey } from '../core/secrets.ts';
 import { testImapLogin, testSmtpLogin } from '../mail/connection-tests.ts';
+import { disconnectEmailChannel, readEmailConnection, resolveConnectionEdit, updateEmailConnection } from '../core/manage-email-connection.ts';
 
 /** How long each phase of a login test may take before we call the server unreachable. */
 const LOGIN_TEST_TIMEOUT_MS = 10_000;
@@ -29,6 +31,20 @@ const MailServer = z.strictObject({
   user: z.string().min(1).max(320),
   password: z.string().min(1).max(1000),
 });
+
+const ServerShown = MailServer.omit({ password: true });
+const ServerEdit = MailServer.extend({ password: MailServer.shape.password.optional() });
+
+const Connection = z.object({ teamAddress: z.string(), imap: ServerShown, smtp: ServerShown.nullable() });
+
+const ConnectionEdit = z.strictObject({
+  imap: ServerEdit,
+  /** Absent: keep the saved SMTP server; null: send through Parley's relay. */
+  smtp: ServerEdit.nullable().optional(),
+});
+
+/** IPv6 literals may be typed in brackets; the connection takes the bare address. */
+const unbracket = <T extends { host: string }>(s: T): T => ({ ...s, host: s.host.replace(/^\[|\]$/g, '') });
 
 const ConnectBody = z.strictObject({
   type: z.literal('email'),
@@ -55,9 +71,8 @@ export const channelConnectRoutes =
       async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body;
-        const strip = (s: z.infer<typeof MailServer>) => ({ ...s, host: s.host.replace(/^\[|\]$/g, '') });
-        const imap = strip(body.imap);
-        const smtp = body.smtp ? strip(body.smtp) : null;
+        const imap = unbracket(body.imap);
+        const smtp = body.smtp ? unbracket(body.smtp) : null;
         // Authorise before we open any connection on the caller's behalf.
         await checkConnectable(deps.store.db, actor, { inboxId: request.params.id, teamAddress: body.teamAddress }, deps.domains);
         const probeOpts = { allowPrivate: deps.config.allowPrivateMailHosts, timeoutMs: LOGIN_TEST_TIMEOUT_MS };
@@ -69,5 +84,59 @@ export const channelConnectRoutes =
         );
         return reply.status(201).send(presentChannel(created.channel, created.email));
       },
+    );
+
+    app.get(
+      '/channels/:id/connection',
+      {
+        schema: {
+          tags: ['channels'],
+          summary: "A connected team mailbox's IMAP and SMTP settings, without the passwords (admins only)",
+          params: IdParams,
+          response: { 200: Connection },
+        },
+      },
+      async (request) => readEmailConnection(deps.store.db, actorOf(request), request.params.id, secretKey(deps.config)),
+    );
+
+    app.put(
+      '/channels/:id/connection',
+      {
+        schema: {
+          tags: ['channels'],
+          summary:
+            "Change a connected team mailbox's settings after testing the logins (admins only). Leave a password out to keep the saved one (only while the server and user stay the same). The same mailbox keeps its place; another mailbox is read from now on.",
+          params: IdParams,
+          body: ConnectionEdit,
+          response: { 200: Connection },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const key = secretKey(deps.config);
+        const body = request.body;
+        const edit = { imap: unbracket(body.imap), smtp: body.smtp ? unbracket(body.smtp) : body.smtp };
+        // Authorise and fill in kept passwords before we open any connection on the caller's behalf.
+        const full = await resolveConnectionEdit(deps.store.db, actor, request.params.id, edit, key);
+        const probeOpts = { allowPrivate: deps.config.allowPrivateMailHosts, timeoutMs: LOGIN_TEST_TIMEOUT_MS };
+        const imapStart = await testImapLogin(full.imap, probeOpts);
+        if (full.smtp) await testSmtpLogin(full.smtp, probeOpts);
+        await deps.run(actor, (ctx) => updateEmailConnection(ctx, { channelId: request.params.id, ...full, imapStart }, key));
+        return readEmailConnection(deps.store.db, actor, request.params.id, key);
+      },
+    );
+
+    app.delete(
+      '/channels/:id',
+      {
+        schema: {
+          tags: ['channels'],
+          summary:
+            "Disconnect a connected team mailbox (admins only). Its conversations stay in the inbox and are answered from the inbox's fallback address; mail to its addresses is refused from now on. The fallback email channel cannot be removed (turn it off instead).",
+          params: IdParams,
+          response: { 200: z.object({ movedConversations: z.number().int() }) },
+        },
+      },
+      async (request) => deps.run(actorOf(request), (ctx) => disconnectEmailChannel(ctx, { channelId: request.params.id }, secretKey(deps.config))),
     );
   };
