@@ -82,6 +82,7 @@ export const api = {
 
   conversations: (filter: ConversationFilter) => request<Page<ConversationT>>('GET', `/conversations${query({ ...filter })}`),
   conversation: (id: string) => request<ConversationT>('GET', `/conversations/${encodeURIComponent(id)}`),
+  search: (q: string, cursor?: string) => request<Page<ConversationT>>('GET', `/search${query({ q, limit: 50, cursor })}`),
   messages: (conversationId: string, cursor?: string) =>
     request<Page<MessageT>>('GET', `/conversations/${encodeURIComponent(conversationId)}/messages${query({ limit: 200, cursor })}`),
 };

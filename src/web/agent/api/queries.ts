@@ -57,6 +57,17 @@ export function useConversations(filter: ConversationFilter, enabled = true) {
   });
 }
 
+/** Search results; under 'conversations' so every refresh of the lists refreshes them too. */
+export function useSearch(q: string) {
+  return useInfiniteQuery({
+    queryKey: ['conversations', 'search', q] as const,
+    queryFn: ({ pageParam }) => api.search(q, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled: q.trim() !== '',
+  });
+}
+
 export function useConversation(id: string | undefined) {
   return useQuery({ queryKey: keys.conversation(id ?? ''), queryFn: () => api.conversation(id!), enabled: Boolean(id) });
 }

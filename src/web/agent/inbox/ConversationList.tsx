@@ -42,22 +42,20 @@ export function EmptyInbox({ inbox, view }: { inbox: InboxT; view: InboxView }) 
   );
 }
 
-export function ConversationList({
-  inbox,
-  view,
+/** Rows of conversations with "Load more"; shared by the inbox views and search results. */
+export function ConversationRows({
+  items,
+  hrefOf,
   selectedId,
   usersById,
+  more,
 }: {
-  inbox: InboxT;
-  view: InboxView;
+  items: ConversationT[];
+  hrefOf: (c: ConversationT) => string;
   selectedId: string | undefined;
   usersById: Map<string, UserT>;
+  more: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> };
 }) {
-  const list = useConversations({ inboxId: inbox.id, ...view.filter });
-  if (list.isPending) return <div className="list-status" role="status">Loading conversations…</div>;
-  if (list.isError) return <div className="alert alert-error" role="alert">{errorMessage(list.error)}</div>;
-  const items = list.data.pages.flatMap((p) => p.items);
-  if (items.length === 0) return <EmptyInbox inbox={inbox} view={view} />;
   return (
     <>
       <ul className="conversation-list" aria-label="Conversations">
@@ -67,11 +65,7 @@ export function ConversationList({
           const selected = c.id === selectedId;
           return (
             <li key={c.id}>
-              <Link
-                to={`/inbox/${inbox.id}/${view.slug}/${c.id}`}
-                className={selected ? 'conversation-row selected' : 'conversation-row'}
-                aria-current={selected ? 'true' : undefined}
-              >
+              <Link to={hrefOf(c)} className={selected ? 'conversation-row selected' : 'conversation-row'} aria-current={selected ? 'true' : undefined}>
                 <Avatar name={who.name} size={36} />
                 <div className="conversation-row-body">
                   <div className="row-line">
@@ -93,11 +87,30 @@ export function ConversationList({
           );
         })}
       </ul>
-      {list.hasNextPage && (
-        <button type="button" className="button button-secondary button-block load-more" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+      {more.hasNextPage && (
+        <button type="button" className="button button-secondary button-block load-more" disabled={more.isFetchingNextPage} onClick={() => void more.fetchNextPage()}>
+          {more.isFetchingNextPage ? 'Loading…' : 'Load more'}
         </button>
       )}
     </>
   );
+}
+
+export function ConversationList({
+  inbox,
+  view,
+  selectedId,
+  usersById,
+}: {
+  inbox: InboxT;
+  view: InboxView;
+  selectedId: string | undefined;
+  usersById: Map<string, UserT>;
+}) {
+  const list = useConversations({ inboxId: inbox.id, ...view.filter });
+  if (list.isPending) return <div className="list-status" role="status">Loading conversations…</div>;
+  if (list.isError) return <div className="alert alert-error" role="alert">{errorMessage(list.error)}</div>;
+  const items = list.data.pages.flatMap((p) => p.items);
+  if (items.length === 0) return <EmptyInbox inbox={inbox} view={view} />;
+  return <ConversationRows items={items} hrefOf={(c) => `/inbox/${inbox.id}/${view.slug}/${c.id}`} selectedId={selectedId} usersById={usersById} more={list} />;
 }

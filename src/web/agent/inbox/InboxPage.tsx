@@ -1,7 +1,7 @@
 // The inbox: the "Current view" switcher and the views of the current inbox, the conversation
 // list, and the selected conversation beside it (stacked on phones: list, then conversation).
 import { useMemo } from 'react';
-import { Link, Navigate, NavLink, useNavigate, useParams } from 'react-router';
+import { Link, Navigate, NavLink, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { MeT, UserT } from '../../../shared/api.ts';
 import { useInboxes, useUsers } from '../api/queries.ts';
 import { errorMessage } from '../api/client.ts';
@@ -9,6 +9,7 @@ import { InboxSwitcher } from './InboxSwitcher.tsx';
 import { ConversationList } from './ConversationList.tsx';
 import { ConversationPane } from './ConversationPane.tsx';
 import { DEFAULT_VIEW, VIEWS, viewBySlug } from './views.ts';
+import { SEARCH_VIEW, SearchBox, SearchResults, searchUrl } from './Search.tsx';
 import { useTitle } from '../ui/useTitle.ts';
 
 export function InboxPage({ me }: { me: MeT }) {
@@ -16,8 +17,10 @@ export function InboxPage({ me }: { me: MeT }) {
   const inboxes = useInboxes();
   const users = useUsers();
   const navigate = useNavigate();
+  const q = useSearchParams()[0].get('q') ?? '';
+  const searching = viewSlug === SEARCH_VIEW;
   const current = inboxes.data?.find((i) => i.id === inboxId);
-  useTitle([viewBySlug(viewSlug).label, current?.name ?? 'Inbox'], !conversationId);
+  useTitle([searching ? `Search: ${q}` : viewBySlug(viewSlug).label, current?.name ?? 'Inbox'], !conversationId);
   const usersById = useMemo(() => new Map<string, UserT>((users.data ?? []).map((u) => [u.id, u])), [users.data]);
 
   if (inboxes.isPending) return <div className="page-status" role="status">Loading inboxes…</div>;
@@ -34,15 +37,17 @@ export function InboxPage({ me }: { me: MeT }) {
   const inbox = all.find((i) => i.id === inboxId);
   if (!inbox) return <Navigate to={`/inbox/${all[0]!.id}/${DEFAULT_VIEW}`} replace />;
   const view = viewBySlug(viewSlug);
-  const listUrl = `/inbox/${inbox.id}/${view.slug}`;
+  const listUrl = searching ? searchUrl(inbox.id, q) : `/inbox/${inbox.id}/${view.slug}`;
+  const heading = searching ? 'Search results' : view.label;
 
   return (
     <div className={conversationId ? 'inbox-page has-selection' : 'inbox-page'}>
       <aside className="inbox-sidebar" aria-label="Inbox views">
         <InboxSwitcher inboxes={all} value={inbox.id} onChange={(id) => navigate(`/inbox/${id}/${view.slug}`)} />
+        <SearchBox key={q} inboxId={inbox.id} initial={q} />
         <nav className="views" aria-label="Views">
           {VIEWS.map((v) => (
-            <NavLink key={v.slug} to={`/inbox/${inbox.id}/${v.slug}`} className={v.slug === view.slug ? 'view-link active' : 'view-link'} aria-current={v.slug === view.slug ? 'page' : undefined}>
+            <NavLink key={v.slug} to={`/inbox/${inbox.id}/${v.slug}`} className={!searching && v.slug === view.slug ? 'view-link active' : 'view-link'} aria-current={!searching && v.slug === view.slug ? 'page' : undefined}>
               {v.label}
             </NavLink>
           ))}
@@ -52,9 +57,9 @@ export function InboxPage({ me }: { me: MeT }) {
           Inbox settings
         </Link>
       </aside>
-      <section className="list-pane" aria-label={`${view.label} conversations`}>
+      <section className="list-pane" aria-label={searching ? 'Search results' : `${view.label} conversations`}>
         <header className="list-header">
-          <h1>{view.label}</h1>
+          <h1>{heading}</h1>
           <select aria-label="View" className="view-select" value={view.slug} onChange={(e) => navigate(`/inbox/${inbox.id}/${e.target.value}`)}>
             {VIEWS.map((v) => (
               <option key={v.slug} value={v.slug}>
@@ -64,7 +69,11 @@ export function InboxPage({ me }: { me: MeT }) {
           </select>
         </header>
         <div className="list-scroll">
-          <ConversationList inbox={inbox} view={view} selectedId={conversationId} usersById={usersById} />
+          {searching ? (
+            <SearchResults inboxId={inbox.id} q={q} selectedId={conversationId} usersById={usersById} />
+          ) : (
+            <ConversationList inbox={inbox} view={view} selectedId={conversationId} usersById={usersById} />
+          )}
         </div>
       </section>
       <div className="conversation-pane">

@@ -1,0 +1,44 @@
+// Search (issue 5): the search field in the inbox sidebar and the results in the list pane, at
+// /inbox/{inboxId}/search[/{conversationId}]?q=…. Results come from every inbox the user can
+// see (the API applies the access policy); opening one keeps the query in the URL.
+import { useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import type { UserT } from '../../../shared/api.ts';
+import { useSearch } from '../api/queries.ts';
+import { errorMessage } from '../api/client.ts';
+import { ConversationRows } from './ConversationList.tsx';
+
+export const SEARCH_VIEW = 'search';
+
+export const searchUrl = (inboxId: string, q: string, conversationId?: string) =>
+  `/inbox/${inboxId}/${SEARCH_VIEW}${conversationId ? `/${conversationId}` : ''}?q=${encodeURIComponent(q)}`;
+
+export function SearchBox({ inboxId, initial }: { inboxId: string; initial: string }) {
+  const [text, setText] = useState(initial);
+  const navigate = useNavigate();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (text.trim()) navigate(searchUrl(inboxId, text.trim()));
+  };
+  return (
+    <form role="search" className="search-box" onSubmit={submit}>
+      <input type="search" aria-label="Search conversations" placeholder="Search conversations" value={text} maxLength={200} onChange={(e) => setText(e.target.value)} />
+    </form>
+  );
+}
+
+export function SearchResults({ inboxId, q, selectedId, usersById }: { inboxId: string; q: string; selectedId: string | undefined; usersById: Map<string, UserT> }) {
+  const results = useSearch(q);
+  if (!q.trim()) return <div className="list-status">Type words from a subject, a message, or a contact’s name or email.</div>;
+  if (results.isPending) return <div className="list-status" role="status">Searching…</div>;
+  if (results.isError) return <div className="alert alert-error" role="alert">{errorMessage(results.error)}</div>;
+  const items = results.data.pages.flatMap((p) => p.items);
+  if (items.length === 0) {
+    return (
+      <div className="empty-state" role="status">
+        <p className="empty-title">No conversations match “{q}”.</p>
+      </div>
+    );
+  }
+  return <ConversationRows items={items} hrefOf={(c) => searchUrl(inboxId, q, c.id)} selectedId={selectedId} usersById={usersById} more={results} />;
+}
