@@ -1,6 +1,7 @@
 // Settings > Inboxes > Connect a channel > Team email (IMAP) in headless Chromium against a real
 // Dovecot: a wrong password shows what failed and saves nothing; the right one connects, and the
-// channel appears in the list.
+// channel appears in the list. Then "Edit connection" fixes a password rotated on the server (a
+// wrong one shows the failure) and "Disconnect" removes the channel after asking.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
@@ -61,5 +62,30 @@ describe('agent app: connect a team mailbox over IMAP', () => {
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ inbox_id: acct.inbox.id, status: 'ok' });
     await page.getByText(mb.user).first().waitFor();
+
+    // The password is rotated on the server; the admin fixes it in "Edit connection".
+    const rotated = crypto.randomBytes(8).toString('hex');
+    await dovecot.setPassword(mb.user, rotated);
+    await page.getByRole('button', { name: `Edit connection of ${mb.user}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit connection: ${mb.user}` });
+    await edit.getByLabel('IMAP server').waitFor();
+    expect(await edit.getByLabel('IMAP user name').inputValue()).toBe(mb.user); // prefilled, password never shown
+    expect(await edit.getByLabel('IMAP password').inputValue()).toBe('');
+    await edit.getByRole('button', { name: 'Save' }).click(); // the old, saved password
+    await edit.getByRole('alert').waitFor();
+    expect(await edit.getByRole('alert').innerText()).toMatch(/IMAP login failed/);
+    await edit.getByLabel('IMAP password').fill(rotated);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.getByRole('status').waitFor();
+    await h.screenshot(page, 'connect-imap-edited');
+    await edit.getByRole('button', { name: 'Done' }).click();
+    await edit.waitFor({ state: 'hidden' });
+
+    await page.getByRole('button', { name: `Disconnect ${mb.user}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Disconnect ${mb.user}?` });
+    await confirm.getByRole('button', { name: 'Disconnect' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: `Disconnect ${mb.user}` }).waitFor({ state: 'detached' });
+    expect(await h.store.deps.store.db.selectFrom('channel_addresses').select('address').where('address', '=', mb.user).executeTakeFirst()).toBeUndefined();
   });
 });

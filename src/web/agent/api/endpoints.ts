@@ -39,6 +39,20 @@ export interface CreateInboxInput {
   teamIds: string[];
 }
 
+/** A connected team mailbox's settings as the API shows them (never the passwords). */
+export interface MailServerShown {
+  host: string;
+  port: number;
+  tls: boolean;
+  user: string;
+}
+export interface EmailConnection {
+  teamAddress: string;
+  imap: MailServerShown;
+  smtp: MailServerShown | null;
+}
+export type MailServerEdit = MailServerShown & { password?: string };
+
 export interface ChannelPatch {
   name?: string;
   enabled?: boolean;
@@ -76,6 +90,10 @@ export const api = {
   renameInbox: (id: string, name: string) => request<InboxT>('PATCH', `/inboxes/${encodeURIComponent(id)}`, { name }),
   createInbox: (input: CreateInboxInput) => request<InboxT>('POST', '/inboxes', input),
   updateChannel: (id: string, patch: ChannelPatch) => request<ChannelT>('PATCH', `/channels/${encodeURIComponent(id)}`, patch),
+  emailConnection: (id: string) => request<EmailConnection>('GET', `/channels/${encodeURIComponent(id)}/connection`),
+  updateEmailConnection: (id: string, edit: { imap: MailServerEdit; smtp: MailServerEdit | null }) =>
+    request<EmailConnection>('PUT', `/channels/${encodeURIComponent(id)}/connection`, edit),
+  disconnectChannel: (id: string) => request<{ movedConversations: number }>('DELETE', `/channels/${encodeURIComponent(id)}`),
 
   users: () => request<Page<UserT>>('GET', '/users?limit=200'),
   teams: () => request<Page<TeamT>>('GET', '/teams'),

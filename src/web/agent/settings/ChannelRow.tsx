@@ -1,5 +1,6 @@
 // One channel in Settings > Inboxes: type, addresses (inbound and forwarding, with Copy),
-// connection status, the Status switch (PATCH /channels/{id} {enabled}) and "Edit".
+// connection status, the Status switch (PATCH /channels/{id} {enabled}) and "Edit"; for a
+// connected team mailbox also "Edit connection" and "Disconnect".
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { ChannelT, InboxT } from '../../../shared/api.ts';
@@ -8,6 +9,7 @@ import { errorMessage } from '../api/client.ts';
 import { Switch } from '../ui/Switch.tsx';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { fullTime, relativeTime } from '../ui/format.tsx';
+import { DisconnectDialog, EditConnectionDialog } from './ManageMailboxDialogs.tsx';
 
 const TYPE_LABEL: Record<ChannelT['type'], string> = { email: 'Email', chat: 'Chat', slack: 'Slack', api: 'API' };
 
@@ -30,7 +32,9 @@ function statusText(channel: ChannelT): { text: string; tone: 'ok' | 'bad' | 'wa
 export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; channel: ChannelT; onChanged: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<'connection' | 'disconnect' | null>(null);
   const email = channel.email;
+  const isTeamMailbox = Boolean(email?.teamAddress);
   const title = email?.isFallback ? 'Fallback email' : channel.name;
   const status = statusText(channel);
 
@@ -101,7 +105,19 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
         <Link className="button button-small button-secondary" to={`/settings/inboxes/${inbox.id}/channels/${channel.id}/configuration`} aria-label={`Edit ${title}`}>
           Edit
         </Link>
+        {isTeamMailbox && (
+          <>
+            <button type="button" className="button button-small button-secondary" onClick={() => setDialog('connection')} aria-label={`Edit connection of ${title}`}>
+              Edit connection
+            </button>
+            <button type="button" className="button button-small button-secondary" onClick={() => setDialog('disconnect')} aria-label={`Disconnect ${title}`}>
+              Disconnect
+            </button>
+          </>
+        )}
       </div>
+      {dialog === 'connection' && <EditConnectionDialog channel={channel} onClose={() => setDialog(null)} onChanged={onChanged} />}
+      {dialog === 'disconnect' && <DisconnectDialog channel={channel} onClose={() => setDialog(null)} onChanged={onChanged} />}
     </li>
   );
 }

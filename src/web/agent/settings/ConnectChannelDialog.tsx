@@ -12,109 +12,13 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ChannelT, InboxT } from '../../../shared/api.ts';
 import { ApiError, errorMessage, request } from '../api/client.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { FAILURE_TITLES, IMAP_DEFAULT, SMTP_DEFAULT, ServerFieldset, toServer, type ServerFields } from './MailServerFields.tsx';
 
 export interface ConnectChannelDialogProps {
   inbox: InboxT;
   open: boolean;
   onClose: () => void;
   onChanged: () => void;
-}
-
-interface ServerFields {
-  host: string;
-  port: string;
-  tls: boolean;
-  user: string;
-  password: string;
-}
-
-const IMAP_DEFAULT: ServerFields = { host: '', port: '993', tls: true, user: '', password: '' };
-const SMTP_DEFAULT: ServerFields = { host: '', port: '465', tls: true, user: '', password: '' };
-const DEFAULT_PORTS = { imap: { tls: '993', plain: '143' }, smtp: { tls: '465', plain: '587' } } as const;
-
-/** A heading for each failure the API can name; the server's message says the rest. */
-const FAILURE_TITLES: Record<string, string> = {
-  imap_auth_failed: 'IMAP login failed',
-  imap_unreachable: 'Could not reach the IMAP server',
-  imap_failed: 'The IMAP server reported an error',
-  smtp_auth_failed: 'SMTP login failed',
-  smtp_unreachable: 'Could not reach the SMTP server',
-  smtp_failed: 'The SMTP server reported an error',
-  mail_host_not_allowed: 'This server address is not allowed',
-  address_taken: 'Address already connected',
-};
-
-function ServerFieldset({
-  kind,
-  value,
-  onChange,
-  invalidField,
-}: {
-  kind: 'imap' | 'smtp';
-  value: ServerFields;
-  onChange: (next: ServerFields) => void;
-  invalidField: string | undefined;
-}) {
-  const label = kind.toUpperCase();
-  const id = (f: string) => `connect-${kind}-${f}`;
-  const set = (patch: Partial<ServerFields>) => onChange({ ...value, ...patch });
-  const bad = (f: string) => invalidField === `${kind}.${f}` || undefined;
-  return (
-    <fieldset className="form" style={{ border: 0, padding: 0, margin: 0 }}>
-      <legend>{kind === 'imap' ? 'Incoming mail (IMAP)' : 'Outgoing mail (SMTP)'}</legend>
-      <div className="field-row" style={{ display: 'grid', gridTemplateColumns: '1fr 110px', gap: 12 }}>
-        <div className="field">
-          <label htmlFor={id('host')}>{label} server</label>
-          <input
-            id={id('host')}
-            required
-            placeholder={kind === 'imap' ? 'imap.example.com' : 'smtp.example.com'}
-            value={value.host}
-            aria-invalid={bad('host')}
-            onChange={(e) => set({ host: e.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={id('port')}>{label} port</label>
-          <input id={id('port')} required inputMode="numeric" pattern="[0-9]{1,5}" value={value.port} onChange={(e) => set({ port: e.target.value })} />
-        </div>
-      </div>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={value.tls}
-          onChange={(e) => {
-            const tls = e.target.checked;
-            const ports = DEFAULT_PORTS[kind];
-            // Follow the usual port when the user has not typed their own.
-            const port = value.port === ports.tls || value.port === ports.plain ? (tls ? ports.tls : ports.plain) : value.port;
-            set({ tls, port });
-          }}
-        />
-        <span>{label}: use TLS (SSL) from the start</span>
-      </label>
-      <div className="field">
-        <label htmlFor={id('user')}>{label} user name</label>
-        <input id={id('user')} required autoComplete="off" value={value.user} onChange={(e) => set({ user: e.target.value })} />
-      </div>
-      <div className="field">
-        <label htmlFor={id('password')}>{label} password</label>
-        <input
-          id={id('password')}
-          type="password"
-          required
-          autoComplete="new-password"
-          value={value.password}
-          aria-invalid={bad('password')}
-          onChange={(e) => set({ password: e.target.value })}
-        />
-      </div>
-    </fieldset>
-  );
-}
-
-function toServer(f: ServerFields) {
-  return { host: f.host.trim(), port: Number(f.port), tls: f.tls, user: f.user.trim(), password: f.password };
 }
 
 export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: ConnectChannelDialogProps) {

@@ -1,0 +1,156 @@
+// A connected team mailbox's two dialogs in Settings > Inboxes: "Edit connection" (the IMAP and
+// SMTP servers, prefilled from GET /channels/{id}/connection; an empty password keeps the saved
+// one; the API tests the logins before saving and says what failed) and "Disconnect" (asks first,
+// says what happens to the conversations).
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ChannelT } from '../../../shared/api.ts';
+import { ApiError, errorMessage } from '../api/client.ts';
+import { api, type MailServerShown } from '../api/endpoints.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { FAILURE_TITLES, SMTP_DEFAULT, ServerFieldset, toServer, type ServerFields } from './MailServerFields.tsx';
+
+interface Props {
+  channel: ChannelT;
+  onClose: () => void;
+  onChanged: () => void;
+}
+
+type Failure = { title: string; message: string; field?: string | undefined };
+
+const fields = (s: MailServerShown): ServerFields => ({ host: s.host, port: String(s.port), tls: s.tls, user: s.user, password: '' });
+
+function failure(err: unknown, title: string): Failure {
+  if (err instanceof ApiError) return { title: FAILURE_TITLES[err.code] ?? title, message: err.message, field: err.field };
+  return { title, message: errorMessage(err) };
+}
+
+export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
+  const address = channel.email?.teamAddress ?? channel.name;
+  const [imap, setImap] = useState<ServerFields | null>(null);
+  const [withSmtp, setWithSmtp] = useState(false);
+  const [smtp, setSmtp] = useState<ServerFields>(SMTP_DEFAULT);
+  const [error, setError] = useState<Failure | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api.emailConnection(channel.id).then(
+      (c) => {
+        if (!live) return;
+        setImap(fields(c.imap));
+        setWithSmtp(c.smtp !== null);
+        if (c.smtp) setSmtp(fields(c.smtp));
+      },
+      (err: unknown) => live && setError(failure(err, 'Could not load the connection settings')),
+    );
+    return () => {
+      live = false;
+    };
+  }, [channel.id]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!imap) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.updateEmailConnection(channel.id, { imap: toServer(imap), smtp: withSmtp ? toServer(smtp) : null });
+      setSaved(true);
+      onChanged();
+    } catch (err) {
+      setError(failure(err, 'Could not save'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={`Edit connection: ${address}`} open onClose={onClose} wide>
+      {saved ? (
+        <div className="form">
+          <div className="alert alert-success" role="status">
+            Saved. Parley logged in with the new settings and fetches {address} with them from now on.
+          </div>
+          <div className="dialog-actions">
+            <button type="button" className="button button-primary" onClick={onClose}>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : (
+        <form className="form" onSubmit={(e) => void submit(e)} aria-label="Connection settings">
+          <p className="muted small">We test the login before saving. Leave a password empty to keep the saved one.</p>
+          {error && (
+            <div className="alert alert-error" role="alert">
+              <strong>{error.title}.</strong> {error.message}
+            </div>
+          )}
+          {imap ? (
+            <>
+              <ServerFieldset kind="imap" value={imap} onChange={setImap} invalidField={error?.field} passwordKept />
+              <label className="check">
+                <input type="checkbox" checked={withSmtp} onChange={(e) => setWithSmtp(e.target.checked)} />
+                <span>Also send replies from this address through its SMTP server</span>
+              </label>
+              {withSmtp && <ServerFieldset kind="smtp" value={smtp} onChange={setSmtp} invalidField={error?.field} passwordKept />}
+            </>
+          ) : (
+            !error && <p className="muted">Loading…</p>
+          )}
+          <div className="dialog-actions">
+            <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
+              Cancel
+            </button>
+            <button type="submit" className="button button-primary" disabled={busy || !imap}>
+              {busy ? 'Testing the connection…' : 'Save'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+export function DisconnectDialog({ channel, onClose, onChanged }: Props) {
+  const address = channel.email?.teamAddress ?? channel.name;
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const disconnect = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.disconnectChannel(channel.id);
+      onChanged();
+      onClose();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={`Disconnect ${address}?`} open onClose={onClose}>
+      <div className="form">
+        <p>
+          Parley stops fetching mail from <strong>{address}</strong> and refuses mail sent to this channel's own addresses. Its conversations stay in
+          the inbox, and replies to them go out from the inbox's fallback address. The mail on your server is not touched.
+        </p>
+        {error && (
+          <div className="alert alert-error" role="alert">
+            {error}
+          </div>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="button" className="button button-danger" onClick={() => void disconnect()} disabled={busy}>
+            {busy ? 'Disconnecting…' : 'Disconnect'}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
