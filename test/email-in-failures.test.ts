@@ -141,6 +141,7 @@ describe('our own failures and TLS', () => {
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
       const info = await transport.sendMail({ from: `Owner <${acct.owner.email}>`, to: acct.email.inbound_address, subject: 'Over TLS, claiming to be the owner', text: 'I am totally the agent.' });
       expect(info.response).toMatch(/^250 /);
+      await smtp.settled();
       const m = await store.deps.store.db.selectFrom('messages').selectAll().where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
       expect(m.direction).toBe('in');
       expect(m.author_user_id).toBeNull();

@@ -44,7 +44,12 @@ describeEachStore('email in over SMTP', (store) => {
     await app.close();
   });
 
-  const send = (to: string[], data: Buffer, from = 'ann@customer.example') => sendRaw(smtp.port, { from, to, data });
+  // 250 means "durably spooled"; the processor makes the conversation right after.
+  const send = async (to: string[], data: Buffer, from = 'ann@customer.example') => {
+    const r = await sendRaw(smtp.port, { from, to, data });
+    await smtp.settled();
+    return r;
+  };
 
   async function conversations(token: string) {
     return (await apiClient(app, token).get('/conversations?limit=100')).body.items as any[];
@@ -68,7 +73,8 @@ describeEachStore('email in over SMTP', (store) => {
         { filename: 'logo.png', content: Buffer.from('89504e470d0a1a0a', 'hex'), cid: 'logo@x' },
       ],
     });
-    expect(info.response).toMatch(/^250 2\.0\.0 Stored as /);
+    expect(info.response).toMatch(/^250 2\.0\.0 Queued as /);
+    await smtp.settled();
     const list = await conversations(acct.token);
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ subject: 'Where is my order? ✓', status: 'open', number: 1, contact: { email: 'ann@customer.example', name: 'Ann Customer' } });
@@ -174,6 +180,7 @@ describeEachStore('email in over SMTP', (store) => {
       c.write('QUIT\r\n');
       c.close();
     }
+    await smtp.settled();
     const list = await conversations(acct.token);
     expect(list).toHaveLength(5);
     expect(list.every((cv) => cv.subject.startsWith('probe'))).toBe(true);
@@ -410,7 +417,7 @@ describeEachStore('email in over SMTP', (store) => {
         '',
       ].join('\n'),
     );
-    expect((await send([to], dsn, '')).final).toMatch(/^250 2\.0\.0 Stored as delivery report/);
+    expect((await send([to], dsn, '')).final).toMatch(/^250 2\.0\.0 Queued as /);
     expect(await conversations(acct.token)).toHaveLength(1);
     const out = await db.selectFrom('messages').selectAll().where('id', '=', outboundId).executeTakeFirstOrThrow();
     expect(out.delivery_status).toBe('failed');

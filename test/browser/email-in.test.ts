@@ -32,6 +32,8 @@ describe('agent app: email in', () => {
       attachments: [{ filename: 'receipt.txt', content: 'Receipt 7781' }],
     });
     expect(info.response).toMatch(/^250 /);
+    // 250 means durably spooled; the conversation is made right after.
+    await smtp.settled();
 
     const page = await h.newPage();
     await logInThroughForm(page, acct.owner.email, acct.password);
@@ -78,6 +80,7 @@ describe('agent app: email in', () => {
     await status.click();
     await page.waitForFunction(() => (document.querySelector('[role="switch"]') as HTMLInputElement | null)?.checked === true);
     expect((await sendRaw(smtp.port, { from: 'greta@customer.example', to: [to], data: mail(3) })).final).toMatch(/^250 /);
+    await smtp.settled();
 
     const subjects = await h.store.deps.store.db.selectFrom('conversations').select('subject').where('account_id', '=', acct.account.id).orderBy('number').execute();
     expect(subjects.map((s) => s.subject)).toEqual(['Status test 1', 'Status test 3']);

@@ -57,3 +57,23 @@ export function openStore(opts: StoreOptions): Store {
     },
   };
 }
+
+// SQLite in WAL mode with synchronous=NORMAL can lose the last commits on power loss; writes
+// behind a promise to a sender (the spool's 250, an IMAP UID advance) commit with FULL. The pragma
+// is per connection, so count the durable writes in flight and go back to NORMAL only when none
+// is (other writes meanwhile are merely more durable). PostgreSQL callers set synchronous_commit.
+const durableWrites = new WeakMap<Store, number>();
+export async function durably<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  const db = store.sqlite;
+  if (!db) return fn();
+  const n = durableWrites.get(store) ?? 0;
+  durableWrites.set(store, n + 1);
+  if (n === 0) db.pragma('synchronous = FULL');
+  try {
+    return await fn();
+  } finally {
+    const left = durableWrites.get(store)! - 1;
+    durableWrites.set(store, left);
+    if (left === 0) db.pragma('synchronous = NORMAL');
+  }
+}

@@ -6,6 +6,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-email-threads.ts';
 import * as m0004 from './migrations/0004-access.ts';
 import * as m0005 from './migrations/0005-assignment.ts';
+import * as m0006 from './migrations/0006-inbound-queue.ts';
 import * as m0007 from './migrations/0007-access-cache-search.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0002-email-threads': m0002,
   '0004-access': m0004,
   '0005-assignment': m0005,
+  '0006-inbound-queue': m0006,
   '0007-access-cache-search': m0007,
 };
 

@@ -384,6 +384,24 @@ export interface EmailThreadKeysTable {
   conversation_id: string;
 }
 
+/** The durable inbound spool (0006): accepted over SMTP, not yet processed into conversations. */
+export interface InboundQueueTable {
+  id: string;
+  via: 'smtp';
+  mail_from: string | null;
+  /** The accepted RCPT TO addresses, as a JSON array. */
+  recipients_json: string;
+  /** The message itself when small; otherwise null and `spool_file` names it. */
+  raw: Buffer | null;
+  /** File name under DATA_DIR/spool for large messages. */
+  spool_file: string | null;
+  size: number;
+  received_at: string;
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -417,6 +435,7 @@ export interface Database {
   sessions: SessionsTable;
   notifications: NotificationsTable;
   email_thread_keys: EmailThreadKeysTable;
+  inbound_queue: InboundQueueTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

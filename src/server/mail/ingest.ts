@@ -1,9 +1,9 @@
-// The one door for inbound email, shared by the SMTP receiver and the IMAP poller:
-// raw bytes -> durable blob -> parse in a worker (time-limited) -> attachments as blobs -> one
-// committed transaction per receiving inbox (core/receive-email.ts). When the promise resolves
-// the message is durable (blob fsynced, rows committed with synchronous=FULL on SQLite, with
-// synchronous_commit on PostgreSQL), so the caller may answer 250 or advance its IMAP UID.
-// Throwing means "not stored": the SMTP caller answers 4xx, the IMAP poller leaves the mail.
+// The one door from raw email to conversations, shared by the inbound processor (SMTP mail, from
+// the spool) and the IMAP poller: raw bytes -> durable blob -> parse in a worker (time-limited)
+// -> attachments as blobs -> one committed transaction per receiving inbox
+// (core/receive-email.ts). Called directly (IMAP), the promise resolves once the message is
+// durable (blob fsynced, rows committed with synchronous=FULL on SQLite, with synchronous_commit
+// on PostgreSQL), so the caller may advance its UID; throwing means "not stored".
 import crypto from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import type { Row } from '../db/schema.ts';
@@ -14,6 +14,7 @@ import { lookupRecipient } from './recipients.ts';
 import { receiveEmail, type StoredAttachment } from '../core/receive-email.ts';
 import { accountMailDomain } from '../core/mail-addresses.ts';
 import { isUniqueViolation } from '../db/dialect.ts';
+import { durably } from '../db/connect.ts';
 import type { ParsedEmail } from '../core/inbound-email.ts';
 
 export interface IngestInput {
@@ -23,6 +24,12 @@ export interface IngestInput {
   via: 'smtp' | 'imap';
   /** IMAP: the channel the mail was fetched for. */
   channelId?: string;
+  /**
+   * Processing a spool row (inbound-processor.ts): the row is deleted in the same transaction as
+   * the last inbox's rows, so a crash reprocesses it and dedupe keeps it once. The spool row is
+   * the durable copy until then, so these commits need no FULL fsync of their own.
+   */
+  spoolId?: string;
 }
 
 export type IngestResult =
@@ -54,21 +61,6 @@ export function contentHashOf(raw: Buffer): string {
 /** RFC 5322 §3.6.4 says SHOULD have a Message-ID; for those without, one from the content hash. */
 export function syntheticMessageId(contentHash: string): string {
   return `${contentHash.slice(0, 40)}@synthetic.parley.invalid`;
-}
-
-// SQLite in WAL mode with synchronous=NORMAL can lose the last commits on power loss; ingest
-// commits run with FULL. The pragma is per connection, so count the ingests in flight and go
-// back to NORMAL only when none is (other writes meanwhile are merely more durable).
-let durableWrites = 0;
-async function durably<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
-  const db = deps.store.sqlite;
-  if (!db) return fn();
-  if (durableWrites++ === 0) db.pragma('synchronous = FULL');
-  try {
-    return await fn();
-  } finally {
-    if (--durableWrites === 0) db.pragma('synchronous = NORMAL');
-  }
 }
 
 interface Target {
@@ -107,7 +99,10 @@ async function resolveTargets(deps: Deps, input: IngestInput): Promise<Target[]>
 
 export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<IngestResult> {
   const targets = await resolveTargets(deps, input);
-  if (targets.length === 0) return { outcome: 'no_channel' };
+  if (targets.length === 0) {
+    if (input.spoolId) await deps.store.db.deleteFrom('inbound_queue').where('id', '=', input.spoolId).execute();
+    return { outcome: 'no_channel' };
+  }
   const blobs = blobStore(deps.config.dataDir);
 
   // Raw bytes first: whatever the parser makes of them, the original is kept.
@@ -131,13 +126,17 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
   const messageId = parsed?.messageId ?? syntheticMessageId(contentHash);
 
   let first: IngestResult | null = null;
-  for (const target of targets) {
+  const spoolId = input.spoolId;
+  const commit = <T>(fn: () => Promise<T>) => (spoolId ? fn() : durably(deps.store, fn));
+  for (const [i, target] of targets.entries()) {
     const mailDomain = accountMailDomain(target.account.subdomain, target.account.plan, deps.domains);
+    const last = i === targets.length - 1;
     const run = () =>
-      durably(deps, () =>
+      commit(() =>
         deps.run({ kind: 'system', accountId: target.account.id, reason: `email via ${input.via}` }, async (ctx) => {
           // Never let a server-wide synchronous_commit=off weaken the promise behind our 250.
-          if (ctx.dialect === 'postgres') await sql`set local synchronous_commit = on`.execute(ctx.db);
+          if (ctx.dialect === 'postgres' && !spoolId) await sql`set local synchronous_commit = on`.execute(ctx.db);
+          if (spoolId && last) await ctx.db.deleteFrom('inbound_queue').where('id', '=', spoolId).execute();
           return receiveEmail(ctx, {
             channel: target.channel,
             settings: target.settings,

@@ -1,13 +1,16 @@
-// The inbound SMTP receiver (smtp-server) on SMTP_PORT: a thin front-end over ingestRawEmail.
+// The inbound SMTP receiver (smtp-server) on SMTP_PORT: a thin front-end over the inbound spool.
 // It refuses early and precisely at RCPT (Haraka/Postfix style) so senders are told and nothing
-// is silently dropped, and answers 250 only after the message is durably stored (RFC 5321 §6.1:
-// after 250 the message must not be lost). Our own failures are 4xx so the sender retries.
+// is silently dropped, and answers 250 only after the message is durably in the spool (RFC 5321
+// §6.1: after 250 the message must not be lost); the inbound processor, started here, turns the
+// spool into conversations. Our own failures are 4xx so the sender retries.
 import fs from 'node:fs';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Deps } from '../deps.ts';
-import { ingestRawEmail } from './ingest.ts';
 import { lookupRecipient } from './recipients.ts';
 import { parsePool } from './parse.ts';
+import { inboundSpool } from './inbound-spool.ts';
+import { acquireInboundProcessor } from './inbound-processor.ts';
+import { MessageSink } from './spool-files.ts';
 
 export const MAX_RECIPIENTS = 100;
 
@@ -23,6 +26,8 @@ export interface SmtpReceiverOptions {
 export interface SmtpReceiver {
   server: SMTPServer;
   port: number;
+  /** Resolves when every accepted message has been processed into its conversation. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +42,9 @@ function isDiskFull(err: unknown): boolean {
 
 export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
   const log = deps.log.child({ role: 'smtp' });
+  const spool = inboundSpool(deps.store);
+  // Before listening: drains what a previous run accepted but did not process.
+  const processing = acquireInboundProcessor(deps);
   const maxBytes = deps.config.smtpMaxMessageBytes;
   const tls = deps.config.smtpTls;
   const server = new SMTPServer({
@@ -67,32 +75,39 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
     },
 
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let tooBig = false;
+      // Small messages stay in memory; larger ones stream to a spool file, so a 25 MB message
+      // never sits whole in this process while it is received.
+      const sink = new MessageSink(deps.config.dataDir);
       stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) tooBig = true;
-        if (!tooBig) chunks.push(chunk);
+        if (sink.size + chunk.length > maxBytes) {
+          sink.size += chunk.length;
+          return;
+        }
+        if (!sink.write(chunk)) {
+          stream.pause();
+          sink.onDrain(() => stream.resume());
+        }
       });
       stream.on('end', () => {
-        if (tooBig || stream.sizeExceeded) {
+        if (sink.size > maxBytes || stream.sizeExceeded) {
+          void sink.discard();
           return callback(smtpError(552, `5.3.4 Message too big: the limit is ${maxBytes} bytes`));
         }
-        const raw = Buffer.concat(chunks, size);
         const mailFrom = session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address || null;
-        ingestRawEmail(deps, { raw, recipients: session.envelope.rcptTo.map((r) => r.address), mailFrom, via: 'smtp' })
-          .then((result) => {
-            if (result.outcome === 'no_channel') return callback(smtpError(550, '5.2.1 The recipient channels are turned off or gone; the message was not accepted'));
-            const id = result.outcome === 'bounce_linked' ? 'delivery report' : result.messageId;
-            callback(null, `2.0.0 Stored as ${id}`);
-          })
+        const size = sink.size;
+        sink
+          .finish()
+          .then(({ raw, file }) => spool.append({ raw, file, size, mailFrom, recipients: session.envelope.rcptTo.map((r) => r.address) }).catch(async (err: unknown) => {
+            if (file) await sink.discard();
+            throw err;
+          }))
+          .then((id) => callback(null, `2.0.0 Queued as ${id}`))
           .catch((err: unknown) => {
             if (isDiskFull(err)) {
               log.error({ err }, 'disk full: message refused with 452');
               return callback(smtpError(452, '4.3.1 Insufficient system storage, try again later'));
             }
-            log.error({ err }, 'ingest failed: message refused with 451');
+            log.error({ err }, 'spooling failed: message refused with 451');
             callback(smtpError(451, '4.3.0 Temporary failure storing the message, try again later'));
           });
       });
@@ -123,6 +138,10 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
   return {
     server,
     port,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    settled: () => processing.processor.idle(),
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await processing.release();
+    },
   };
 }

@@ -1,0 +1,106 @@
+// The durable inbound spool, written with group commit: messages that finish DATA while a
+// commit is under way wait for the next one and share it (one transaction, one fsync: SQLite
+// synchronous=FULL for that statement, PostgreSQL synchronous_commit on). The promise resolves
+// only after the commit, so the SMTP receiver answers 250 after the message is on disk; it
+// rejects with the database's error, so the receiver can answer 451 or 452.
+import { sql } from 'kysely';
+import type { Store } from '../db/connect.ts';
+import { durably } from '../db/connect.ts';
+import type { NewRow } from '../db/schema.ts';
+import { newId } from '../core/ids.ts';
+
+export interface SpoolEntry {
+  mailFrom: string | null;
+  recipients: string[];
+  /** The message bytes (small messages) or the name of its fsynced spool file (large ones). */
+  raw: Buffer | null;
+  file: string | null;
+  size: number;
+}
+
+interface Waiting {
+  row: NewRow<'inbound_queue'>;
+  resolve: (id: string) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Rows per commit: bounds one transaction's time on the event loop (SQLite runs it there). */
+const MAX_BATCH = 64;
+
+export class InboundSpool {
+  private waiting: Waiting[] = [];
+  private committing = false;
+  private listeners: Array<() => void> = [];
+
+  constructor(private readonly store: Store) {}
+
+  /** Resolves with the spool id once the message is durably committed. */
+  append(entry: SpoolEntry): Promise<string> {
+    const row: NewRow<'inbound_queue'> = {
+      id: newId(),
+      via: 'smtp',
+      mail_from: entry.mailFrom,
+      recipients_json: JSON.stringify(entry.recipients),
+      raw: entry.raw,
+      spool_file: entry.file,
+      size: entry.size,
+      received_at: new Date().toISOString(),
+      next_attempt_at: null,
+      last_error: null,
+    };
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ row, resolve, reject });
+      // Commit on the next turn of the event loop, so DATA ends arriving together share it.
+      if (!this.committing && this.waiting.length === 1) setImmediate(() => void this.commit());
+    });
+  }
+
+  /** Called after each commit (the processor wakes up); returns the unsubscribe. */
+  onCommit(fn: () => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== fn);
+    };
+  }
+
+  private async commit(): Promise<void> {
+    if (this.committing || this.waiting.length === 0) return;
+    this.committing = true;
+    const batch = this.waiting.splice(0, MAX_BATCH);
+    try {
+      await this.write(batch.map((w) => w.row));
+      for (const w of batch) w.resolve(w.row.id);
+      for (const fn of this.listeners) fn();
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    } finally {
+      this.committing = false;
+      if (this.waiting.length) void this.commit();
+    }
+  }
+
+  private async write(rows: NewRow<'inbound_queue'>[]): Promise<void> {
+    const { db } = this.store;
+    if (this.store.dialect === 'postgres') {
+      await db.transaction().execute(async (trx) => {
+        // Never let a server-wide synchronous_commit=off weaken the promise behind our 250.
+        await sql`set local synchronous_commit = on`.execute(trx);
+        await trx.insertInto('inbound_queue').values(rows).execute();
+      });
+      return;
+    }
+    // One statement is one transaction on SQLite; FULL makes its commit wait for the fsync.
+    await durably(this.store, () => db.insertInto('inbound_queue').values(rows).execute());
+  }
+}
+
+const spools = new WeakMap<Store, InboundSpool>();
+/** One spool writer per store, so every receiver in the process shares its group commits. */
+export function inboundSpool(store: Store): InboundSpool {
+  let s = spools.get(store);
+  if (!s) {
+    s = new InboundSpool(store);
+    spools.set(store, s);
+  }
+  return s;
+}
