@@ -15,6 +15,8 @@ export async function findOrCreateContactByEmail(ctx: Ctx, input: { accountId: s
   if (existing) {
     if (!existing.name && input.name.trim()) {
       await ctx.db.updateTable('contacts').set({ name: input.name.trim().slice(0, 200), updated_at: ctx.now.toISOString() }).where('id', '=', existing.id).execute();
+      // Conversation lists embed the contact: every change they show must bump the account's event_seq.
+      await ctx.emit({ type: 'contact.updated', accountId: input.accountId, inboxId: null, data: { contactId: existing.id } });
       return { ...existing, name: input.name.trim().slice(0, 200) };
     }
     return existing;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -47,7 +47,7 @@ export function openStore(opts: StoreOptions): Store {
   // Bounded WAL: checkpoint every ~1000 pages and truncate the file back after checkpoints.
   sqlite.pragma('wal_autocheckpoint = 1000');
   sqlite.pragma('journal_size_limit = 67108864');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -76,4 +76,27 @@ export async function durably<T>(store: Store, fn: () => Promise<T>): Promise<T>
     durableWrites.set(store, left);
     if (left === 0) db.pragma('synchronous = NORMAL');
   }
+}
+
+/**
+ * Kysely prepares every query afresh; compiling the SQL costs better-sqlite3 more than running a
+ * small indexed query (the joined auth lookup: ~15% of a cached list request's CPU). Statements
+ * are reusable once a call returns, and Kysely holds SQLite's one connection for a whole stream or
+ * transaction, so one statement is never used twice at a time. Bounded: queries built with
+ * variable-length IN lists make many distinct SQL texts.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text) {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        statement = sqlite.prepare(text);
+        if (statements.size >= max) statements.delete(statements.keys().next().value!);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }

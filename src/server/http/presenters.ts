@@ -70,7 +70,13 @@ export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_set
   };
 }
 
-export function presentContact(c: Row<'contacts'>): ContactT {
+/** The contact columns a conversation embeds, and the conversation columns a list shows (no internals such as reply_token). */
+export const CONTACT_COLUMNS = ['id', 'email', 'name', 'owner_id', 'created_at', 'updated_at'] as const;
+export const CONVERSATION_COLUMNS = ['id', 'number', 'inbox_id', 'channel_id', 'contact_id', 'status', 'snoozed_until', 'assignee_id', 'subject', 'preview', 'last_activity_at', 'created_at'] as const;
+export type ContactFields = Pick<Row<'contacts'>, (typeof CONTACT_COLUMNS)[number]>;
+export type ConversationFields = Pick<Row<'conversations'>, (typeof CONVERSATION_COLUMNS)[number]>;
+
+export function presentContact(c: ContactFields): ContactT {
   return { id: c.id, email: c.email, name: c.name, ownerId: c.owner_id, createdAt: c.created_at, updatedAt: c.updated_at };
 }
 
@@ -78,7 +84,7 @@ export function presentTimelineEntry(t: Row<'timeline_entries'>): TimelineEntryT
   return { id: t.id, kind: t.kind, conversationId: t.conversation_id, messageId: t.message_id, summary: t.summary, createdAt: t.created_at };
 }
 
-export function presentConversation(c: Row<'conversations'>, contact: Row<'contacts'> | undefined): ConversationT {
+export function presentConversation(c: ConversationFields, contact: ContactFields | undefined): ConversationT {
   return {
     id: c.id,
     number: c.number,
