@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachStore, makeAccount, type TestStore } from './helpers/stores.ts';
 import { apiClient, testApp } from './helpers/api.ts';
-import { rawMessage, startDovecot, type Dovecot, type DovecotUser } from './helpers/dovecot.ts';
+import { FAST_POLLER as FAST, rawMessage, startDovecot, type Dovecot, type DovecotUser } from './helpers/dovecot.ts';
+import { waitFor } from './helpers/wait.ts';
 import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
 import { openJson, secretKey } from '../src/server/core/secrets.ts';
 import { lookupRecipient } from '../src/server/mail/recipients.ts';
@@ -21,17 +22,7 @@ afterAll(async () => {
   await dovecot?.dispose();
 });
 
-const FAST = { reconcileMs: 300, autoIdleDelayMs: 100, resyncMs: 10 * 60_000, timeoutMs: 1_000, backoffBaseMs: 100, backoffMaxMs: 800 };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function newMailbox(): Promise<DovecotUser> {
   const mb = { user: `team-${crypto.randomBytes(4).toString('hex')}@example.com`, password: crypto.randomBytes(8).toString('hex') };

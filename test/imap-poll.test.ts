@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachStore, makeAccount, type TestStore } from './helpers/stores.ts';
 import { apiClient, testApp } from './helpers/api.ts';
-import { rawMessage, startDovecot, type Dovecot, type DovecotUser } from './helpers/dovecot.ts';
+import { FAST_POLLER as FAST, rawMessage, startDovecot, type Dovecot, type DovecotUser } from './helpers/dovecot.ts';
+import { waitFor } from './helpers/wait.ts';
 import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
 import { backoffDelay } from '../src/server/mail/imap-mailbox.ts';
 
@@ -18,18 +19,7 @@ afterAll(async () => {
   await dovecot?.dispose();
 });
 
-/** Fast timings so recovery happens within a test; the resync is long so IDLE must do the work. */
-const FAST = { reconcileMs: 300, autoIdleDelayMs: 100, resyncMs: 10 * 60_000, timeoutMs: 1_000, backoffBaseMs: 100, backoffMaxMs: 800 };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function connectedMailbox(store: TestStore) {
   const { deps } = store;

@@ -11,6 +11,9 @@ import { ImapFlow } from 'imapflow';
 
 const DOVECOT = '/usr/sbin/dovecot';
 
+/** Poller timings for tests: recovery happens within a test; the resync is long so IDLE must do the work. */
+export const FAST_POLLER = { reconcileMs: 300, autoIdleDelayMs: 100, resyncMs: 10 * 60_000, timeoutMs: 1_000, backoffBaseMs: 100, backoffMaxMs: 800 };
+
 export interface DovecotUser {
   user: string;
   password: string;

@@ -10,9 +10,9 @@
 //   onChanged: () => void — call after a channel was connected, so the inbox list refetches.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ChannelT, InboxT } from '../../../shared/api.ts';
-import { ApiError, errorMessage, request } from '../api/client.ts';
+import { request } from '../api/client.ts';
 import { Dialog } from '../ui/Dialog.tsx';
-import { FAILURE_TITLES, IMAP_DEFAULT, SMTP_DEFAULT, ServerFieldset, toServer, type ServerFields } from './MailServerFields.tsx';
+import { FailureAlert, IMAP_DEFAULT, SMTP_DEFAULT, ServerFieldset, connectionFailure, toServer, type ConnectionFailure, type ServerFields } from './MailServerFields.tsx';
 
 export interface ConnectChannelDialogProps {
   inbox: InboxT;
@@ -27,7 +27,7 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
   const [imap, setImap] = useState<ServerFields>(IMAP_DEFAULT);
   const [withSmtp, setWithSmtp] = useState(false);
   const [smtp, setSmtp] = useState<ServerFields>(SMTP_DEFAULT);
-  const [error, setError] = useState<{ title: string; message: string; field?: string } | null>(null);
+  const [error, setError] = useState<ConnectionFailure | null>(null);
   const [busy, setBusy] = useState(false);
   const [connected, setConnected] = useState<ChannelT | null>(null);
 
@@ -64,8 +64,7 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
       setStep('done');
       onChanged();
     } catch (err) {
-      if (err instanceof ApiError) setError({ title: FAILURE_TITLES[err.code] ?? 'Could not connect', message: err.message, field: err.field });
-      else setError({ title: 'Could not connect', message: errorMessage(err) });
+      setError(connectionFailure(err, 'Could not connect'));
     } finally {
       setBusy(false);
     }
@@ -103,11 +102,7 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
             Parley logs in to your mailbox and brings new mail into this inbox as it arrives. Mail already in the mailbox stays where it is. We test
             the login before saving anything.
           </p>
-          {error && (
-            <div className="alert alert-error" role="alert">
-              <strong>{error.title}.</strong> {error.message}
-            </div>
-          )}
+          <FailureAlert failure={error} />
           <div className="field">
             <label htmlFor="connect-team-address">Team email address</label>
             <input

@@ -2,6 +2,7 @@
 // headings for the login failures the API names; shared by "Connect a channel" and "Edit
 // connection".
 import { useId } from 'react';
+import { ApiError, errorMessage } from '../api/client.ts';
 
 export interface ServerFields {
   host: string;
@@ -26,6 +27,27 @@ export const FAILURE_TITLES: Record<string, string> = {
   mail_host_not_allowed: 'This server address is not allowed',
   address_taken: 'Address already connected',
 };
+
+/** A failed connect or save, as the dialogs show it: a heading, the server's message, the field to mark. */
+export interface ConnectionFailure {
+  title: string;
+  message: string;
+  field?: string | undefined;
+}
+
+export function connectionFailure(err: unknown, fallbackTitle: string): ConnectionFailure {
+  if (err instanceof ApiError) return { title: FAILURE_TITLES[err.code] ?? fallbackTitle, message: err.message, field: err.field };
+  return { title: fallbackTitle, message: errorMessage(err) };
+}
+
+export function FailureAlert({ failure }: { failure: ConnectionFailure | null }) {
+  if (!failure) return null;
+  return (
+    <div className="alert alert-error" role="alert">
+      <strong>{failure.title}.</strong> {failure.message}
+    </div>
+  );
+}
 
 export function ServerFieldset({
   kind,

@@ -4,10 +4,10 @@
 // says what happens to the conversations).
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ChannelT } from '../../../shared/api.ts';
-import { ApiError, errorMessage } from '../api/client.ts';
+import { errorMessage } from '../api/client.ts';
 import { api, type MailServerShown } from '../api/endpoints.ts';
 import { Dialog } from '../ui/Dialog.tsx';
-import { FAILURE_TITLES, SMTP_DEFAULT, ServerFieldset, toServer, type ServerFields } from './MailServerFields.tsx';
+import { FailureAlert, SMTP_DEFAULT, ServerFieldset, connectionFailure, toServer, type ConnectionFailure, type ServerFields } from './MailServerFields.tsx';
 
 interface Props {
   channel: ChannelT;
@@ -15,21 +15,14 @@ interface Props {
   onChanged: () => void;
 }
 
-type Failure = { title: string; message: string; field?: string | undefined };
-
 const fields = (s: MailServerShown): ServerFields => ({ host: s.host, port: String(s.port), tls: s.tls, user: s.user, password: '' });
-
-function failure(err: unknown, title: string): Failure {
-  if (err instanceof ApiError) return { title: FAILURE_TITLES[err.code] ?? title, message: err.message, field: err.field };
-  return { title, message: errorMessage(err) };
-}
 
 export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
   const address = channel.email?.teamAddress ?? channel.name;
   const [imap, setImap] = useState<ServerFields | null>(null);
   const [withSmtp, setWithSmtp] = useState(false);
   const [smtp, setSmtp] = useState<ServerFields>(SMTP_DEFAULT);
-  const [error, setError] = useState<Failure | null>(null);
+  const [error, setError] = useState<ConnectionFailure | null>(null);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
 
@@ -42,7 +35,7 @@ export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
         setWithSmtp(c.smtp !== null);
         if (c.smtp) setSmtp(fields(c.smtp));
       },
-      (err: unknown) => live && setError(failure(err, 'Could not load the connection settings')),
+      (err: unknown) => live && setError(connectionFailure(err, 'Could not load the connection settings')),
     );
     return () => {
       live = false;
@@ -59,7 +52,7 @@ export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
       setSaved(true);
       onChanged();
     } catch (err) {
-      setError(failure(err, 'Could not save'));
+      setError(connectionFailure(err, 'Could not save'));
     } finally {
       setBusy(false);
     }
@@ -81,11 +74,7 @@ export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
       ) : (
         <form className="form" onSubmit={(e) => void submit(e)} aria-label="Connection settings">
           <p className="muted small">We test the login before saving. Leave a password empty to keep the saved one.</p>
-          {error && (
-            <div className="alert alert-error" role="alert">
-              <strong>{error.title}.</strong> {error.message}
-            </div>
-          )}
+          <FailureAlert failure={error} />
           {imap ? (
             <>
               <ServerFieldset kind="imap" value={imap} onChange={setImap} invalidField={error?.field} passwordKept />
