@@ -149,15 +149,19 @@ async function main(): Promise<void> {
     console.log(`store ${usePg ? 'postgres' : 'sqlite'}: ${INBOXES} inboxes, ${USERS} users, ${TEAMS} teams, ${world.grants} grants, ${CONVERSATIONS} conversations (built in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     console.log(`restricted agent sees ${world.agentInboxes} of ${INBOXES} inboxes (${world.agentConversations} conversations)`);
 
-    // inboxRights alone, warm.
-    const times: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      const s = process.hrtime.bigint();
-      await inboxRights(deps.store.db, world.agent);
-      times.push(Number(process.hrtime.bigint() - s) / 1e6);
+    // inboxRights alone, warm (cached): reading the account's access version, and with the
+    // version already known (as a request knows it from authentication).
+    const version = (await deps.store.db.selectFrom('accounts').select('access_version').where('id', '=', world.created.account.id).executeTakeFirstOrThrow()).access_version;
+    for (const [label, known] of [['reads the version', undefined], ['version known', version]] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const s = process.hrtime.bigint();
+        await inboxRights(deps.store.db, world.agent, known);
+        times.push(Number(process.hrtime.bigint() - s) / 1e6);
+      }
+      times.sort((a, b) => a - b);
+      console.log(`inboxRights (500 inboxes, cached, ${label}): median ${times[150]!.toFixed(3)} ms, p99 ${times[296]!.toFixed(3)} ms`);
     }
-    times.sort((a, b) => a - b);
-    console.log(`inboxRights (500 inboxes): median ${times[150]!.toFixed(2)} ms, p99 ${times[296]!.toFixed(2)} ms`);
 
     const app = await buildApp(deps, { serveWebApp: false });
     // Interleaved, one request at a time in-process: agent, super admin, agent, … so that any

@@ -57,9 +57,8 @@ async function loadTable(db: Db, accountId: string, version: number): Promise<Ac
   return { version, inboxes, grantsOf, teamsOf, byUser: new Map() };
 }
 
-async function accessTable(db: Db, accountId: string): Promise<AccessTable> {
-  const row = await db.selectFrom('accounts').select('access_version').where('id', '=', accountId).executeTakeFirst();
-  const version = row?.access_version ?? -1;
+async function accessTable(db: Db, accountId: string, knownVersion?: number): Promise<AccessTable> {
+  const version = knownVersion ?? (await db.selectFrom('accounts').select('access_version').where('id', '=', accountId).executeTakeFirst())?.access_version ?? -1;
   const cached = tables.get(accountId);
   if (cached && cached.version === version) {
     tables.delete(accountId); // most recently used last
@@ -92,9 +91,13 @@ function scopeIn(table: AccessTable, user: UserRef): InboxScope {
   return scope;
 }
 
-/** Every inbox the user may see, with their right in it. Shared and cached: do not modify. */
-export async function inboxRights(db: Db, user: UserRef): Promise<Map<string, InboxRight>> {
-  return scopeIn(await accessTable(db, user.account_id), user).rights;
+/**
+ * Every inbox the user may see, with their right in it. Shared and cached: do not modify.
+ * `knownVersion`: the account's access_version if the request already read it (the actor's
+ * account row from authentication), which saves the point read.
+ */
+export async function inboxRights(db: Db, user: UserRef, knownVersion?: number): Promise<Map<string, InboxRight>> {
+  return scopeIn(await accessTable(db, user.account_id, knownVersion), user).rights;
 }
 
 export async function rightInInbox(db: Db, user: UserRef, inboxId: string): Promise<InboxRight> {
@@ -119,9 +122,9 @@ export interface InboxScope {
   rights: Map<string, InboxRight>;
 }
 
-/** Shared and cached: do not modify. */
-export async function inboxScope(db: Db, user: UserRef): Promise<InboxScope> {
-  return scopeIn(await accessTable(db, user.account_id), user);
+/** Shared and cached: do not modify. `knownVersion` as for inboxRights. */
+export async function inboxScope(db: Db, user: UserRef, knownVersion?: number): Promise<InboxScope> {
+  return scopeIn(await accessTable(db, user.account_id, knownVersion), user);
 }
 
 /** The conversation, if the user may see it (else 404) and, with need 'act', act on it (else 403 view_only). */

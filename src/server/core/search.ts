@@ -15,6 +15,8 @@ export interface SearchInput {
   limit: number;
   /** Keyset cursor: the last row's [last_activity_at, id]. */
   after?: [string, string];
+  /** The account's access_version if the request already read it (see inboxScope). */
+  accessVersion?: number;
 }
 
 /** At most this many words are matched: more narrows nothing useful and costs index lookups. */
@@ -29,7 +31,7 @@ const likePattern = (q: string) => `%${q.trim().toLowerCase().replace(/[\\%_]/g,
 
 export async function searchConversations(db: Kysely<Database>, dialect: DialectName, user: Pick<Row<'users'>, 'id' | 'account_id' | 'role'>, input: SearchInput): Promise<Row<'conversations'>[]> {
   const terms = searchTerms(input.q);
-  const scope = await inboxScope(db, user);
+  const scope = await inboxScope(db, user, input.accessVersion);
   if (terms.length === 0 || scope.inboxIds.length === 0) return [];
   let q = db.selectFrom('conversations').selectAll().where('account_id', '=', user.account_id);
   if (!scope.all) q = q.where('inbox_id', 'in', scope.inboxIds);
