@@ -93,6 +93,7 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'GET /conversations', kind: 'list', fixture: 'conversation', request: (f) => ({ method: 'GET', url: '/conversations?limit=200', contains: (r) => ids(r).includes(f.conversation!.id) }) },
   { name: 'GET /conversations?inboxId', kind: 'list', fixture: 'conversation', request: (f) => ({ method: 'GET', url: `/conversations?inboxId=${f.inbox.id}`, contains: (r) => ids(r).includes(f.conversation!.id) }) },
   { name: 'GET /conversations?status&assigneeId', kind: 'list', fixture: 'conversation', request: (f) => ({ method: 'GET', url: '/conversations?status=open&assigneeId=unassigned&limit=200', contains: (r) => ids(r).includes(f.conversation!.id) }) },
+  { name: 'GET /search', kind: 'list', fixture: 'conversation', request: (f) => ({ method: 'GET', url: '/search?q=help%20please&limit=200', contains: (r) => ids(r).includes(f.conversation!.id) }) },
   { name: 'GET /inboxes', kind: 'list', fixture: 'none', request: (f) => ({ method: 'GET', url: '/inboxes', contains: (r) => ids(r).includes(f.inbox.id) }) },
   { name: 'GET /inboxes/{id}', kind: 'view', fixture: 'none', request: (f) => ({ method: 'GET', url: `/inboxes/${f.inbox.id}` }) },
   { name: 'GET /inboxes/{id}/channels', kind: 'view', fixture: 'none', request: (f) => ({ method: 'GET', url: `/inboxes/${f.inbox.id}/channels` }) },
