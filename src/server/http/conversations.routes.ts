@@ -67,7 +67,8 @@ export const conversationRoutes =
         // list keeps both stores on the newest-first index.
         let visible: string[] | 'all' = 'all';
         if (!isAdmin(actor.user.role)) {
-          const scope = await inboxScope(db, actor.user);
+          // The access version came with the account in the authentication query: no extra read.
+          const scope = await inboxScope(db, actor.user, actor.account.access_version);
           if (scope.inboxIds.length === 0) return { items: [], nextCursor: null };
           if (!scope.all) visible = scope.inboxIds;
         }
