@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point for `npx parley` and `npm start`. Runs the server from one bundled file of our
-// sources (dist/server/parley.mjs, built with esbuild, node_modules left external), because
-// loading ~100 TypeScript modules through tsx's loader on every start costs seconds of CPU.
+// sources and their dependencies (dist/server/parley.mjs, built with esbuild), because loading
+// ~100 TypeScript modules through tsx's loader and ~1,000 modules from node_modules on every
+// start costs seconds of CPU.
 // The bundle is rebuilt whenever a source file is newer than it; if building or loading it
 // fails, or PARLEY_NO_BUNDLE=1, the sources are loaded through tsx as before.
 import fs from 'node:fs';
@@ -26,8 +27,12 @@ function newestMtime(dir) {
 function isFresh() {
   if (!fs.existsSync(bundle)) return false;
   const built = fs.statSync(bundle).mtimeMs;
-  return sourceDirs.every((dir) => newestMtime(dir) <= built) && fs.statSync(path.join(root, 'package.json')).mtimeMs <= built;
+  // And the installed packages: dependencies are inside the bundle (npm writes node_modules/.package-lock.json on every install).
+  const manifests = ['package.json', 'package-lock.json', 'node_modules/.package-lock.json'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f));
+  return sourceDirs.every((dir) => newestMtime(dir) <= built) && manifests.every((f) => fs.statSync(f).mtimeMs <= built);
 }
+
+const EXTERNAL = ['better-sqlite3', 'pg', 'pg-native', '@node-rs/argon2', 'ioredis', 'imapflow', 'esbuild', 'vite', 'tsx', 'tsx/*'];
 
 /** Each module keeps its own import.meta (paths to web assets and worker files are relative to it). */
 const sourceMeta = {
@@ -59,7 +64,12 @@ async function buildBundle() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Dependencies are bundled too: resolving and loading ~1,000 separate modules from
+    // node_modules was most of the start-up time. Left outside: native addons, the drivers and
+    // clients loaded only when configured or first used, and build tools.
+    external: EXTERNAL,
+    // Bundled CommonJS code calls require() for Node built-ins and the external packages.
+    banner: { js: "import { createRequire as __parleyRequire } from 'node:module'; const require = __parleyRequire(import.meta.url);" },
     logLevel: 'silent',
     plugins: [sourceMeta],
   });
