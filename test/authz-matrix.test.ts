@@ -57,8 +57,9 @@ const TRAITS: Record<Exclude<ActorName, 'nobody'>, ActorTraits> = {
  * - inboxSettings: change an inbox's settings (admins; 404 for those who cannot see it, else 403).
  * - accountSettings: account-wide settings (admins; 403 otherwise).
  * - accountRead: account-wide reads every user may make.
+ * - accountWork: account-wide data every user may change (contacts: the CRM side).
  */
-type Kind = 'view' | 'act' | 'list' | 'inboxSettings' | 'accountSettings' | 'accountRead';
+type Kind = 'view' | 'act' | 'list' | 'inboxSettings' | 'accountSettings' | 'accountRead' | 'accountWork';
 /** 'mailbox': a fresh inbox with a connected team mailbox, whose channel is `channelId`. */
 type Fixture = 'conversation' | 'ticket' | 'inbox' | 'mailbox' | 'none';
 interface Fx {
@@ -110,6 +111,8 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'GET /users', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/users' }) },
   { name: 'GET /teams', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/teams' }) },
   { name: 'GET /contacts', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/contacts' }) },
+  { name: 'POST /contacts', kind: 'accountWork', fixture: 'none', request: () => ({ method: 'POST', url: '/contacts', body: { email: `new-${newSecret(4).toLowerCase()}@customer.example` } }) },
+  { name: 'PATCH /contacts/{id}', kind: 'accountWork', fixture: 'conversation', request: (f) => ({ method: 'PATCH', url: `/contacts/${f.conversation!.contact_id}`, body: { name: 'Renamed' } }) },
   { name: 'GET /me', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/me' }) },
   { name: 'GET /notifications', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/notifications' }) },
   { name: 'GET /pipelines', kind: 'accountRead', fixture: 'none', request: () => ({ method: 'GET', url: '/pipelines' }) },
@@ -144,6 +147,7 @@ function expected(kind: Kind, actor: ActorName, mode: Mode): Outcome {
   const canView = member || t.admin;
   switch (kind) {
     case 'accountRead':
+    case 'accountWork':
       return { status: 'ok' };
     case 'accountSettings':
       return t.admin ? { status: 'ok' } : { status: 403, code: 'forbidden' };

@@ -1,8 +1,10 @@
-// /contacts: the CRM side. Every user of the account sees contacts; timeline entries about
-// conversations in inboxes the caller cannot see are left out.
+// /contacts: the CRM side. Every user of the account sees contacts and may add them and change
+// their name and owner; timeline entries about conversations in inboxes the caller cannot see are
+// left out.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import type { Deps } from '../deps.ts';
 import { Contact, TimelineEntry } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
@@ -11,6 +13,13 @@ import { presentContact, presentTimelineEntry } from './presenters.ts';
 import { notFound } from '../core/errors.ts';
 import { inboxRights } from '../core/inbox-access.ts';
 import { IdParams } from './inboxes.routes.ts';
+import { id } from '../../shared/api.ts';
+import { createContact, updateContact } from '../core/edit-contact.ts';
+
+/** `%` and `_` match literally in the search text; `\` escapes them in LIKE. */
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const ContactName = z.string().max(200);
 
 export const contactRoutes =
   (deps: Deps): FastifyPluginAsync =>
@@ -23,17 +32,21 @@ export const contactRoutes =
       {
         schema: {
           tags: ['contacts'],
-          summary: 'Contacts, newest first; `email` finds one by exact address',
-          querystring: z.strictObject({ ...pageQuery, email: z.string().max(254).optional() }),
+          summary: 'Contacts, newest first; `email` finds one by exact address, `q` those whose name or address contains the text',
+          querystring: z.strictObject({ ...pageQuery, email: z.string().max(254).optional(), q: z.string().trim().min(1).max(200).optional() }),
           response: { 200: pageSchema(Contact) },
         },
       },
       async (request) => {
         const actor = actorOf(request);
-        const { limit, email } = request.query;
+        const { limit, email, q: text } = request.query;
         const after = decodeCursor(request.query.cursor);
         let q = db.selectFrom('contacts').selectAll().where('account_id', '=', actor.account.id);
         if (email) q = q.where('email', '=', email.trim().toLowerCase());
+        if (text) {
+          const pattern = likePattern(text);
+          q = q.where((eb) => eb.or([sql<boolean>`lower(${eb.ref('name')}) like ${pattern} escape '\\'`, sql<boolean>`${eb.ref('email')} like ${pattern} escape '\\'`]));
+        }
         if (after) {
           const [createdAt, id] = [String(after[0]), after[1]];
           q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
@@ -82,5 +95,35 @@ export const contactRoutes =
         const page = pageOf(rows, limit, (t) => [t.created_at, t.id]);
         return { items: page.items.map(presentTimelineEntry), nextCursor: page.nextCursor };
       },
+    );
+
+    app.post(
+      '/contacts',
+      {
+        schema: {
+          tags: ['contacts'],
+          summary: 'Add a contact by hand (409 conflict when the address already has one)',
+          body: z.strictObject({ email: z.email({ message: 'must be an email address' }).max(254), name: ContactName.optional(), ownerId: id.nullable().optional() }),
+          response: { 201: Contact },
+        },
+      },
+      async (request, reply) => {
+        const contact = await deps.run(actorOf(request), (ctx) => createContact(ctx, request.body));
+        return reply.status(201).send(presentContact(contact));
+      },
+    );
+
+    app.patch(
+      '/contacts/:id',
+      {
+        schema: {
+          tags: ['contacts'],
+          summary: "Change a contact's name or owner (the owner is who \"Assign to: Contact owner\" picks; null removes it); logged on the contact's timeline",
+          params: IdParams,
+          body: z.strictObject({ name: ContactName.optional(), ownerId: id.nullable().optional() }),
+          response: { 200: Contact },
+        },
+      },
+      async (request) => presentContact(await deps.run(actorOf(request), (ctx) => updateContact(ctx, { contactId: request.params.id, edit: request.body }))),
     );
   };
