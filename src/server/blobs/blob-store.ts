@@ -18,6 +18,7 @@ const KEY_RE = /^sha256\/([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
 
 export class BlobStore {
   readonly root: string;
+  private readonly knownDirs = new Set<string>();
 
   constructor(dataDir: string) {
     this.root = path.resolve(dataDir, 'blobs');
@@ -38,7 +39,12 @@ export class BlobStore {
     const dir = path.dirname(file);
     const existing = await fsp.stat(file).catch(() => null);
     if (existing && existing.size === bytes.byteLength) return { key, sha256, size: bytes.byteLength };
-    await mkdirDurable(this.root, dir);
+    // A directory made (and synced) once stays: skip the mkdir and its parents' fsyncs after that.
+    if (!this.knownDirs.has(dir)) {
+      await mkdirDurable(this.root, dir);
+      if (this.knownDirs.size >= 70_000) this.knownDirs.clear();
+      this.knownDirs.add(dir);
+    }
     const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
     const handle = await fsp.open(tmp, 'w', 0o640);
     try {

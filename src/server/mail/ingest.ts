@@ -134,8 +134,11 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
     const run = () =>
       commit(() =>
         deps.run({ kind: 'system', accountId: target.account.id, reason: `email via ${input.via}` }, async (ctx) => {
-          // Never let a server-wide synchronous_commit=off weaken the promise behind our 250.
-          if (ctx.dialect === 'postgres' && !spoolId) await sql`set local synchronous_commit = on`.execute(ctx.db);
+          // Direct callers rely on this commit: never let a server-wide synchronous_commit=off
+          // weaken it. From the spool it may be lost on a crash together with the deletion of
+          // the spool row (same transaction), which only means processing again; not waiting for
+          // the WAL flush keeps the account-row lock (conversation counter, event seq) short.
+          if (ctx.dialect === 'postgres') await sql.raw(`set local synchronous_commit = ${spoolId ? 'off' : 'on'}`).execute(ctx.db);
           if (spoolId && last) await ctx.db.deleteFrom('inbound_queue').where('id', '=', spoolId).execute();
           return receiveEmail(ctx, {
             channel: target.channel,
