@@ -8,6 +8,7 @@ import { LoginPage } from './auth/LoginPage.tsx';
 import { SignupPage } from './auth/SignupPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
 import { InboxPage } from './inbox/InboxPage.tsx';
+import { ContactsPage } from './contacts/ContactsPage.tsx';
 import { SettingsLayout } from './settings/SettingsLayout.tsx';
 import { InboxesSettings } from './settings/InboxesSettings.tsx';
 import { ChannelSettings } from './settings/ChannelSettings.tsx';
@@ -33,6 +34,8 @@ function SignedIn({ me }: { me: MeT }) {
         <Route path="inbox/:inboxId" element={<InboxPage me={me} />} />
         <Route path="inbox/:inboxId/:view" element={<InboxPage me={me} />} />
         <Route path="inbox/:inboxId/:view/:conversationId" element={<InboxPage me={me} />} />
+        <Route path="contacts" element={<ContactsPage />} />
+        <Route path="contacts/:contactId" element={<ContactsPage />} />
         <Route path="settings" element={<SettingsLayout />}>
           <Route index element={<Navigate to="/settings/inboxes" replace />} />
           <Route path="inboxes" element={<InboxesSettings me={me} />} />

@@ -1,6 +1,6 @@
 // Typed calls for each API endpoint the agent app uses. Types come from src/shared/api.ts as
 // type-only imports, so zod never reaches the browser bundle.
-import type { AccountT, ChannelT, ConversationT, InboxT, MeT, MessageT, Page, TeamT, UserT } from '../../../shared/api.ts';
+import type { AccountT, ChannelT, ContactT, ConversationT, InboxT, MeT, MessageT, Page, TeamT, UserT } from '../../../shared/api.ts';
 import { request } from './client.ts';
 
 export type Plan = AccountT['plan'];
@@ -100,6 +100,10 @@ export const api = {
 
   conversations: (filter: ConversationFilter) => request<Page<ConversationT>>('GET', `/conversations${query({ ...filter })}`),
   conversation: (id: string) => request<ConversationT>('GET', `/conversations/${encodeURIComponent(id)}`),
+  contacts: (q: string, cursor?: string) => request<Page<ContactT>>('GET', `/contacts${query({ q: q || undefined, limit: 50, cursor })}`),
+  contact: (id: string) => request<ContactT>('GET', `/contacts/${encodeURIComponent(id)}`),
+  createContact: (input: { email: string; name?: string; ownerId?: string | null }) => request<ContactT>('POST', '/contacts', input),
+  updateContact: (id: string, edit: { name?: string; ownerId?: string | null }) => request<ContactT>('PATCH', `/contacts/${encodeURIComponent(id)}`, edit),
   search: (q: string, cursor?: string) => request<Page<ConversationT>>('GET', `/search${query({ q, limit: 50, cursor })}`),
   messages: (conversationId: string, cursor?: string) =>
     request<Page<MessageT>>('GET', `/conversations/${encodeURIComponent(conversationId)}/messages${query({ limit: 200, cursor })}`),

@@ -20,7 +20,8 @@ function staleKeys(type: string, data: Record<string, unknown>): unknown[][] {
   if (type.startsWith('ticket.')) return [['tickets'], ['timeline']];
   if (type.startsWith('notification.')) return [['notifications']];
   if (type.startsWith('pipeline.')) return [['pipelines']];
-  if (type.startsWith('contact.')) return [['timeline']];
+  // Conversations embed their contact's name and owner.
+  if (type.startsWith('contact.')) return [['timeline'], ['contacts'], ['contact'], ['conversations'], ['conversation']];
   if (type.startsWith('inbox.') || type.startsWith('channel.')) return [['inboxes'], ['automation']];
   if (type.startsWith('user.') || type.startsWith('team.')) return [['users'], ['teams'], ['inboxes']];
   return [];

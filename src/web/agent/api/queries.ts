@@ -10,6 +10,8 @@ export const keys = {
   users: ['users'] as const,
   teams: ['teams'] as const,
   conversations: (filter: ConversationFilter) => ['conversations', filter] as const,
+  contacts: (q: string) => ['contacts', q] as const,
+  contact: (id: string) => ['contact', id] as const,
   conversation: (id: string) => ['conversation', id] as const,
   messages: (id: string) => ['messages', id] as const,
 };
@@ -112,4 +114,17 @@ export function useRefresh() {
  *  sets next): clearing the whole cache would detach the App's observer of "me". */
 export function resetSessionData(client: QueryClient): void {
   client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+}
+
+export function useContacts(q: string) {
+  return useInfiniteQuery({
+    queryKey: keys.contacts(q),
+    queryFn: ({ pageParam }) => api.contacts(q, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useContact(id: string | undefined) {
+  return useQuery({ queryKey: keys.contact(id ?? ''), queryFn: () => api.contact(id!), enabled: Boolean(id) });
 }

@@ -1,5 +1,5 @@
-// The contact beside a conversation: who they are, their tickets (stage and priority editable by
-// those who may act), and their timeline (GET /api/v1/contacts/{id}/timeline), newest first.
+// The contact beside a conversation: who they are and their owner (changeable), their tickets
+// (stage and priority editable by those who may act), and their timeline, newest first.
 //
 // Props:
 //   conversation: ConversationT — the open conversation.
@@ -12,6 +12,8 @@ import { errorMessage } from '../api/client.ts';
 import { useInboxes, useUsers } from '../api/queries.ts';
 import { Avatar, fullTime } from '../ui/format.tsx';
 import { usePipelines, useTickets, workflow, workflowKeys } from './workflow-api.ts';
+import { ContactOwnerSelect } from '../contacts/ContactOwnerSelect.tsx';
+import { ContactTimeline } from '../contacts/ContactTimeline.tsx';
 import './workflow.css';
 
 export interface ContactPanelProps {
@@ -92,8 +94,6 @@ export function ContactPanel({ conversation, contact, onChanged }: ContactPanelP
   const users = useUsers();
   const canAct = inboxes.data?.find((i) => i.id === conversation.inboxId)?.myAccess === 'act';
   const tickets = useTickets(contact ? { contactId: contact.id } : { conversationId: conversation.id });
-  const timeline = useQuery({ queryKey: workflowKeys.timeline(contact?.id ?? ''), queryFn: () => workflow.timeline(contact!.id), enabled: Boolean(contact) });
-  const owner = contact?.ownerId ? users.data?.find((u) => u.id === contact.ownerId) : undefined;
   const name = contact ? contact.name || contact.email || 'Contact' : 'Unknown contact';
 
   return (
@@ -111,7 +111,9 @@ export function ContactPanel({ conversation, contact, onChanged }: ContactPanelP
             <dt>Conversation</dt>
             <dd>#{conversation.number}</dd>
             <dt>Contact owner</dt>
-            <dd>{owner ? owner.fullName || owner.email : 'No owner'}</dd>
+            <dd>
+              <ContactOwnerSelect contact={contact} />
+            </dd>
             <dt>Contact since</dt>
             <dd>{fullTime(contact.createdAt)}</dd>
           </dl>
@@ -130,20 +132,7 @@ export function ContactPanel({ conversation, contact, onChanged }: ContactPanelP
           ))}
         </ul>
       </section>
-      {contact && (
-        <section aria-label="Timeline">
-          <h2 className="panel-heading">Timeline</h2>
-          {timeline.isPending && <p className="muted small">Loading timeline…</p>}
-          {timeline.isError && <p className="alert alert-error small">{errorMessage(timeline.error)}</p>}
-          <ol className="plain-list timeline">
-            {(timeline.data?.items ?? []).map((e) => (
-              <li key={e.id} className="small">
-                <span>{e.summary}</span> <span className="muted">{fullTime(e.createdAt)}</span>
-              </li>
-            ))}
-          </ol>
-        </section>
-      )}
+      {contact && <ContactTimeline contactId={contact.id} />}
     </aside>
   );
 }

@@ -1,5 +1,5 @@
 // The signed-in frame: top bar (brand, notifications, account menu), the main nav (Inbox,
-// Settings) that collapses behind a menu button on phones, and the page outlet.
+// Contacts, Settings) that collapses behind a menu button on phones, and the page outlet.
 import { useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
@@ -18,6 +18,16 @@ function InboxIcon() {
     <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
       <path d="M22 12h-6l-2 3h-4l-2-3H2" />
       <path d="M5.45 5.11 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.45-6.89A2 2 0 0 0 16.76 4H7.24a2 2 0 0 0-1.79 1.11z" />
+    </svg>
+  );
+}
+
+function ContactsIcon() {
+  return (
+    <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
+      <path d="M17 21v-2a4 4 0 0 0-4-4H5a4 4 0 0 0-4 4v2" />
+      <circle cx="9" cy="7" r="4" />
+      <path d="M23 21v-2a4 4 0 0 0-3-3.87M16 3.13a4 4 0 0 1 0 7.75" />
     </svg>
   );
 }
@@ -83,6 +93,10 @@ export function AppShell({ me }: { me: MeT }) {
         <NavLink to="/inbox" className={({ isActive }) => (isActive || location.pathname.startsWith('/inbox') ? 'sidenav-link active' : 'sidenav-link')}>
           <InboxIcon />
           <span>Inbox</span>
+        </NavLink>
+        <NavLink to="/contacts" className={({ isActive }) => (isActive ? 'sidenav-link active' : 'sidenav-link')}>
+          <ContactsIcon />
+          <span>Contacts</span>
         </NavLink>
         <NavLink to="/settings" className={({ isActive }) => (isActive ? 'sidenav-link active' : 'sidenav-link')}>
           <SettingsIcon />

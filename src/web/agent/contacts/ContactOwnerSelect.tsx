@@ -1,0 +1,47 @@
+// The contact owner, changeable by any user (PATCH /contacts/{id}): the person "Assign to:
+// Contact owner" assigns the contact's new conversations to.
+import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { ContactT } from '../../../shared/api.ts';
+import { api } from '../api/endpoints.ts';
+import { errorMessage } from '../api/client.ts';
+import { useUsers } from '../api/queries.ts';
+
+export function ContactOwnerSelect({ contact }: { contact: ContactT }) {
+  const users = useUsers();
+  const client = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const change = async (ownerId: string | null) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.updateContact(contact.id, { ownerId });
+      // The socket marks these stale too; refetch now so the change shows without waiting for it.
+      for (const queryKey of [['contacts'], ['contact'], ['conversation'], ['timeline']]) void client.invalidateQueries({ queryKey });
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <select aria-label="Contact owner" value={contact.ownerId ?? ''} disabled={busy || !users.data} onChange={(e) => void change(e.target.value || null)}>
+        <option value="">No owner</option>
+        {(users.data ?? []).map((u) => (
+          <option key={u.id} value={u.id}>
+            {u.fullName || u.email}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <p className="alert alert-error small" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
