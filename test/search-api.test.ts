@@ -1,6 +1,6 @@
 // GET /api/v1/search (issue 5: the access policy applies to "every API endpoint, socket
-// subscription and search"), on SQLite (FTS5) and PostgreSQL (tsvector): what matches (subject,
-// message and note text by word prefix, contact name and email; not activity lines), keyset
+// subscription and search"), on SQLite (FTS5) and PostgreSQL (tsvector): what matches (words of
+// the subject, message and note text, contact name and email, by prefix; not activity lines), keyset
 // pages, the index following new messages, moves and deletions in the same transaction, and the
 // inbox scope: nothing from an inbox the caller cannot see.
 import { expect, it, beforeAll, afterAll } from 'vitest';
@@ -33,6 +33,10 @@ describeEachStore('conversation search', (store) => {
     expect(ids(await owner.get('/search?q=warehouse'))).toEqual([shipping.id]);
     expect(ids(await owner.get('/search?q=kowalski'))).toEqual([invoice.id]);
     expect(ids(await owner.get(`/search?q=${encodeURIComponent('marta.kowalski@example')}`))).toEqual([invoice.id]);
+    expect(ids(await owner.get(`/search?q=${encodeURIComponent('marta@exa')}`))).toEqual([invoice.id]);
+    // A contact's new name is found at once (the index changes in the same transaction).
+    await deps.store.db.updateTable('contacts').set({ name: 'Marta Nowak-Lis' }).where('id', '=', invoice.contact_id!).execute();
+    expect(ids(await owner.get('/search?q=nowak'))).toEqual([invoice.id]);
     // Every word must match; activity lines ("… closed this conversation") are not searched.
     expect(ids(await owner.get('/search?q=invoice%20warehouse'))).toEqual([]);
     expect(ids(await owner.get('/search?q=closed'))).toEqual([]);

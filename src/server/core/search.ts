@@ -1,9 +1,10 @@
-// Conversation search (issue 5): conversations whose subject or message text (messages and
-// notes, not activity lines) matches every word of the query as a prefix, or whose contact's
-// name or email contains the query; newest activity first. Filtered by the same inbox scope as
-// the conversation list (inbox-access.ts), so nothing from an inbox the user cannot see is
-// found, counted or shown. The text index is store-specific (search-match.ts).
-import { sql, type Kysely } from 'kysely';
+// Conversation search (issue 5): conversations whose subject, one of whose messages or notes
+// (not activity lines), or whose contact's name or email has every word of the query as a word
+// prefix; newest activity first. Always through an index, never a leading-wildcard LIKE.
+// Filtered by the same inbox scope as the conversation list (inbox-access.ts), so nothing from
+// an inbox the user cannot see is found, counted or shown. The text indexes are store-specific
+// (search-match.ts).
+import type { Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import type { DialectName } from '../db/connect.ts';
 import { inboxScope } from './inbox-access.ts';
@@ -27,29 +28,13 @@ export function searchTerms(q: string): string[] {
   return [...new Set(q.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_TERMS);
 }
 
-const likePattern = (q: string) => `%${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 export async function searchConversations(db: Kysely<Database>, dialect: DialectName, user: Pick<Row<'users'>, 'id' | 'account_id' | 'role'>, input: SearchInput): Promise<Row<'conversations'>[]> {
   const terms = searchTerms(input.q);
   const scope = await inboxScope(db, user, input.accessVersion);
   if (terms.length === 0 || scope.inboxIds.length === 0) return [];
   let q = db.selectFrom('conversations').selectAll().where('account_id', '=', user.account_id);
   if (!scope.all) q = q.where('inbox_id', 'in', scope.inboxIds);
-  const pattern = likePattern(input.q);
-  q = q.where((eb) =>
-    eb.or([
-      textMatch(dialect, user.account_id, terms),
-      eb(
-        'contact_id',
-        'in',
-        eb
-          .selectFrom('contacts')
-          .select('id')
-          .where('account_id', '=', user.account_id)
-          .where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or lower(email) like ${pattern} escape '\\')`),
-      ),
-    ]),
-  );
+  q = q.where(textMatch(dialect, user.account_id, terms));
   if (input.after) {
     const [at, lastId] = input.after;
     q = q.where((eb) => eb.or([eb('last_activity_at', '<', at), eb.and([eb('last_activity_at', '=', at), eb('id', '<', lastId)])]));

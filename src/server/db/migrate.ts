@@ -8,6 +8,7 @@ import * as m0004 from './migrations/0004-access.ts';
 import * as m0005 from './migrations/0005-assignment.ts';
 import * as m0006 from './migrations/0006-inbound-queue.ts';
 import * as m0007 from './migrations/0007-access-cache-search.ts';
+import * as m0008 from './migrations/0008-contact-search.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-assignment': m0005,
   '0006-inbound-queue': m0006,
   '0007-access-cache-search': m0007,
+  '0008-contact-search': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,5 +1,5 @@
-// GET /search?q=: conversations matching a subject, message or note text, or a contact's name
-// or email, newest activity first, only from inboxes the caller can see (core/search.ts).
+// GET /search?q=: conversations matching by subject, message or note text, or the contact's
+// name or email, newest activity first, only from inboxes the caller can see (core/search.ts).
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -23,7 +23,7 @@ export const searchRoutes =
           tags: ['conversations'],
           summary: 'Search conversations in the inboxes the caller can see, most recent activity first',
           description:
-            'Matches conversations whose subject, or the text of one of their messages or notes, contains every word of q as a word prefix ("inv 204" finds "invoice 2041"), or whose contact’s name or email contains q. Conversations in inboxes the caller cannot see are never found.',
+            'Matches conversations whose subject, the text of one of their messages or notes, or their contact’s name or email contains every word of q as a word prefix ("inv 204" finds "invoice 2041"; "marta@exa" finds marta@example.org). Conversations in inboxes the caller cannot see are never found.',
           querystring: z.strictObject({ ...pageQuery, q: z.string().trim().min(1, 'must not be empty').max(200) }),
           response: { 200: pageSchema(Conversation) },
         },
