@@ -31,6 +31,8 @@ export class InboundSpool {
   private waiting: Waiting[] = [];
   private committing = false;
   private listeners: Array<() => void> = [];
+  /** Commits made so far (group commit: fewer than messages under concurrency). */
+  commits = 0;
 
   constructor(private readonly store: Store) {}
 
@@ -69,6 +71,7 @@ export class InboundSpool {
     const batch = this.waiting.splice(0, MAX_BATCH);
     try {
       await this.write(batch.map((w) => w.row));
+      this.commits++;
       for (const w of batch) w.resolve(w.row.id);
       for (const fn of this.listeners) fn();
     } catch (err) {

@@ -1,0 +1,121 @@
+// The inbound spool behind the SMTP receiver's 250, on both stores: group commit (messages that
+// arrive together share one commit, each stored exactly once), a restart drains what a previous
+// run accepted, a message the parser gives up on is kept raw with its parse error, a processing
+// failure stays in the spool for a retry, and a large message streams through a spool file.
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import { expect, it } from 'vitest';
+import { describeEachStore, makeAccount } from './helpers/stores.ts';
+import { startSmtpReceiver } from '../src/server/mail/smtp-in.ts';
+import { inboundSpool } from '../src/server/mail/inbound-spool.ts';
+import { acquireInboundProcessor } from '../src/server/mail/inbound-processor.ts';
+import { configureParsePool } from '../src/server/mail/parse.ts';
+import { spoolDir } from '../src/server/mail/spool-files.ts';
+import { crlf, sendRaw } from './email-in-support.ts';
+
+const mail = (to: string, id: string, body = 'Hello') => crlf(`From: Ann <ann@customer.example>\nTo: ${to}\nSubject: ${id}\nMessage-ID: <${id}@customer.example>\n\n${body}\n`);
+const uid = (tag: string) => `${tag}-${crypto.randomBytes(5).toString('hex')}`;
+
+describeEachStore('inbound spool', (store) => {
+  it('group-commits messages that arrive together and stores each exactly once', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const spool = inboundSpool(store().deps.store);
+    const before = spool.commits;
+    // Appended in one turn of the event loop: one shared commit.
+    const ids = Array.from({ length: 40 }, () => uid('group'));
+    await Promise.all(ids.map((id) => { const raw = mail(to, id); return spool.append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] }); }));
+    expect(spool.commits - before).toBe(1);
+    // Over the wire, concurrently, with a duplicate of each: all accepted, each stored once.
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
+    try {
+      const wire = Array.from({ length: 30 }, () => uid('wire'));
+      const replies = await Promise.all([...wire, ...wire].map((id) => sendRaw(smtp.port, { from: 'ann@customer.example', to: [to], data: mail(to, id) })));
+      expect(replies.every((r) => /^250 2\.0\.0 Queued as /.test(r.final))).toBe(true);
+      await smtp.settled();
+      const rows = await store().deps.store.db.selectFrom('messages').select('message_id').where('account_id', '=', acct.account.id).execute();
+      const count = new Map<string, number>();
+      for (const r of rows) count.set(r.message_id!, (count.get(r.message_id!) ?? 0) + 1);
+      for (const id of [...ids, ...wire]) expect(count.get(`${id}@customer.example`), id).toBe(1);
+      expect(rows).toHaveLength(ids.length + wire.length);
+      expect(await store().deps.store.db.selectFrom('inbound_queue').select('id').execute()).toEqual([]);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
+  it('drains on start what a previous run accepted but did not process', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const id = uid('left');
+    const raw = mail(to, id);
+    // Accepted (committed) with no processor running: as if the process died right after the 250.
+    await inboundSpool(store().deps.store).append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] });
+    expect(await store().deps.store.db.selectFrom('inbound_queue').select('id').execute()).toHaveLength(1);
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
+    try {
+      await smtp.settled();
+      const m = await store().deps.store.db.selectFrom('messages').selectAll().where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
+      expect(m.message_id).toBe(`${id}@customer.example`);
+      expect(await store().deps.store.db.selectFrom('inbound_queue').select('id').execute()).toEqual([]);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
+  it('keeps a message the parser gives up on, raw, with its parse error', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const heavy = crlf(`From: slow@customer.example\nTo: ${to}\nSubject: Heavy\nMessage-ID: <${uid('heavy')}@customer.example>\nContent-Type: text/plain; format=flowed; delsp=yes\n\n${('word '.repeat(15) + '\n').repeat(40_000)}`);
+    await configureParsePool({ size: 1, timeoutMs: 1 });
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
+    try {
+      expect((await sendRaw(smtp.port, { from: 'slow@customer.example', to: [to], data: heavy })).final).toMatch(/^250 /);
+      await smtp.settled();
+      const m = await store().deps.store.db.selectFrom('messages').selectAll().where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
+      expect(m.parse_error).toMatch(/could not be parsed within/);
+      expect(m.raw_key).toBeTruthy();
+      expect(await store().deps.store.db.selectFrom('inbound_queue').select('id').execute()).toEqual([]);
+    } finally {
+      await smtp.stop();
+      await configureParsePool({});
+    }
+  });
+
+  it('streams a large message through a spool file and removes the file once processed', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const id = uid('large');
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
+    try {
+      const body = `${'0123456789abcdef'.repeat(4)}\n`.repeat(8_000); // ~520 KB, over the in-row limit
+      expect((await sendRaw(smtp.port, { from: 'ann@customer.example', to: [to], data: mail(to, id, body) })).final).toMatch(/^250 /);
+      await smtp.settled();
+      const m = await store().deps.store.db.selectFrom('messages').selectAll().where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
+      expect(m.message_id).toBe(`${id}@customer.example`);
+      expect(m.text.length).toBeGreaterThan(500_000);
+      const left = fs.existsSync(spoolDir(store().config.dataDir)) ? fs.readdirSync(spoolDir(store().config.dataDir)) : [];
+      expect(left).toEqual([]);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
+  it('leaves a message it cannot process in the spool with the error, for a later attempt', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    // A spool row whose file is gone: processing fails, and the row records why.
+    const spoolId = await inboundSpool(store().deps.store).append({ raw: null, file: `${'ab'.repeat(16)}.eml`, size: 1, mailFrom: null, recipients: [to] });
+    const processing = acquireInboundProcessor(store().deps);
+    try {
+      await processing.processor.idle();
+      const row = await store().deps.store.db.selectFrom('inbound_queue').selectAll().where('id', '=', spoolId).executeTakeFirstOrThrow();
+      expect(row.attempts).toBe(1);
+      expect(row.last_error).toMatch(/ENOENT/);
+      expect(row.next_attempt_at).not.toBeNull();
+    } finally {
+      await processing.release();
+      await store().deps.store.db.deleteFrom('inbound_queue').where('id', '=', spoolId).execute();
+    }
+  });
+});
