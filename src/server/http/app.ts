@@ -1,12 +1,12 @@
 // Builds the Fastify app without listening, so tests can inject requests or listen on port 0.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
 import { errorBody, registerErrorHandling } from './errors.ts';
+import { securityHeaders } from './security-headers.ts';
 import { registerAuth } from './auth.ts';
 import { healthRoutes } from './health.routes.ts';
 import { authRoutes } from './auth.routes.ts';
@@ -35,6 +35,8 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
   const app = Fastify({
     loggerInstance: deps.log.child({ role: 'web' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Two log lines per request cost more than a cached list read; see logRequests below.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
     // Ids are UUIDs; anything else in a path is answered by the route's schema with a 400.
     routerOptions: { maxParamLength: 200 },
@@ -48,11 +50,12 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  logRequests(app, deps.log.isLevelEnabled('debug'));
   await app.register(cookie);
   // At the root and before auth: its onRequest hook marks upgrade requests so that a refused
   // handshake (401 from the auth hook) still gets its raw socket destroyed after the response.
   await app.register(websocket, { options: { maxPayload: 4096 } });
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -73,6 +76,10 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
     },
     // The API is same-origin; the widget routes set their own framing rules.
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   await app.register(swagger, {
     openapi: {
@@ -120,4 +127,23 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
   await app.register(verifyLinkRoutes(deps));
   if (opts.serveWebApp ?? true) await app.register(webAppRoutes(deps));
   return app;
+}
+
+/** A request slower than this is logged at warn with its timing. */
+const SLOW_REQUEST_MS = 1000;
+
+/**
+ * Request logging: server errors and slow requests always (warn), every request only at debug.
+ * Unhandled errors are also logged with their stack by the error handler (errors.ts).
+ */
+function logRequests(app: FastifyInstance, everyRequest: boolean): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const slow = reply.elapsedTime >= SLOW_REQUEST_MS;
+    if (reply.statusCode >= 500 || slow || everyRequest) {
+      const entry = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) };
+      if (reply.statusCode >= 500 || slow) request.log.warn(entry, slow ? 'slow request' : 'request failed');
+      else request.log.debug(entry, 'request completed');
+    }
+    done();
+  });
 }
