@@ -31,6 +31,8 @@ export const User = z.object({
   seat,
   availability,
   teamIds: z.array(id),
+  /** When an admin deactivated the user (they cannot sign in), or null. */
+  deactivatedAt: z.string().nullable(),
   createdAt: z.string(),
 });
 

@@ -26,6 +26,7 @@ export function presentUser(u: Row<'users'>, teamIds: string[]): UserT {
     seat: u.seat,
     availability: u.availability,
     teamIds,
+    deactivatedAt: u.deactivated_at,
     createdAt: u.created_at,
   };
 }

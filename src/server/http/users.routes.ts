@@ -12,6 +12,7 @@ import { teamIdsByUser } from './user-view.ts';
 import { createUser } from '../core/create-user.ts';
 import { updateUser } from '../core/update-user.ts';
 import { notFound } from '../core/errors.ts';
+import { deactivateUser, reactivateUser } from '../core/deactivate-user.ts';
 import { IdParams } from './inboxes.routes.ts';
 
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
@@ -26,12 +27,20 @@ export const userRoutes =
 
     app.get(
       '/users',
-      { schema: { tags: ['users'], summary: 'Users of the account, oldest first', querystring: z.strictObject(pageQuery), response: { 200: pageSchema(User) } } },
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Users of the account, oldest first; deactivated users only with `deactivated=include`',
+          querystring: z.strictObject({ ...pageQuery, deactivated: z.enum(['exclude', 'include']).default('exclude') }),
+          response: { 200: pageSchema(User) },
+        },
+      },
       async (request) => {
         const actor = actorOf(request);
-        const { limit } = request.query;
+        const { limit, deactivated } = request.query;
         const after = decodeCursor(request.query.cursor);
-        let q = db.selectFrom('users').selectAll().where('account_id', '=', actor.account.id).where('deactivated_at', 'is', null);
+        let q = db.selectFrom('users').selectAll().where('account_id', '=', actor.account.id);
+        if (deactivated === 'exclude') q = q.where('deactivated_at', 'is', null);
         if (after) q = q.where('id', '>', after[1]);
         const rows = await q.orderBy('id').limit(limit + 1).execute();
         const page = pageOf(rows, limit, (u) => [u.id, u.id]);
@@ -100,6 +109,32 @@ export const userRoutes =
         const user = await deps.run(actor, (ctx) => updateUser(ctx, { ...request.body, userId: actor.user.id }));
         const teams = await teamIdsByUser(db, [user.id]);
         return presentUser(user, teams.get(user.id) ?? []);
+      },
+    );
+
+    app.post(
+      '/users/:id/deactivate',
+      {
+        schema: {
+          tags: ['users'],
+          summary:
+            'Deactivate a user (admins; super admins only by super admins): they cannot sign in, their sessions end, their API tokens are revoked and their open and snoozed conversations are unassigned. Not yourself, not the last super admin.',
+          params: IdParams,
+          response: { 200: User },
+        },
+      },
+      async (request) => {
+        const { user } = await deps.run(actorOf(request), (ctx) => deactivateUser(ctx, { userId: request.params.id }));
+        return presentUser(user, (await teamIdsByUser(db, [user.id])).get(user.id) ?? []);
+      },
+    );
+
+    app.post(
+      '/users/:id/reactivate',
+      { schema: { tags: ['users'], summary: 'Reactivate a deactivated user (admins): they sign in again with their old password and keep their teams and access', params: IdParams, response: { 200: User } } },
+      async (request) => {
+        const user = await deps.run(actorOf(request), (ctx) => reactivateUser(ctx, { userId: request.params.id }));
+        return presentUser(user, (await teamIdsByUser(db, [user.id])).get(user.id) ?? []);
       },
     );
   };

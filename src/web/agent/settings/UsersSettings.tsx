@@ -9,6 +9,7 @@ import { useState, type FormEvent } from 'react';
 import type { MeT, UserT } from '../../../shared/api.ts';
 import { useRefresh, useTeams, useUsers } from '../api/queries.ts';
 import { errorMessage, request } from '../api/client.ts';
+import { DeactivateUserDialog, DeactivatedUsers } from './UserDeactivation.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
 import './access.css';
 
@@ -179,6 +180,9 @@ export function UsersSettings({ me }: UsersSettingsProps) {
   const isAdmin = me.user.role === 'super_admin' || me.user.role === 'admin';
   const [editing, setEditing] = useState<UserT | null>(null);
   const [open, setOpen] = useState(false);
+  const [deactivating, setDeactivating] = useState<UserT | null>(null);
+  // Only super admins deactivate super admins; nobody deactivates themselves.
+  const canDeactivate = (u: UserT) => u.id !== me.user.id && (u.role !== 'super_admin' || me.user.role === 'super_admin');
   const teamName = (id: string) => teams.data?.find((t) => t.id === id)?.name ?? 'Unknown team';
   const saved = () => {
     void refresh.users();
@@ -250,6 +254,11 @@ export function UsersSettings({ me }: UsersSettingsProps) {
                       >
                         Edit
                       </button>
+                      {canDeactivate(u) && (
+                        <button type="button" className="button button-secondary button-small" aria-label={`Deactivate ${u.fullName || u.email}`} onClick={() => setDeactivating(u)}>
+                          Deactivate
+                        </button>
+                      )}
                     </td>
                   )}
                 </tr>
@@ -258,7 +267,9 @@ export function UsersSettings({ me }: UsersSettingsProps) {
           </table>
         )}
       </section>
+      {isAdmin && <DeactivatedUsers />}
       {isAdmin && <UserDialog me={me} user={editing} open={open} onClose={() => setOpen(false)} onSaved={saved} />}
+      {deactivating && <DeactivateUserDialog user={deactivating} onClose={() => setDeactivating(null)} />}
     </div>
   );
 }
