@@ -50,5 +50,14 @@ describe('agent app: search', () => {
     await box.fill('nothing like this');
     await box.press('Enter');
     await page.getByText('No conversations match “nothing like this”.').waitFor();
+
+    // On a phone the field has a line of its own above the results.
+    await page.setViewportSize({ width: 390, height: 800 });
+    await box.fill('duplicate');
+    await box.press('Enter');
+    await results.getByRole('link').first().waitFor();
+    const field = (await box.boundingBox())!;
+    expect(field.width).toBeGreaterThan(300);
+    await h.screenshot(page, 'search-results-phone');
   });
 });

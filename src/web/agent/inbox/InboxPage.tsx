@@ -60,7 +60,13 @@ export function InboxPage({ me }: { me: MeT }) {
       <section className="list-pane" aria-label={searching ? 'Search results' : `${view.label} conversations`}>
         <header className="list-header">
           <h1>{heading}</h1>
-          <select aria-label="View" className="view-select" value={view.slug} onChange={(e) => navigate(`/inbox/${inbox.id}/${e.target.value}`)}>
+          <select aria-label="View" className="view-select" value={searching ? SEARCH_VIEW : view.slug} onChange={(e) => navigate(`/inbox/${inbox.id}/${e.target.value}`)}>
+            {/* While searching, every view is a change (so picking "All open" leaves the results). */}
+            {searching && (
+              <option value={SEARCH_VIEW} disabled hidden>
+                Search
+              </option>
+            )}
             {VIEWS.map((v) => (
               <option key={v.slug} value={v.slug}>
                 {v.label}
