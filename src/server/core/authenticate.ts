@@ -14,9 +14,12 @@ function columnsOf<T extends keyof Database>() {
   return <const C extends readonly (keyof Row<T> & string)[]>(cols: C & (Exclude<keyof Row<T>, C[number]> extends never ? unknown : never)) => cols;
 }
 const ACCOUNT_COLUMNS = columnsOf<'accounts'>()(['id', 'name', 'subdomain', 'plan', 'company_name', 'conversation_counter', 'ticket_counter', 'event_seq', 'created_at', 'access_version']);
+const USER_COLUMNS = columnsOf<'users'>()([
+  'id', 'account_id', 'email', 'first_name', 'last_name', 'password_hash', 'role', 'seat', 'availability', 'notify_in_app', 'notify_email', 'created_at', 'deactivated_at',
+]);
 const SESSION_COLUMNS = columnsOf<'sessions'>()(['id', 'user_id', 'token_hash', 'csrf_token', 'created_at', 'expires_at']);
 
-/** `table.col as prefix_col` for each column: the joined auth rows carry two or three tables with clashing names. */
+/** `table.col as prefix_col` for each column: the joined auth rows carry three tables with clashing names. */
 function aliased(table: string, prefix: string, cols: readonly string[]) {
   return cols.map((c) => sql.ref(`${table}.${c}`).as(`${prefix}${c}`));
 }
@@ -25,12 +28,6 @@ function unprefixed<R>(row: Record<string, unknown>, prefix: string, cols: reado
   for (const c of cols) out[c] = row[prefix + c];
   return out as R;
 }
-function userPart(row: Record<string, unknown>): Row<'users'> {
-  const user: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) if (!k.startsWith('a__') && !k.startsWith('t__') && !k.startsWith('s__')) user[k] = v;
-  return user as Row<'users'>;
-}
-
 /**
  * Each request authenticates with ONE joined query (secret hash -> token or session, user,
  * account), compiled once per database handle: building and compiling the Kysely query cost
@@ -45,7 +42,7 @@ function authQueries(db: Kysely<Database>): { token: CompiledQuery; session: Com
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
       .innerJoin('accounts', 'accounts.id', 'users.account_id')
-      .selectAll('users')
+      .select(aliased('users', 'u__', USER_COLUMNS))
       .select([sql.ref('api_tokens.id').as('t__id'), sql.ref('api_tokens.revoked_at').as('t__revoked_at'), sql.ref('api_tokens.last_used_at').as('t__last_used_at')])
       .select(aliased('accounts', 'a__', ACCOUNT_COLUMNS))
       .where('api_tokens.token_hash', '=', '')
@@ -55,7 +52,7 @@ function authQueries(db: Kysely<Database>): { token: CompiledQuery; session: Com
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .innerJoin('accounts', 'accounts.id', 'users.account_id')
-      .selectAll('users')
+      .select(aliased('users', 'u__', USER_COLUMNS))
       .select(aliased('sessions', 's__', SESSION_COLUMNS))
       .select(aliased('accounts', 'a__', ACCOUNT_COLUMNS))
       .where('sessions.token_hash', '=', '')
@@ -73,7 +70,7 @@ async function authRow(db: Kysely<Database>, query: CompiledQuery, secret: strin
 }
 
 function actorOf(row: Record<string, unknown>, via: UserActor['via']): UserActor {
-  return { kind: 'user', user: userPart(row), account: unprefixed<Row<'accounts'>>(row, 'a__', ACCOUNT_COLUMNS), via };
+  return { kind: 'user', user: unprefixed<Row<'users'>>(row, 'u__', USER_COLUMNS), account: unprefixed<Row<'accounts'>>(row, 'a__', ACCOUNT_COLUMNS), via };
 }
 
 /** How stale `last_used_at` may get before a request refreshes it: one write an hour, not one a request. */

@@ -39,7 +39,7 @@ export const conversationRoutes =
   async (app0) => {
     const app = app0.withTypeProvider<ZodTypeProvider>();
     const db = deps.store.db;
-    const pages = createPageCache({ maxEntries: 2000, maxChars: 32 * 1024 * 1024 });
+    const pages = createPageCache({ maxEntries: 2000, maxBytes: 32 * 1024 * 1024 });
 
     app.get(
       '/conversations',
@@ -101,9 +101,9 @@ export const conversationRoutes =
         const page = pageOf(rows, limit, (c) => [c.last_activity_at, c.id]);
         const items = page.items.map((row) => presentConversation(row, joinedContact(row)));
         // Presenter output is typed and built field by field: serialized directly, not re-checked through zod.
-        const json = JSON.stringify({ items, nextCursor: page.nextCursor } satisfies ConversationPage);
-        pages.set(key, json);
-        return sendJson(reply, json);
+        const body = Buffer.from(JSON.stringify({ items, nextCursor: page.nextCursor } satisfies ConversationPage));
+        pages.set(key, body);
+        return sendJson(reply, body);
       },
     );
 

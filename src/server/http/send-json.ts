@@ -1,7 +1,7 @@
-// Sends an already-serialized JSON body: Fastify passes a string with a JSON content type
-// through untouched, skipping the route's response serializer (zod parse + stringify).
+// Sends an already-serialized JSON body: Fastify passes a string or Buffer with a JSON content
+// type through untouched, skipping the route's response serializer (zod parse + stringify).
 import type { FastifyReply } from 'fastify';
 
-export function sendJson(reply: FastifyReply, json: string): FastifyReply {
+export function sendJson(reply: FastifyReply, json: string | Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
 }
