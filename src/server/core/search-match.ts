@@ -21,7 +21,7 @@ export function textMatch(dialect: DialectName, accountId: string, terms: string
     return sql<boolean>`conversations.id in (
       select d.conversation_id from search_fts f join search_docs d on d.id = f.rowid where search_fts match ${match}
       union
-      select cv.id from conversations cv where cv.contact_id in (select d.contact_id from contact_fts f join contact_docs d on d.id = f.rowid where contact_fts match ${match}))`;
+      select cv.id from conversations cv where cv.contact_id in (${contactIds(dialect, accountId, terms)}))`;
   }
   const query = terms.map((t) => `${t}:*`).join(' & ');
   return sql<boolean>`conversations.id in (
@@ -29,6 +29,15 @@ export function textMatch(dialect: DialectName, accountId: string, terms: string
     union
     select m.conversation_id from messages m where m.account_id = ${accountId} and m.kind <> 'activity' and to_tsvector('simple', m.text) @@ to_tsquery('simple', ${query})
     union
-    select cv.id from conversations cv where cv.contact_id in (select c.id from contacts c where c.account_id = ${accountId}
-      and to_tsvector('simple', c.name || ' ' || translate(coalesce(c.email, ''), '@.+_-', '     ')) @@ to_tsquery('simple', ${query})))`;
+    select cv.id from conversations cv where cv.contact_id in (${contactIds(dialect, accountId, terms)}))`;
+}
+
+/** The ids of the account's contacts whose name or email matches every term as a word prefix (the Contacts list's search too). */
+export function contactIds(dialect: DialectName, accountId: string, terms: string[]): RawBuilder<string> {
+  if (dialect === 'sqlite') {
+    // contact_fts holds every account's contacts; callers keep to their account (as the outer queries do).
+    return sql<string>`select d.contact_id from contact_fts f join contact_docs d on d.id = f.rowid where contact_fts match ${terms.map((t) => `"${t}"*`).join(' ')}`;
+  }
+  return sql<string>`select c.id from contacts c where c.account_id = ${accountId}
+      and to_tsvector('simple', c.name || ' ' || translate(coalesce(c.email, ''), '@.+_-', '     ')) @@ to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(' & ')})`;
 }

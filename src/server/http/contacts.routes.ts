@@ -15,9 +15,8 @@ import { inboxRights } from '../core/inbox-access.ts';
 import { IdParams } from './inboxes.routes.ts';
 import { id } from '../../shared/api.ts';
 import { createContact, updateContact } from '../core/edit-contact.ts';
-
-/** `%` and `_` match literally in the search text; `\` escapes them in LIKE. */
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+import { contactIds } from '../core/search-match.ts';
+import { searchTerms } from '../core/search.ts';
 
 const ContactName = z.string().max(200);
 
@@ -32,7 +31,7 @@ export const contactRoutes =
       {
         schema: {
           tags: ['contacts'],
-          summary: 'Contacts, newest first; `email` finds one by exact address, `q` those whose name or address contains the text',
+          summary: 'Contacts, newest first; `email` finds one by exact address, `q` those whose name or address has words starting with each word of `q`',
           querystring: z.strictObject({ ...pageQuery, email: z.string().max(254).optional(), q: z.string().trim().min(1).max(200).optional() }),
           response: { 200: pageSchema(Contact) },
         },
@@ -44,8 +43,10 @@ export const contactRoutes =
         let q = db.selectFrom('contacts').selectAll().where('account_id', '=', actor.account.id);
         if (email) q = q.where('email', '=', email.trim().toLowerCase());
         if (text) {
-          const pattern = likePattern(text);
-          q = q.where((eb) => eb.or([sql<boolean>`lower(${eb.ref('name')}) like ${pattern} escape '\\'`, sql<boolean>`${eb.ref('email')} like ${pattern} escape '\\'`]));
+          // Word prefixes through the contacts' search index, as conversation search does (no leading-wildcard LIKE).
+          const terms = searchTerms(text);
+          if (terms.length === 0) return { items: [], nextCursor: null };
+          q = q.where(sql<boolean>`contacts.id in (${contactIds(deps.store.dialect, actor.account.id, terms)})`);
         }
         if (after) {
           const [createdAt, id] = [String(after[0]), after[1]];
