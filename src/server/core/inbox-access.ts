@@ -20,7 +20,8 @@ type UserRef = Pick<Row<'users'>, 'id' | 'account_id' | 'role'>;
  */
 interface AccessTable {
   version: number;
-  inboxes: Array<{ id: string; access: InboxAccess }>;
+  /** Each inbox's access mode. */
+  inboxes: Map<string, InboxAccess>;
   /** Inbox ids granted to each user and to each team. */
   grantsOf: Map<string, string[]>;
   teamsOf: Map<string, string[]>;
@@ -54,7 +55,7 @@ async function loadTable(db: Db, accountId: string, version: number): Promise<Ac
   for (const g of grants) push(grantsOf, g.user_id ?? `team:${g.team_id}`, g.inbox_id);
   const teamsOf = new Map<string, string[]>();
   for (const m of members) push(teamsOf, m.user_id, m.team_id);
-  return { version, inboxes, grantsOf, teamsOf, byUser: new Map() };
+  return { version, inboxes: new Map(inboxes.map((i) => [i.id, i.access])), grantsOf, teamsOf, byUser: new Map() };
 }
 
 async function accessTable(db: Db, accountId: string, knownVersion?: number): Promise<AccessTable> {
@@ -81,11 +82,11 @@ function scopeIn(table: AccessTable, user: UserRef): InboxScope {
   const granted = new Set(table.grantsOf.get(user.id));
   for (const teamId of table.teamsOf.get(user.id) ?? []) for (const inboxId of table.grantsOf.get(`team:${teamId}`) ?? []) granted.add(inboxId);
   const rights = new Map<string, InboxRight>();
-  for (const inbox of table.inboxes) {
-    const right = rightFrom(inbox.access, granted.has(inbox.id), user.role);
-    if (canView(right)) rights.set(inbox.id, right);
+  for (const [inboxId, access] of table.inboxes) {
+    const right = rightFrom(access, granted.has(inboxId), user.role);
+    if (canView(right)) rights.set(inboxId, right);
   }
-  const scope: InboxScope = { all: rights.size === table.inboxes.length, inboxIds: [...rights.keys()], rights };
+  const scope: InboxScope = { all: rights.size === table.inboxes.size, inboxIds: [...rights.keys()], rights };
   table.byUser.set(key, scope);
   if (table.byUser.size > MAX_USERS_PER_ACCOUNT) table.byUser.delete(table.byUser.keys().next().value!);
   return scope;
@@ -98,6 +99,30 @@ function scopeIn(table: AccessTable, user: UserRef): InboxScope {
  */
 export async function inboxRights(db: Db, user: UserRef, knownVersion?: number): Promise<Map<string, InboxRight>> {
   return scopeIn(await accessTable(db, user.account_id, knownVersion), user).rights;
+}
+
+/**
+ * The account's teams and rights for many users at once (automatic assignment's candidates),
+ * from the cached access table: no query beyond the version read while it is current.
+ */
+export interface AccountAccess {
+  teamsOf(userId: string): readonly string[];
+  /** The user's right in one inbox, without computing their rights everywhere. */
+  rightIn(user: Pick<UserRef, 'id' | 'role'>, inboxId: string): InboxRight;
+}
+
+export async function accountAccess(db: Db, accountId: string): Promise<AccountAccess> {
+  const table = await accessTable(db, accountId);
+  const teamsOf = (userId: string) => table.teamsOf.get(userId) ?? [];
+  const grants = (principal: string, inboxId: string) => table.grantsOf.get(principal)?.includes(inboxId) ?? false;
+  return {
+    teamsOf,
+    rightIn: (user, inboxId) => {
+      const access = table.inboxes.get(inboxId);
+      if (!access) return 'none';
+      return rightFrom(access, grants(user.id, inboxId) || teamsOf(user.id).some((t) => grants(`team:${t}`, inboxId)), user.role);
+    },
+  };
 }
 
 export async function rightInInbox(db: Db, user: UserRef, inboxId: string): Promise<InboxRight> {
