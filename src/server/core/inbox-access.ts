@@ -15,8 +15,10 @@ type UserRef = Pick<Row<'users'>, 'id' | 'account_id' | 'role'>;
  * The account's access table: its inboxes with their access mode, the grants, and who is in
  * which team. Loaded whole (three indexed queries) and cached per process, keyed by the
  * account's access_version, which triggers bump in the same transaction as any change to those
- * rows (migration 0007); so each request pays one point read of the version, and a change made
- * by any process applies to the next request of every process.
+ * rows (migration 0007); so each request pays one point read of the version (none when it
+ * passes the version it read with the actor's account), and a change made by any process
+ * applies to the next request of every process. Rows read after the version are at least as
+ * new as it, so a table is never tagged newer than what it holds.
  */
 interface AccessTable {
   version: number;
