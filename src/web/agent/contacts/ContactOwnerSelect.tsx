@@ -6,6 +6,7 @@ import type { ContactT } from '../../../shared/api.ts';
 import { api } from '../api/endpoints.ts';
 import { errorMessage } from '../api/client.ts';
 import { useUsers } from '../api/queries.ts';
+import { UserOptions } from '../ui/UserOptions.tsx';
 
 export function ContactOwnerSelect({ contact }: { contact: ContactT }) {
   const users = useUsers();
@@ -30,12 +31,7 @@ export function ContactOwnerSelect({ contact }: { contact: ContactT }) {
   return (
     <>
       <select aria-label="Contact owner" value={contact.ownerId ?? ''} disabled={busy || !users.data} onChange={(e) => void change(e.target.value || null)}>
-        <option value="">No owner</option>
-        {(users.data ?? []).map((u) => (
-          <option key={u.id} value={u.id}>
-            {u.fullName || u.email}
-          </option>
-        ))}
+        <UserOptions users={users.data} none="No owner" />
       </select>
       {error && (
         <p className="alert alert-error small" role="alert">

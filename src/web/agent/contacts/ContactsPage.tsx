@@ -8,7 +8,8 @@ import { api } from '../api/endpoints.ts';
 import { errorMessage } from '../api/client.ts';
 import { useContact, useContacts, useConversations, useUsers } from '../api/queries.ts';
 import { Avatar, fullTime } from '../ui/format.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
+import { FormDialog } from '../ui/FormDialog.tsx';
+import { UserOptions } from '../ui/UserOptions.tsx';
 import { useTitle } from '../ui/useTitle.ts';
 import { ConversationRows } from '../inbox/ConversationList.tsx';
 import { ContactOwnerSelect } from './ContactOwnerSelect.tsx';
@@ -193,41 +194,21 @@ function AddContactDialog({ onClose }: { onClose: () => void }) {
     }
   };
   return (
-    <Dialog title="Add contact" open onClose={onClose}>
-      <form className="form" onSubmit={(e) => void submit(e)}>
-        {error && (
-          <div className="alert alert-error" role="alert">
-            {error}
-          </div>
-        )}
-        <div className="field">
-          <label htmlFor="new-contact-email">Email</label>
-          <input id="new-contact-email" type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="new-contact-name">Name</label>
-          <input id="new-contact-name" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="new-contact-owner">Contact owner</label>
-          <select id="new-contact-owner" value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
-            <option value="">No owner</option>
-            {(users.data ?? []).map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.fullName || u.email}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Add contact
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog title="Add contact" open onClose={onClose} onSubmit={(e) => void submit(e)} submitLabel="Add contact" saving={busy} error={error}>
+      <div className="field">
+        <label htmlFor="new-contact-email">Email</label>
+        <input id="new-contact-email" type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="new-contact-name">Name</label>
+        <input id="new-contact-name" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="new-contact-owner">Contact owner</label>
+        <select id="new-contact-owner" value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
+          <UserOptions users={users.data} none="No owner" />
+        </select>
+      </div>
+    </FormDialog>
   );
 }

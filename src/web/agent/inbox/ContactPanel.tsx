@@ -12,6 +12,7 @@ import { errorMessage } from '../api/client.ts';
 import { useInboxes, useUsers } from '../api/queries.ts';
 import { Avatar, fullTime } from '../ui/format.tsx';
 import { usePipelines, useTickets, workflow, workflowKeys } from './workflow-api.ts';
+import { UserOptions } from '../ui/UserOptions.tsx';
 import { ContactOwnerSelect } from '../contacts/ContactOwnerSelect.tsx';
 import { ContactTimeline } from '../contacts/ContactTimeline.tsx';
 import './workflow.css';
@@ -71,12 +72,7 @@ function TicketCard({ ticket, canAct, onChanged }: { ticket: TicketT; canAct: bo
         <dt>Owner</dt>
         <dd>
           <select aria-label={`Owner of ticket #${ticket.number}`} value={ticket.ownerId ?? ''} disabled={!canAct} onChange={(e) => void patch({ ownerId: e.target.value || null })}>
-            <option value="">No owner</option>
-            {(users.data ?? []).map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.fullName || u.email}
-              </option>
-            ))}
+            <UserOptions users={users.data} none="No owner" />
           </select>
         </dd>
       </dl>

@@ -7,6 +7,7 @@ import type { ChannelT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
 import { api, type MailServerShown } from '../api/endpoints.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { ConfirmDialog } from '../ui/FormDialog.tsx';
 import { FailureAlert, SMTP_DEFAULT, ServerFieldset, connectionFailure, toServer, type ConnectionFailure, type ServerFields } from './MailServerFields.tsx';
 
 interface Props {
@@ -120,26 +121,11 @@ export function DisconnectDialog({ channel, onClose, onChanged }: Props) {
   };
 
   return (
-    <Dialog title={`Disconnect ${address}?`} open onClose={onClose}>
-      <div className="form">
-        <p>
-          Parley stops fetching mail from <strong>{address}</strong> and refuses mail sent to this channel's own addresses. Its conversations stay in
-          the inbox, and replies to them go out from the inbox's fallback address. The mail on your server is not touched.
-        </p>
-        {error && (
-          <div className="alert alert-error" role="alert">
-            {error}
-          </div>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className="button button-danger" onClick={() => void disconnect()} disabled={busy}>
-            {busy ? 'Disconnecting…' : 'Disconnect'}
-          </button>
-        </div>
-      </div>
-    </Dialog>
+    <ConfirmDialog title={`Disconnect ${address}?`} actionLabel="Disconnect" busyLabel="Disconnecting…" busy={busy} error={error} onConfirm={() => void disconnect()} onClose={onClose}>
+      <p>
+        Parley stops fetching mail from <strong>{address}</strong> and refuses mail sent to this channel's own addresses. Its conversations stay in the
+        inbox, and replies to them go out from the inbox's fallback address. The mail on your server is not touched.
+      </p>
+    </ConfirmDialog>
   );
 }

@@ -8,7 +8,7 @@ import { useState, type FormEvent } from 'react';
 import type { MeT, TeamT } from '../../../shared/api.ts';
 import { useRefresh, useTeams, useUsers } from '../api/queries.ts';
 import { errorMessage, request } from '../api/client.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { FormDialog } from '../ui/FormDialog.tsx';
 import './access.css';
 
 export interface TeamsSettingsProps {
@@ -56,27 +56,21 @@ function TeamDialog({ team, open, onClose, onSaved }: { team: TeamT | null; open
     }
   }
 
-  const formId = team ? `team-form-${team.id}` : 'team-form-new';
+  const fieldId = team ? `team-${team.id}` : 'team-new';
   return (
-    <Dialog
+    <FormDialog
       title={team ? `Edit team ${team.name}` : 'Create team'}
       open={open}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form={formId} className="button button-primary" disabled={saving || !name.trim()}>
-            {saving ? 'Saving…' : team ? 'Save' : 'Create team'}
-          </button>
-        </>
-      }
+      onSubmit={(e) => void submit(e)}
+      submitLabel={team ? 'Save' : 'Create team'}
+      saving={saving}
+      disabled={!name.trim()}
+      error={error}
     >
-      <form id={formId} className="form" onSubmit={submit}>
         <div className="field">
-          <label htmlFor={`${formId}-name`}>Team name</label>
-          <input id={`${formId}-name`} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+          <label htmlFor={`${fieldId}-name`}>Team name</label>
+          <input id={`${fieldId}-name`} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
         </div>
         <fieldset className="picker">
           <legend>Members</legend>
@@ -93,13 +87,7 @@ function TeamDialog({ team, open, onClose, onSaved }: { team: TeamT | null; open
             {memberIds.length} {memberIds.length === 1 ? 'member' : 'members'} selected.
           </p>
         </fieldset>
-        {error && (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        )}
-      </form>
-    </Dialog>
+    </FormDialog>
   );
 }
 

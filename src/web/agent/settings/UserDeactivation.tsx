@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Page, UserT } from '../../../shared/api.ts';
 import { errorMessage, request } from '../api/client.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { ConfirmDialog } from '../ui/FormDialog.tsx';
 
 const enc = encodeURIComponent;
 const displayName = (u: UserT) => u.fullName || u.email;
@@ -34,27 +34,12 @@ export function DeactivateUserDialog({ user, onClose }: { user: UserT; onClose: 
     }
   };
   return (
-    <Dialog title={`Deactivate ${displayName(user)}?`} open onClose={onClose}>
-      <div className="form">
-        <p>
-          {displayName(user)} can no longer sign in, their API tokens stop working, and their open and snoozed conversations become unassigned. Their
-          teams, inbox access and history are kept: you can reactivate them later.
-        </p>
-        {error && (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className="button button-danger" onClick={() => void deactivate()} disabled={busy}>
-            {busy ? 'Deactivating…' : 'Deactivate'}
-          </button>
-        </div>
-      </div>
-    </Dialog>
+    <ConfirmDialog title={`Deactivate ${displayName(user)}?`} actionLabel="Deactivate" busyLabel="Deactivating…" busy={busy} error={error} onConfirm={() => void deactivate()} onClose={onClose}>
+      <p>
+        {displayName(user)} can no longer sign in, their API tokens stop working, and their open and snoozed conversations become unassigned. Their
+        teams, inbox access and history are kept: you can reactivate them later.
+      </p>
+    </ConfirmDialog>
   );
 }
 

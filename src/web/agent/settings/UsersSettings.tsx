@@ -10,7 +10,7 @@ import type { MeT, UserT } from '../../../shared/api.ts';
 import { useRefresh, useTeams, useUsers } from '../api/queries.ts';
 import { errorMessage, request } from '../api/client.ts';
 import { DeactivateUserDialog, DeactivatedUsers } from './UserDeactivation.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
+import { FormDialog } from '../ui/FormDialog.tsx';
 import './access.css';
 
 export interface UsersSettingsProps {
@@ -83,52 +83,46 @@ function UserDialog({ me, user, open, onClose, onSaved }: { me: MeT; user: UserT
     }
   }
 
-  const formId = user ? `user-form-${user.id}` : 'user-form-new';
+  const fieldId = user ? `user-${user.id}` : 'user-new';
   const disabled = me.user.role !== 'super_admin' && user?.role === 'super_admin';
   return (
-    <Dialog
+    <FormDialog
       title={user ? `Edit ${user.fullName || user.email}` : 'Add user'}
       open={open}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form={formId} className="button button-primary" disabled={saving || disabled}>
-            {saving ? 'Saving…' : user ? 'Save' : 'Add user'}
-          </button>
-        </>
-      }
+      onSubmit={(e) => void submit(e)}
+      submitLabel={user ? 'Save' : 'Add user'}
+      saving={saving}
+      disabled={disabled}
+      error={error}
     >
-      <form id={formId} className="form" onSubmit={submit}>
         {!user && (
           <div className="field">
-            <label htmlFor={`${formId}-email`}>Email</label>
-            <input id={`${formId}-email`} type="email" required value={draft.email} onChange={(e) => set('email', e.target.value)} />
+            <label htmlFor={`${fieldId}-email`}>Email</label>
+            <input id={`${fieldId}-email`} type="email" required value={draft.email} onChange={(e) => set('email', e.target.value)} />
           </div>
         )}
         <div className="field-row">
           <div className="field">
-            <label htmlFor={`${formId}-first`}>First name</label>
-            <input id={`${formId}-first`} value={draft.firstName} onChange={(e) => set('firstName', e.target.value)} />
+            <label htmlFor={`${fieldId}-first`}>First name</label>
+            <input id={`${fieldId}-first`} value={draft.firstName} onChange={(e) => set('firstName', e.target.value)} />
           </div>
           <div className="field">
-            <label htmlFor={`${formId}-last`}>Last name</label>
-            <input id={`${formId}-last`} value={draft.lastName} onChange={(e) => set('lastName', e.target.value)} />
+            <label htmlFor={`${fieldId}-last`}>Last name</label>
+            <input id={`${fieldId}-last`} value={draft.lastName} onChange={(e) => set('lastName', e.target.value)} />
           </div>
         </div>
         {!user && (
           <div className="field">
-            <label htmlFor={`${formId}-password`}>Password</label>
-            <input id={`${formId}-password`} type="password" minLength={8} autoComplete="new-password" value={draft.password} onChange={(e) => set('password', e.target.value)} />
+            <label htmlFor={`${fieldId}-password`}>Password</label>
+            <input id={`${fieldId}-password`} type="password" minLength={8} autoComplete="new-password" value={draft.password} onChange={(e) => set('password', e.target.value)} />
             <p className="hint">At least 8 characters; share it with them so they can sign in. Leave empty for a user who only uses API tokens.</p>
           </div>
         )}
         <div className="field-row">
           <div className="field">
-            <label htmlFor={`${formId}-role`}>Role</label>
-            <select id={`${formId}-role`} value={draft.role} disabled={disabled} onChange={(e) => set('role', e.target.value as Role)}>
+            <label htmlFor={`${fieldId}-role`}>Role</label>
+            <select id={`${fieldId}-role`} value={draft.role} disabled={disabled} onChange={(e) => set('role', e.target.value as Role)}>
               {roles.map((r) => (
                 <option key={r} value={r}>
                   {ROLE[r]}
@@ -138,8 +132,8 @@ function UserDialog({ me, user, open, onClose, onSaved }: { me: MeT; user: UserT
             <p className="hint">Admins and super admins manage settings and can view every inbox.</p>
           </div>
           <div className="field">
-            <label htmlFor={`${formId}-seat`}>Seat</label>
-            <select id={`${formId}-seat`} value={draft.seat} disabled={disabled} onChange={(e) => set('seat', e.target.value as Seat)}>
+            <label htmlFor={`${fieldId}-seat`}>Seat</label>
+            <select id={`${fieldId}-seat`} value={draft.seat} disabled={disabled} onChange={(e) => set('seat', e.target.value as Seat)}>
               <option value="paid">{SEAT.paid}</option>
               <option value="free">{SEAT.free}</option>
             </select>
@@ -163,13 +157,7 @@ function UserDialog({ me, user, open, onClose, onSaved }: { me: MeT; user: UserT
           </div>
         </fieldset>
         {disabled && <p className="muted small">Only super admins can change a super admin.</p>}
-        {error && (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        )}
-      </form>
-    </Dialog>
+    </FormDialog>
   );
 }
 
