@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
+import type { Pool, PoolClient } from 'pg';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -34,7 +35,7 @@ export function openStore(opts: StoreOptions): Store {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingRepeatedSelects(pool) }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
@@ -98,5 +99,58 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase 
       }
       return statement;
     },
+  };
+}
+
+/** A SELECT text seen this many times is sent as a named prepared statement from then on. */
+const PREPARE_AFTER = 3;
+/** At most this many named statements (each is prepared once per pooled connection). */
+const MAX_PREPARED = 200;
+
+/**
+ * PostgreSQL plans every statement it is sent unless it is a named prepared statement, and the
+ * per-request statements (the joined auth lookup above all) repeat the same text thousands of
+ * times: planning that join cost more than running it. Texts seen repeatedly are given a name, so
+ * pg prepares them once per connection. Only single SELECTs (never migrations or multi-statement
+ * texts), and a bounded set: IN lists of varying length make one-off texts.
+ */
+function preparingRepeatedSelects(pool: Pool): PostgresPool {
+  const seen = new Map<string, number>();
+  const names = new Map<string, string>();
+  const nameFor = (text: string): string | undefined => {
+    const name = names.get(text);
+    if (name !== undefined || names.size >= MAX_PREPARED || !/^select\s/i.test(text) || text.includes(';')) return name;
+    const count = (seen.get(text) ?? 0) + 1;
+    if (count < PREPARE_AFTER) {
+      if (seen.size >= 10_000) seen.clear();
+      seen.set(text, count);
+      return undefined;
+    }
+    seen.delete(text);
+    const fresh = `parley_${names.size}`;
+    names.set(text, fresh);
+    return fresh;
+  };
+  const wrapped = new WeakMap<PoolClient, PostgresPoolClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapper = wrapped.get(client);
+      if (!wrapper) {
+        const query = (textOrCursor: unknown, values?: unknown[]): unknown => {
+          const name = typeof textOrCursor === 'string' ? nameFor(textOrCursor) : undefined;
+          if (name !== undefined) return client.query({ name, text: textOrCursor as string, values });
+          return client.query(textOrCursor as never, values as never);
+        };
+        wrapper = {
+          // The same two call shapes Kysely uses (text + values, or a cursor), passed through.
+          query: query as unknown as PostgresPoolClient['query'],
+          release: (destroy?: boolean) => client.release(destroy),
+        };
+        wrapped.set(client, wrapper);
+      }
+      return wrapper;
+    },
+    end: () => pool.end(),
   };
 }
