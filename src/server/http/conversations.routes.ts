@@ -85,7 +85,11 @@ export const conversationRoutes =
           .select(CONTACT_COLUMNS.map((c) => sql.ref<string | null>(`contacts.${c}`).as(`contact__${c}`)))
           .where('conversations.account_id', '=', actor.account.id);
         if (inboxId) q = q.where('conversations.inbox_id', '=', inboxId);
-        if (visible !== 'all') q = q.where('conversations.inbox_id', 'in', visible);
+        // On PostgreSQL the filter is on an expression (inbox_id || ''): planning `inbox_id IN
+        // (136 ids)` weighed each id against the column's statistics and every inbox index,
+        // 1.3 ms of planning against 0.09 ms for the unfiltered list (bench/access-list.ts);
+        // the plan is the same newest-first index scan either way.
+        if (visible !== 'all') q = q.where(deps.store.dialect === 'postgres' ? sql<string>`(conversations.inbox_id || '')` : 'conversations.inbox_id', 'in', visible);
         if (status) q = q.where('conversations.status', '=', status);
         if (assignee === 'unassigned') q = q.where('conversations.assignee_id', 'is', null);
         else if (assignee) q = q.where('conversations.assignee_id', '=', assignee);
