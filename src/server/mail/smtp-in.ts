@@ -88,7 +88,14 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
           sink.onDrain(() => stream.resume());
         }
       });
+      // A client that goes away mid-DATA: smtp-server destroys the stream without an end.
+      let ended = false;
+      stream.on('error', () => {});
+      stream.once('close', () => {
+        if (!ended) void sink.discard();
+      });
       stream.on('end', () => {
+        ended = true;
         if (sink.size > maxBytes || stream.sizeExceeded) {
           void sink.discard();
           return callback(smtpError(552, `5.3.4 Message too big: the limit is ${maxBytes} bytes`));
@@ -124,13 +131,17 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
   });
 
   const host = opts.host ?? deps.config.host;
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = new Promise<number>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(opts.port ?? deps.config.smtpPort, host, () => {
       server.server.off('error', reject);
       const addr = server.server.address();
       resolve(typeof addr === 'object' && addr ? addr.port : (opts.port ?? deps.config.smtpPort));
     });
+  });
+  const port = await listening.catch(async (err: unknown) => {
+    await processing.release();
+    throw err;
   });
   // Start the parse workers now rather than on the first message.
   void parsePool();
