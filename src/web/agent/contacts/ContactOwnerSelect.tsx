@@ -1,31 +1,21 @@
 // The contact owner, changeable by any user (PATCH /contacts/{id}): the person "Assign to:
 // Contact owner" assigns the contact's new conversations to.
-import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ContactT } from '../../../shared/api.ts';
 import { api } from '../api/endpoints.ts';
-import { errorMessage } from '../api/client.ts';
+import { useSave } from '../ui/useSave.ts';
 import { useUsers } from '../api/queries.ts';
 import { UserOptions } from '../ui/UserOptions.tsx';
 
 export function ContactOwnerSelect({ contact }: { contact: ContactT }) {
   const users = useUsers();
   const client = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { saving: busy, error, run } = useSave();
 
   const change = async (ownerId: string | null) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.updateContact(contact.id, { ownerId });
-      // The socket marks these stale too; refetch now so the change shows without waiting for it.
-      for (const queryKey of [['contacts'], ['contact'], ['conversation'], ['timeline']]) void client.invalidateQueries({ queryKey });
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    const ok = await run(() => api.updateContact(contact.id, { ownerId }));
+    // The socket marks these stale too; refetch now so the change shows without waiting for it.
+    if (ok) for (const queryKey of [['contacts'], ['contact'], ['conversation'], ['timeline']]) void client.invalidateQueries({ queryKey });
   };
 
   return (

@@ -9,6 +9,7 @@ import { errorMessage } from '../api/client.ts';
 import { useContact, useContacts, useConversations, useUsers } from '../api/queries.ts';
 import { Avatar, fullTime } from '../ui/format.tsx';
 import { FormDialog } from '../ui/FormDialog.tsx';
+import { useSave } from '../ui/useSave.ts';
 import { UserOptions } from '../ui/UserOptions.tsx';
 import { useTitle } from '../ui/useTitle.ts';
 import { ConversationRows } from '../inbox/ConversationList.tsx';
@@ -136,16 +137,10 @@ function ContactRecord({ contactId, usersById }: { contactId: string; usersById:
 
 function NameForm({ contact }: { contact: ContactT }) {
   const [name, setName] = useState(contact.name);
-  const [state, setState] = useState<{ busy: boolean; error: string | null; saved: boolean }>({ busy: false, error: null, saved: false });
+  const state = useSave();
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    setState({ busy: true, error: null, saved: false });
-    try {
-      await api.updateContact(contact.id, { name: name.trim() });
-      setState({ busy: false, error: null, saved: true });
-    } catch (err) {
-      setState({ busy: false, error: errorMessage(err), saved: false });
-    }
+    await state.run(() => api.updateContact(contact.id, { name: name.trim() }));
   };
   return (
     <form className="form contact-name-form" onSubmit={(e) => void save(e)}>
@@ -153,7 +148,7 @@ function NameForm({ contact }: { contact: ContactT }) {
         <label htmlFor="contact-name">Name</label>
         <div className="with-action">
           <input id="contact-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" className="button button-small button-secondary" disabled={state.busy || name.trim() === contact.name}>
+          <button type="submit" className="button button-small button-secondary" disabled={state.saving || name.trim() === contact.name}>
             Save name
           </button>
         </div>
@@ -178,23 +173,17 @@ function AddContactDialog({ onClose }: { onClose: () => void }) {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [ownerId, setOwnerId] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { saving, error, run } = useSave();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const made = await api.createContact({ email: email.trim(), name: name.trim(), ownerId: ownerId || null });
       onClose();
       navigate(`/contacts/${made.id}`);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    });
   };
   return (
-    <FormDialog title="Add contact" open onClose={onClose} onSubmit={(e) => void submit(e)} submitLabel="Add contact" saving={busy} error={error}>
+    <FormDialog title="Add contact" open onClose={onClose} onSubmit={(e) => void submit(e)} submitLabel="Add contact" saving={saving} error={error}>
       <div className="field">
         <label htmlFor="new-contact-email">Email</label>
         <input id="new-contact-email" type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />

@@ -6,12 +6,12 @@
 //   contact: ContactT | null — its contact (null when the sender could not be identified).
 //   onChanged: () => void — called after a change, so the views refetch.
 import { useState } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import type { ContactT, ConversationT, TicketT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
 import { useInboxes, useUsers } from '../api/queries.ts';
 import { Avatar, fullTime } from '../ui/format.tsx';
-import { usePipelines, useTickets, workflow, workflowKeys } from './workflow-api.ts';
+import { usePipelines, useTickets, workflow } from './workflow-api.ts';
 import { UserOptions } from '../ui/UserOptions.tsx';
 import { ContactOwnerSelect } from '../contacts/ContactOwnerSelect.tsx';
 import { ContactTimeline } from '../contacts/ContactTimeline.tsx';
@@ -87,7 +87,6 @@ function TicketCard({ ticket, canAct, onChanged }: { ticket: TicketT; canAct: bo
 
 export function ContactPanel({ conversation, contact, onChanged }: ContactPanelProps) {
   const inboxes = useInboxes();
-  const users = useUsers();
   const canAct = inboxes.data?.find((i) => i.id === conversation.inboxId)?.myAccess === 'act';
   const tickets = useTickets(contact ? { contactId: contact.id } : { conversationId: conversation.id });
   const name = contact ? contact.name || contact.email || 'Contact' : 'Unknown contact';

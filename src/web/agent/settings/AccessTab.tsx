@@ -8,7 +8,8 @@
 //   onChanged: () => void — called after saving, so the inbox list refetches.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { InboxT } from '../../../shared/api.ts';
-import { errorMessage, request } from '../api/client.ts';
+import { request } from '../api/client.ts';
+import { useSave } from '../ui/useSave.ts';
 import { useMe } from '../api/queries.ts';
 import { UsersTeamsPicker } from './UsersTeamsPicker.tsx';
 import './access.css';
@@ -28,9 +29,7 @@ export function AccessTab({ inbox, onChanged }: AccessTabProps) {
   const [access, setAccess] = useState<Access>(inbox.access);
   const [userIds, setUserIds] = useState<string[]>(inbox.accessGrants.userIds);
   const [teamIds, setTeamIds] = useState<string[]>(inbox.accessGrants.teamIds);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const { saving, error, saved, run, reset } = useSave();
 
   // Another inbox selected, or fresh data after a save: start again from what the server says.
   useEffect(() => {
@@ -46,18 +45,8 @@ export function AccessTab({ inbox, onChanged }: AccessTabProps) {
 
   async function save(e: FormEvent) {
     e.preventDefault();
-    setSaving(true);
-    setError(null);
-    setSaved(false);
-    try {
-      await request<InboxT>('PUT', `/inboxes/${encodeURIComponent(inbox.id)}/access`, access === 'everyone' ? { access } : { access, userIds, teamIds });
-      setSaved(true);
-      onChanged();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setSaving(false);
-    }
+    const ok = await run(() => request<InboxT>('PUT', `/inboxes/${encodeURIComponent(inbox.id)}/access`, access === 'everyone' ? { access } : { access, userIds, teamIds }));
+    if (ok) onChanged();
   }
 
   return (
@@ -88,7 +77,7 @@ export function AccessTab({ inbox, onChanged }: AccessTabProps) {
             onChange={(u, t) => {
               setUserIds(u);
               setTeamIds(t);
-              setSaved(false);
+              reset();
             }}
           />
         )}

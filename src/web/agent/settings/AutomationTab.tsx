@@ -12,6 +12,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AutomationT, InboxT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
+import { useSave } from '../ui/useSave.ts';
 import { useMe, useTeams, useUsers } from '../api/queries.ts';
 import { Switch } from '../ui/Switch.tsx';
 import { usePipelines, workflow, workflowKeys } from '../inbox/workflow-api.ts';
@@ -96,9 +97,7 @@ export function AutomationTab({ inbox, onChanged }: AutomationTabProps) {
   const teams = useTeams();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [panelOpen, setPanelOpen] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const { saving, error, saved, run, reset } = useSave();
 
   useEffect(() => {
     if (settings.data) {
@@ -113,27 +112,17 @@ export function AutomationTab({ inbox, onChanged }: AutomationTabProps) {
 
   const paidUsers = (users.data ?? []).filter((u) => u.seat === 'paid');
   const set = (patch: Partial<Draft>) => {
-    setSaved(false);
+    reset();
     setDraft({ ...draft, ...patch });
   };
 
   async function save(e?: FormEvent) {
     e?.preventDefault();
     if (!draft) return;
-    setSaving(true);
-    setError(null);
-    setSaved(false);
-    try {
-      const result = await workflow.saveAutomation(inbox.id, draft);
-      client.setQueryData(workflowKeys.automation(inbox.id), result);
-      setSaved(true);
-      setPanelOpen(false);
-      onChanged();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setSaving(false);
-    }
+    const ok = await run(async () => client.setQueryData(workflowKeys.automation(inbox.id), await workflow.saveAutomation(inbox.id, draft)));
+    if (!ok) return;
+    setPanelOpen(false);
+    onChanged();
   }
 
   return (

@@ -4,10 +4,10 @@
 // says what happens to the conversations).
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ChannelT } from '../../../shared/api.ts';
-import { errorMessage } from '../api/client.ts';
 import { api, type MailServerShown } from '../api/endpoints.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { ConfirmDialog } from '../ui/FormDialog.tsx';
+import { useSave } from '../ui/useSave.ts';
 import { FailureAlert, SMTP_DEFAULT, ServerFieldset, connectionFailure, toServer, type ConnectionFailure, type ServerFields } from './MailServerFields.tsx';
 
 interface Props {
@@ -104,20 +104,12 @@ export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
 
 export function DisconnectDialog({ channel, onClose, onChanged }: Props) {
   const address = channel.email?.teamAddress ?? channel.name;
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { saving: busy, error, run } = useSave();
 
   const disconnect = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.disconnectChannel(channel.id);
-      onChanged();
-      onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    if (!(await run(() => api.disconnectChannel(channel.id)))) return;
+    onChanged();
+    onClose();
   };
 
   return (

@@ -8,6 +8,7 @@ import { useState, type FormEvent } from 'react';
 import type { MeT, TeamT } from '../../../shared/api.ts';
 import { useRefresh, useTeams, useUsers } from '../api/queries.ts';
 import { errorMessage, request } from '../api/client.ts';
+import { useSave } from '../ui/useSave.ts';
 import { FormDialog } from '../ui/FormDialog.tsx';
 import './access.css';
 
@@ -20,8 +21,7 @@ function TeamDialog({ team, open, onClose, onSaved }: { team: TeamT | null; open
   const [name, setName] = useState('');
   const [memberIds, setMemberIds] = useState<string[]>([]);
   const [filter, setFilter] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { saving, error, run, reset } = useSave();
   const [shownFor, setShownFor] = useState<string | undefined>(undefined);
   const key = open ? (team?.id ?? 'new') : undefined;
   if (key !== shownFor) {
@@ -29,31 +29,23 @@ function TeamDialog({ team, open, onClose, onSaved }: { team: TeamT | null; open
     setName(team?.name ?? '');
     setMemberIds(team?.memberIds ?? []);
     setFilter('');
-    setError(null);
+    reset();
   }
   const q = filter.trim().toLowerCase();
   const shown = (users.data ?? []).filter((u) => !q || `${u.fullName} ${u.email}`.toLowerCase().includes(q));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setSaving(true);
-    setError(null);
-    try {
-      if (team) {
-        const patch: Record<string, unknown> = {};
-        if (name.trim() !== team.name) patch.name = name;
-        if ([...memberIds].sort().join() !== [...team.memberIds].sort().join()) patch.memberIds = memberIds;
-        if (Object.keys(patch).length) await request<TeamT>('PATCH', `/teams/${encodeURIComponent(team.id)}`, patch);
-      } else {
-        await request<TeamT>('POST', '/teams', { name, memberIds });
-      }
-      onSaved();
-      onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setSaving(false);
-    }
+    const ok = await run(async () => {
+      if (!team) return request<TeamT>('POST', '/teams', { name, memberIds });
+      const patch: Record<string, unknown> = {};
+      if (name.trim() !== team.name) patch.name = name;
+      if ([...memberIds].sort().join() !== [...team.memberIds].sort().join()) patch.memberIds = memberIds;
+      if (Object.keys(patch).length) await request<TeamT>('PATCH', `/teams/${encodeURIComponent(team.id)}`, patch);
+    });
+    if (!ok) return;
+    onSaved();
+    onClose();
   }
 
   const fieldId = team ? `team-${team.id}` : 'team-new';

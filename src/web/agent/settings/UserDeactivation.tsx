@@ -5,6 +5,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Page, UserT } from '../../../shared/api.ts';
 import { errorMessage, request } from '../api/client.ts';
 import { ConfirmDialog } from '../ui/FormDialog.tsx';
+import { useSave } from '../ui/useSave.ts';
 
 const enc = encodeURIComponent;
 const displayName = (u: UserT) => u.fullName || u.email;
@@ -19,19 +20,11 @@ function useAfterChange() {
 
 export function DeactivateUserDialog({ user, onClose }: { user: UserT; onClose: () => void }) {
   const afterChange = useAfterChange();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { saving: busy, error, run } = useSave();
   const deactivate = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await request<UserT>('POST', `/users/${enc(user.id)}/deactivate`, {});
-      afterChange();
-      onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    if (!(await run(() => request<UserT>('POST', `/users/${enc(user.id)}/deactivate`, {})))) return;
+    afterChange();
+    onClose();
   };
   return (
     <ConfirmDialog title={`Deactivate ${displayName(user)}?`} actionLabel="Deactivate" busyLabel="Deactivating…" busy={busy} error={error} onConfirm={() => void deactivate()} onClose={onClose}>

@@ -9,6 +9,7 @@ import { useState, type FormEvent } from 'react';
 import type { MeT, UserT } from '../../../shared/api.ts';
 import { useRefresh, useTeams, useUsers } from '../api/queries.ts';
 import { errorMessage, request } from '../api/client.ts';
+import { useSave } from '../ui/useSave.ts';
 import { DeactivateUserDialog, DeactivatedUsers } from './UserDeactivation.tsx';
 import { FormDialog } from '../ui/FormDialog.tsx';
 import './access.css';
@@ -37,14 +38,13 @@ const blank: Draft = { email: '', password: '', firstName: '', lastName: '', rol
 function UserDialog({ me, user, open, onClose, onSaved }: { me: MeT; user: UserT | null; open: boolean; onClose: () => void; onSaved: () => void }) {
   const teams = useTeams();
   const [draft, setDraft] = useState<Draft>(blank);
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { saving, error, run, reset } = useSave();
   const [shownFor, setShownFor] = useState<string | null | undefined>(undefined);
   // Reset the form whenever the dialog opens for a (different) user.
   const key = open ? (user?.id ?? 'new') : undefined;
   if (key !== shownFor) {
     setShownFor(key);
-    setError(null);
+    reset();
     setDraft(user ? { email: user.email, password: '', firstName: user.firstName, lastName: user.lastName, role: user.role, seat: user.seat, teamIds: user.teamIds } : blank);
   }
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
@@ -52,9 +52,7 @@ function UserDialog({ me, user, open, onClose, onSaved }: { me: MeT; user: UserT
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setSaving(true);
-    setError(null);
-    try {
+    const ok = await run(async () => {
       if (user) {
         const patch: Record<string, unknown> = {};
         if (draft.firstName.trim() !== user.firstName) patch.firstName = draft.firstName;
@@ -74,13 +72,10 @@ function UserDialog({ me, user, open, onClose, onSaved }: { me: MeT; user: UserT
           teamIds: draft.teamIds,
         });
       }
-      onSaved();
-      onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setSaving(false);
-    }
+    });
+    if (!ok) return;
+    onSaved();
+    onClose();
   }
 
   const fieldId = user ? `user-${user.id}` : 'user-new';
