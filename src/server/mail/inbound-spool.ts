@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Store } from '../db/connect.ts';
+import { checkpointOffThread } from '../db/wal-checkpointer.ts';
 import type { NewRow } from '../db/schema.ts';
 import { newId } from '../core/ids.ts';
 
@@ -40,7 +41,10 @@ export class InboundSpool {
   /** Commits made so far (group commit: fewer than messages under concurrency). */
   commits = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    // Inbound mail writes megabytes: keep SQLite's WAL checkpoints off the event loop.
+    checkpointOffThread(store);
+  }
 
   /** Resolves with the spool id once the message is durably committed. */
   append(entry: SpoolEntry): Promise<string> {
