@@ -70,8 +70,9 @@ export class InboundProcessor {
       });
   }
 
-  /** Resolves when nothing is in processing and no spool row is due (tests, shutdown). */
+  /** Resolves when nothing is in processing and no spool row is due, or once stopped. */
   idle(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
       this.kick();
@@ -85,6 +86,7 @@ export class InboundProcessor {
     await this.fetching;
     // What is in flight finishes; a row not finished is simply processed on the next start.
     while (this.inFlight.size) await new Promise((r) => setTimeout(r, 20));
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async fill(): Promise<void> {
