@@ -41,10 +41,7 @@ export class InboundSpool {
   /** Commits made so far (group commit: fewer than messages under concurrency). */
   commits = 0;
 
-  constructor(private readonly store: Store) {
-    // Inbound mail writes megabytes: keep SQLite's WAL checkpoints off the event loop.
-    checkpointOffThread(store);
-  }
+  constructor(private readonly store: Store) {}
 
   /** Resolves with the spool id once the message is durably committed. */
   append(entry: SpoolEntry): Promise<string> {
@@ -78,6 +75,9 @@ export class InboundSpool {
   private async commit(): Promise<void> {
     if (this.committing || this.waiting.length === 0) return;
     this.committing = true;
+    // Inbound mail writes megabytes: keep SQLite's WAL checkpoints off the event loop (started
+    // with the first mail, so an idle server does not pay for the thread).
+    checkpointOffThread(this.store);
     const batch = this.waiting.splice(0, MAX_BATCH);
     try {
       await this.write(batch.map((w) => w.row));
