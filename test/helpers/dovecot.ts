@@ -237,12 +237,23 @@ service imap-login {
     port,
     addUser,
     setPassword,
-    append: (u, raw) =>
-      withClient(u, async (c) => {
-        const res = await c.append('INBOX', raw);
-        if (!res || !res.uid) throw new Error('APPEND returned no UID');
-        return res.uid;
-      }),
+    append: async (u, raw) => {
+      // Test set-up, not behaviour under test: a loaded machine has made Dovecot answer NO to an
+      // APPEND now and then, so try again on a fresh connection and say what it answered.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withClient(u, async (c) => {
+            const res = await c.append('INBOX', raw);
+            if (!res || !res.uid) throw new Error('APPEND returned no UID');
+            return res.uid;
+          });
+        } catch (err) {
+          const said = (err as { responseText?: string }).responseText;
+          if (attempt >= 3) throw new Error(`APPEND for ${u.user} failed ${attempt} times: ${said ?? String(err)}`);
+          await new Promise((r) => setTimeout(r, 300 * attempt));
+        }
+      }
+    },
     count: (u) => withClient(u, async (c) => (await c.status('INBOX', { messages: true })).messages ?? 0),
     start,
     stop,
