@@ -63,6 +63,25 @@ describeEachStore('inbound spool', (store) => {
     }
   });
 
+  it('keeps mail accepted while the channel was on, even when the channel is turned off before it is processed', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const id = uid('accepted-then-off');
+    const raw = mail(to, id);
+    await inboundSpool(store().deps.store).append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] });
+    await store().deps.store.db.updateTable('channels').set({ enabled: 0 }).where('id', '=', acct.channel.id).execute();
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
+    try {
+      await smtp.settled();
+      const m = await store().deps.store.db.selectFrom('messages').selectAll().where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
+      expect(m.message_id).toBe(`${id}@customer.example`);
+      // New mail to the turned-off channel is still refused at RCPT.
+      expect((await sendRaw(smtp.port, { from: 'ann@customer.example', to: [to], data: mail(to, uid('late')) })).final).toMatch(/^550 5\.2\.1 /);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
   it('keeps a message the parser gives up on, raw, with its parse error', async () => {
     const acct = await makeAccount(store().deps);
     const to = acct.email.inbound_address;

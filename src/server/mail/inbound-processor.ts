@@ -136,7 +136,7 @@ export class InboundProcessor {
         via: full.via,
         spoolId: full.id,
       });
-      if (result.outcome === 'no_channel') this.deps.log.warn({ spoolId: full.id }, 'inbound mail dropped: its channels were turned off or removed after it was accepted');
+      if (result.outcome === 'no_channel') this.deps.log.warn({ spoolId: full.id }, 'inbound mail dropped: every channel it was addressed to was removed after it was accepted');
       if (full.spool_file) await fsp.rm(spoolPath(this.deps.config.dataDir, full.spool_file), { force: true });
     } catch (err) {
       await this.deferRow(row.id, err);

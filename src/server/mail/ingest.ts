@@ -79,8 +79,10 @@ async function resolveTargets(deps: Deps, input: IngestInput): Promise<Target[]>
   } else {
     for (const r of input.recipients) {
       const t = await lookupRecipient(db, r);
-      // A turned-off channel's mail is neither shown nor logged (seed); RCPT already refused it.
-      if (!t || !t.enabled) continue;
+      // A turned-off channel's mail is neither shown nor logged (seed): RCPT refuses it. Mail
+      // from the spool was accepted while the channel was on, and a 250 means we keep it, so a
+      // channel turned off since then still gets it.
+      if (!t || (!t.enabled && input.spoolId === undefined)) continue;
       const entry = byInbox.get(t.inboxId) ?? { channelId: t.channelId, recipients: [] };
       entry.recipients.push(r.toLowerCase());
       byInbox.set(t.inboxId, entry);
