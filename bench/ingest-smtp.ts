@@ -24,6 +24,16 @@ import pg from 'pg';
 import Sqlite from 'better-sqlite3';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+const USAGE = `Usage: npx tsx bench/ingest-smtp.ts [--quick] [--long N] [--long-seconds S] [--memory-only] [--sizes 2KB,75KB,1.5MB]
+  --quick          fewer messages per cell (400 × 2 KB, 100 × 75 KB, 16 × 1.5 MB; the long run 2,000)
+  --long N         messages in the memory run (default 20,000; 2,000 with --quick)
+  --long-seconds S stop the memory run after S seconds (default 1,200)
+  --memory-only    skip the throughput matrix: only the memory run and four 25 MB messages
+  --sizes LIST     only these message sizes`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const QUICK = process.argv.includes('--quick');
 /** Skip the throughput matrix: only the long run's RSS and the four 25 MB messages. */
 const MEMORY_ONLY = process.argv.includes('--memory-only');
