@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir } from './fsync-dir.ts';
 
 export interface StoredBlob {
   /** Storage key relative to the blob root, e.g. `sha256/ab/cd/abcd…`. */
@@ -74,15 +75,6 @@ export class BlobStore {
       .stat(this.pathOf(key))
       .then(() => true)
       .catch(() => false);
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir } from '../blobs/fsync-dir.ts';
 
 /** Messages up to this size travel inside the spool row; larger ones go to a file. */
 export const INLINE_MAX_BYTES = 128 * 1024;
@@ -20,15 +21,6 @@ export function spoolDir(dataDir: string): string {
 export function spoolPath(dataDir: string, name: string): string {
   if (!NAME_RE.test(name)) throw new Error(`Not a spool file name: ${JSON.stringify(name)}`);
   return path.join(spoolDir(dataDir), name);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

@@ -12,7 +12,10 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ChannelT, InboxT } from '../../../shared/api.ts';
 import { request } from '../api/client.ts';
 import { Dialog } from '../ui/Dialog.tsx';
-import { FailureAlert, IMAP_DEFAULT, SMTP_DEFAULT, ServerFieldset, connectionFailure, toServer, type ConnectionFailure, type ServerFields } from './MailServerFields.tsx';
+import { FailureAlert, IMAP_DEFAULT, SMTP_DEFAULT, ServerFieldset, connectionFailure, toServer, type ServerFields } from './MailServerFields.tsx';
+import { useSave } from '../ui/useSave.ts';
+
+const connectFailure = (err: unknown) => connectionFailure(err, 'Could not connect');
 
 export interface ConnectChannelDialogProps {
   inbox: InboxT;
@@ -27,8 +30,7 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
   const [imap, setImap] = useState<ServerFields>(IMAP_DEFAULT);
   const [withSmtp, setWithSmtp] = useState(false);
   const [smtp, setSmtp] = useState<ServerFields>(SMTP_DEFAULT);
-  const [error, setError] = useState<ConnectionFailure | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { saving: busy, error, run, reset } = useSave(connectFailure);
   const [connected, setConnected] = useState<ChannelT | null>(null);
 
   useEffect(() => {
@@ -38,9 +40,9 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
     setImap(IMAP_DEFAULT);
     setWithSmtp(false);
     setSmtp(SMTP_DEFAULT);
-    setError(null);
+    reset();
     setConnected(null);
-  }, [open]);
+  }, [open, reset]);
 
   // The IMAP user name is usually the address itself; prefill it while the user has not typed one.
   const onAddress = (value: string) => {
@@ -51,9 +53,7 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const channel = await request<ChannelT>('POST', `/inboxes/${inbox.id}/channels`, {
         type: 'email',
         teamAddress: teamAddress.trim(),
@@ -63,11 +63,7 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
       setConnected(channel);
       setStep('done');
       onChanged();
-    } catch (err) {
-      setError(connectionFailure(err, 'Could not connect'));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

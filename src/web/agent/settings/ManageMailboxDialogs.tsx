@@ -16,6 +16,8 @@ interface Props {
   onChanged: () => void;
 }
 
+const saveFailure = (err: unknown) => connectionFailure(err, 'Could not save');
+
 const fields = (s: MailServerShown): ServerFields => ({ host: s.host, port: String(s.port), tls: s.tls, user: s.user, password: '' });
 
 export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
@@ -23,9 +25,9 @@ export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
   const [imap, setImap] = useState<ServerFields | null>(null);
   const [withSmtp, setWithSmtp] = useState(false);
   const [smtp, setSmtp] = useState<ServerFields>(SMTP_DEFAULT);
-  const [error, setError] = useState<ConnectionFailure | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const [loadError, setLoadError] = useState<ConnectionFailure | null>(null);
+  const { saving: busy, error: saveError, saved, run } = useSave(saveFailure);
+  const error = saveError ?? loadError;
 
   useEffect(() => {
     let live = true;
@@ -36,7 +38,7 @@ export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
         setWithSmtp(c.smtp !== null);
         if (c.smtp) setSmtp(fields(c.smtp));
       },
-      (err: unknown) => live && setError(connectionFailure(err, 'Could not load the connection settings')),
+      (err: unknown) => live && setLoadError(connectionFailure(err, 'Could not load the connection settings')),
     );
     return () => {
       live = false;
@@ -46,17 +48,7 @@ export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!imap) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.updateEmailConnection(channel.id, { imap: toServer(imap), smtp: withSmtp ? toServer(smtp) : null });
-      setSaved(true);
-      onChanged();
-    } catch (err) {
-      setError(connectionFailure(err, 'Could not save'));
-    } finally {
-      setBusy(false);
-    }
+    if (await run(() => api.updateEmailConnection(channel.id, { imap: toServer(imap), smtp: withSmtp ? toServer(smtp) : null }))) onChanged();
   };
 
   return (

@@ -1,29 +1,33 @@
-// The state every save in the app goes through: saving while the request runs, the server's
-// message when it fails, "saved" when it worked (until the form changes again).
+// The state every save in the app goes through: saving while the request runs, the failure when
+// it fails (the server's message, or what `toError` makes of it), "saved" when it worked (until
+// the form changes again).
 import { useCallback, useState } from 'react';
 import { errorMessage } from '../api/client.ts';
 
-export interface SaveState {
+export interface SaveState<E> {
   saving: boolean;
-  error: string | null;
+  error: E | null;
   saved: boolean;
 }
 
-export function useSave() {
-  const [state, setState] = useState<SaveState>({ saving: false, error: null, saved: false });
+export function useSave<E = string>(toError: (err: unknown) => E = errorMessage as (err: unknown) => E) {
+  const [state, setState] = useState<SaveState<E>>({ saving: false, error: null, saved: false });
   /** Runs the work; true when it succeeded. */
-  const run = useCallback(async (work: () => Promise<unknown>): Promise<boolean> => {
-    setState({ saving: true, error: null, saved: false });
-    try {
-      await work();
-      setState({ saving: false, error: null, saved: true });
-      return true;
-    } catch (err) {
-      setState({ saving: false, error: errorMessage(err), saved: false });
-      return false;
-    }
-  }, []);
-  /** The form changed: forget "saved" (and an old error). */
+  const run = useCallback(
+    async (work: () => Promise<unknown>): Promise<boolean> => {
+      setState({ saving: true, error: null, saved: false });
+      try {
+        await work();
+        setState({ saving: false, error: null, saved: true });
+        return true;
+      } catch (err) {
+        setState({ saving: false, error: toError(err), saved: false });
+        return false;
+      }
+    },
+    [toError],
+  );
+  /** The form changed or was opened afresh: forget "saved" and an old error. */
   const reset = useCallback(() => setState((s) => (s.saved || s.error ? { ...s, saved: false, error: null } : s)), []);
   return { ...state, run, reset };
 }
