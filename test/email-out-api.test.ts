@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS, makeAccount } from './helpers/stores.ts';
 import { apiClient } from './helpers/api.ts';
 import { openOutboxRig, receive, type OutboxRig } from './helpers/email-out.ts';
-import { parseCaught, rawHeader } from './helpers/smtp-sink.ts';
+import { parseCaught, rawHeader, type Caught } from './helpers/smtp-sink.ts';
 
 for (const kind of STORE_KINDS) {
   describe(`email out [${kind}]`, () => {
@@ -32,7 +32,12 @@ for (const kind of STORE_KINDS) {
       const res = await api.post(`/conversations/${conversationId}/messages`, body);
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       await rig.drain();
-      const caught = (await rig.sink.waitFor(before + 1))[before]!;
+      // This reply's own mail, by its Message-ID: a slower mail of an earlier test (a retry after
+      // backoff) may reach the sink in between.
+      const id = `<${res.body.email.messageId}>`;
+      const ours = (caught: Caught) => caught.raw.toString('latin1').split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/).some((line) => /^message-id:/i.test(line) && line.includes(id));
+      let caught: Caught | undefined;
+      for (let count = before + 1; !(caught = rig.sink.messages.slice(before).find(ours)); count++) await rig.sink.waitFor(count);
       return { res, caught, mail: await parseCaught(caught) };
     }
 

@@ -112,7 +112,15 @@ export async function startDovecot(users: DovecotUser[] = []): Promise<Dovecot> 
   const port = await freePort();
 
   const lines: string[] = [];
-  const writeUsers = () => fs.writeFileSync(passwdFile, lines.join('\n') + '\n', { mode: 0o644 });
+  // Dovecot notices a changed passwd-file by its mtime, in whole seconds (and its size): two
+  // writes within one second with a same-length password looked unchanged, and the new password
+  // never took. Each write therefore gets an mtime at least a second past the previous one.
+  let lastMtime = 0;
+  const writeUsers = () => {
+    fs.writeFileSync(passwdFile, lines.join('\n') + '\n', { mode: 0o644 });
+    lastMtime = Math.max(Math.floor(Date.now() / 1000), lastMtime + 1);
+    fs.utimesSync(passwdFile, lastMtime, lastMtime);
+  };
   // Dovecot's passwd-file driver checks the file for changes at most once a second, so a change
   // counts as made only when a login with the new password works.
   const effective = async (user: string, password: string) => {
