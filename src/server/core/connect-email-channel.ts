@@ -21,6 +21,9 @@ export interface MailServerConfig {
   password: string;
 }
 
+/** A server's settings as shown and audited: everything but the password. */
+export const withoutPassword = ({ password: _p, ...shown }: MailServerConfig): Omit<MailServerConfig, 'password'> => shown;
+
 export interface ConnectEmailChannelInput {
   inboxId: string;
   teamAddress: string;
@@ -70,14 +73,12 @@ export async function connectEmailChannel(
       imapLastUid: Math.max(0, input.imapStart.uidNext - 1),
     },
   });
-  const { password: _i, ...imapShown } = input.imap;
-  const smtpShown = input.smtp ? (({ password: _s, ...rest }) => rest)(input.smtp) : null;
   await ctx.audit({
     accountId: account.id,
     action: 'channel.connected',
     subjectType: 'channel',
     subjectId: created.channel.id,
-    changes: { type: 'email', teamAddress: address, imap: imapShown, smtp: smtpShown },
+    changes: { type: 'email', teamAddress: address, imap: withoutPassword(input.imap), smtp: input.smtp ? withoutPassword(input.smtp) : null },
   });
   await ctx.emit({ type: 'channel.created', accountId: account.id, inboxId: inbox.id, data: { channelId: created.channel.id } });
   return created;

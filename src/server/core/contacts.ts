@@ -21,20 +21,25 @@ export async function findOrCreateContactByEmail(ctx: Ctx, input: { accountId: s
     }
     return existing;
   }
+  return insertContact(ctx, { accountId: input.accountId, email, name: input.name, ownerId: null });
+}
+
+/** A new contact with its email identity, emitted; `email` already normalized. */
+export async function insertContact(ctx: Ctx, input: { accountId: string; email: string; name: string; ownerId: string | null }): Promise<Row<'contacts'>> {
   const now = ctx.now.toISOString();
   const contact: Row<'contacts'> = {
     id: ctx.newId(),
     account_id: input.accountId,
-    email,
+    email: input.email,
     name: input.name.trim().slice(0, 200),
-    owner_id: null,
+    owner_id: input.ownerId,
     created_at: now,
     updated_at: now,
   };
   await ctx.db.insertInto('contacts').values(contact).execute();
   await ctx.db
     .insertInto('contact_identities')
-    .values({ id: ctx.newId(), account_id: input.accountId, contact_id: contact.id, channel_type: 'email', identifier: email })
+    .values({ id: ctx.newId(), account_id: input.accountId, contact_id: contact.id, channel_type: 'email', identifier: input.email })
     .onConflict((oc) => oc.doNothing())
     .execute();
   await ctx.emit({ type: 'contact.created', accountId: input.accountId, inboxId: null, data: { contactId: contact.id } });

@@ -5,7 +5,8 @@
 import type { Ctx, UserActor } from './context.ts';
 import type { Row } from '../db/schema.ts';
 import { DomainError, invalid, notFound } from './errors.ts';
-import { logTimeline, normalizeEmail } from './contacts.ts';
+import { insertContact, logTimeline, normalizeEmail } from './contacts.ts';
+import { userName } from './activity.ts';
 
 export interface ContactEdit {
   name?: string | undefined;
@@ -20,24 +21,14 @@ async function checkOwner(ctx: Ctx<UserActor>, ownerId: string): Promise<Row<'us
   return owner;
 }
 
-const ownerName = (u: Row<'users'>) => `${u.first_name} ${u.last_name}`.trim() || u.email;
-
 export async function createContact(ctx: Ctx<UserActor>, input: { email: string; name?: string | undefined; ownerId?: string | null | undefined }): Promise<Row<'contacts'>> {
   const accountId = ctx.actor.account.id;
   const email = normalizeEmail(input.email);
   const taken = await ctx.db.selectFrom('contacts').select('id').where('account_id', '=', accountId).where('email', '=', email).executeTakeFirst();
   if (taken) throw new DomainError('conflict', `A contact with the address ${email} already exists`, 'email');
   const owner = input.ownerId ? await checkOwner(ctx, input.ownerId) : null;
-  const now = ctx.now.toISOString();
-  const contact: Row<'contacts'> = { id: ctx.newId(), account_id: accountId, email, name: (input.name ?? '').trim(), owner_id: owner?.id ?? null, created_at: now, updated_at: now };
-  await ctx.db.insertInto('contacts').values(contact).execute();
-  await ctx.db
-    .insertInto('contact_identities')
-    .values({ id: ctx.newId(), account_id: accountId, contact_id: contact.id, channel_type: 'email', identifier: email })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  await logTimeline(ctx, { accountId, contactId: contact.id, kind: 'contact_created', conversationId: null, messageId: null, summary: `Contact created by ${ownerName(ctx.actor.user)}` });
-  await ctx.emit({ type: 'contact.created', accountId, inboxId: null, data: { contactId: contact.id } });
+  const contact = await insertContact(ctx, { accountId, email, name: input.name ?? '', ownerId: owner?.id ?? null });
+  await logTimeline(ctx, { accountId, contactId: contact.id, kind: 'contact_created', conversationId: null, messageId: null, summary: `Contact created by ${userName(ctx.actor.user)}` });
   return contact;
 }
 
@@ -55,12 +46,12 @@ export async function updateContact(ctx: Ctx<UserActor>, input: { contactId: str
   if (input.edit.ownerId !== undefined && input.edit.ownerId !== contact.owner_id) {
     const owner = input.edit.ownerId === null ? null : await checkOwner(ctx, input.edit.ownerId);
     set.owner_id = owner?.id ?? null;
-    said.push(owner ? `owner set to ${ownerName(owner)}` : 'owner removed');
+    said.push(owner ? `owner set to ${userName(owner)}` : 'owner removed');
   }
   if (said.length === 0) return contact;
   set.updated_at = ctx.now.toISOString();
   await ctx.db.updateTable('contacts').set(set).where('id', '=', contact.id).execute();
-  const summary = `${ownerName(ctx.actor.user)}: ${said.join(', ')}`;
+  const summary = `${userName(ctx.actor.user)}: ${said.join(', ')}`;
   await logTimeline(ctx, { accountId, contactId: contact.id, kind: 'contact_updated', conversationId: null, messageId: null, summary });
   await ctx.emit({ type: 'contact.updated', accountId, inboxId: null, data: { contactId: contact.id } });
   return { ...contact, ...set };

@@ -8,7 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { DomainError, notFound } from './errors.ts';
 import { inboxForSettings } from './inbox-access.ts';
 import { openJson, sealJson } from './secrets.ts';
-import type { MailServerConfig } from './connect-email-channel.ts';
+import { withoutPassword as hide, type MailServerConfig } from './connect-email-channel.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -35,8 +35,6 @@ interface ConnectedMailbox {
   imap: MailServerConfig;
   smtp: MailServerConfig | null;
 }
-
-const hide = ({ password: _p, ...shown }: MailServerConfig): MailServerShown => shown;
 
 /** The channel, if it is a connected team mailbox of the actor's account that the actor may manage. */
 async function connectedMailbox(db: Db, actor: UserActor, channelId: string, key: Buffer, action: string): Promise<ConnectedMailbox> {

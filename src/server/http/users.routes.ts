@@ -8,7 +8,7 @@ import { User, availability, id, role, seat } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
 import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
 import { presentUser } from './presenters.ts';
-import { teamIdsByUser } from './user-view.ts';
+import { teamIdsByUser, teamIdsOf } from './user-view.ts';
 import { createUser } from '../core/create-user.ts';
 import { updateUser } from '../core/update-user.ts';
 import { notFound } from '../core/errors.ts';
@@ -53,8 +53,7 @@ export const userRoutes =
       const actor = actorOf(request);
       const user = await db.selectFrom('users').selectAll().where('id', '=', request.params.id).where('account_id', '=', actor.account.id).executeTakeFirst();
       if (!user) throw notFound('User');
-      const teams = await teamIdsByUser(db, [user.id]);
-      return presentUser(user, teams.get(user.id) ?? []);
+      return presentUser(user, await teamIdsOf(db, user.id));
     });
 
     app.post(
@@ -96,8 +95,7 @@ export const userRoutes =
       async (request) => {
         const actor = actorOf(request);
         const user = await deps.run(actor, (ctx) => updateUser(ctx, { ...request.body, userId: request.params.id }));
-        const teams = await teamIdsByUser(db, [user.id]);
-        return presentUser(user, teams.get(user.id) ?? []);
+        return presentUser(user, await teamIdsOf(db, user.id));
       },
     );
 
@@ -107,8 +105,7 @@ export const userRoutes =
       async (request) => {
         const actor = actorOf(request);
         const user = await deps.run(actor, (ctx) => updateUser(ctx, { ...request.body, userId: actor.user.id }));
-        const teams = await teamIdsByUser(db, [user.id]);
-        return presentUser(user, teams.get(user.id) ?? []);
+        return presentUser(user, await teamIdsOf(db, user.id));
       },
     );
 
@@ -125,7 +122,7 @@ export const userRoutes =
       },
       async (request) => {
         const { user } = await deps.run(actorOf(request), (ctx) => deactivateUser(ctx, { userId: request.params.id }));
-        return presentUser(user, (await teamIdsByUser(db, [user.id])).get(user.id) ?? []);
+        return presentUser(user, await teamIdsOf(db, user.id));
       },
     );
 
@@ -134,7 +131,7 @@ export const userRoutes =
       { schema: { tags: ['users'], summary: 'Reactivate a deactivated user (admins): they sign in again with their old password and keep their teams and access', params: IdParams, response: { 200: User } } },
       async (request) => {
         const user = await deps.run(actorOf(request), (ctx) => reactivateUser(ctx, { userId: request.params.id }));
-        return presentUser(user, (await teamIdsByUser(db, [user.id])).get(user.id) ?? []);
+        return presentUser(user, await teamIdsOf(db, user.id));
       },
     );
   };

@@ -12,7 +12,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ChannelT, InboxT } from '../../../shared/api.ts';
 import { request } from '../api/client.ts';
 import { Dialog } from '../ui/Dialog.tsx';
-import { FailureAlert, IMAP_DEFAULT, SMTP_DEFAULT, ServerFieldset, connectionFailure, toServer, type ServerFields } from './MailServerFields.tsx';
+import { FailureAlert, IMAP_DEFAULT, MailServersFieldsets, SMTP_DEFAULT, connectionFailure, toServer, type ServerFields } from './MailServerFields.tsx';
 import { useSave } from '../ui/useSave.ts';
 
 const connectFailure = (err: unknown) => connectionFailure(err, 'Could not connect');
@@ -111,12 +111,7 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
               onChange={(e) => onAddress(e.target.value)}
             />
           </div>
-          <ServerFieldset kind="imap" value={imap} onChange={setImap} invalidField={error?.field} />
-          <label className="check">
-            <input type="checkbox" checked={withSmtp} onChange={(e) => setWithSmtp(e.target.checked)} />
-            <span>Also send replies from this address through its SMTP server</span>
-          </label>
-          {withSmtp && <ServerFieldset kind="smtp" value={smtp} onChange={setSmtp} invalidField={error?.field} />}
+          <MailServersFieldsets imap={imap} onImap={setImap} withSmtp={withSmtp} onWithSmtp={setWithSmtp} smtp={smtp} onSmtp={setSmtp} invalidField={error?.field} />
           <div className="dialog-actions">
             <button type="button" className="button button-secondary" onClick={() => setStep('choose')} disabled={busy}>
               Back

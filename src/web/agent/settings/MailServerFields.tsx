@@ -127,3 +127,27 @@ export function ServerFieldset({
 export function toServer(f: ServerFields) {
   return { host: f.host.trim(), port: Number(f.port), tls: f.tls, user: f.user.trim(), ...(f.password ? { password: f.password } : {}) };
 }
+
+/** The IMAP server, the "also send through SMTP" switch and, when on, the SMTP server. */
+export function MailServersFieldsets(props: {
+  imap: ServerFields;
+  onImap: (next: ServerFields) => void;
+  withSmtp: boolean;
+  onWithSmtp: (on: boolean) => void;
+  smtp: ServerFields;
+  onSmtp: (next: ServerFields) => void;
+  invalidField: string | undefined;
+  passwordKept?: boolean;
+}) {
+  const { invalidField, passwordKept } = props;
+  return (
+    <>
+      <ServerFieldset kind="imap" value={props.imap} onChange={props.onImap} invalidField={invalidField} passwordKept={passwordKept} />
+      <label className="check">
+        <input type="checkbox" checked={props.withSmtp} onChange={(e) => props.onWithSmtp(e.target.checked)} />
+        <span>Also send replies from this address through its SMTP server</span>
+      </label>
+      {props.withSmtp && <ServerFieldset kind="smtp" value={props.smtp} onChange={props.onSmtp} invalidField={invalidField} passwordKept={passwordKept} />}
+    </>
+  );
+}

@@ -8,7 +8,7 @@ import { api, type MailServerShown } from '../api/endpoints.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { ConfirmDialog } from '../ui/FormDialog.tsx';
 import { useSave } from '../ui/useSave.ts';
-import { FailureAlert, SMTP_DEFAULT, ServerFieldset, connectionFailure, toServer, type ConnectionFailure, type ServerFields } from './MailServerFields.tsx';
+import { FailureAlert, MailServersFieldsets, SMTP_DEFAULT, connectionFailure, toServer, type ConnectionFailure, type ServerFields } from './MailServerFields.tsx';
 
 interface Props {
   channel: ChannelT;
@@ -69,14 +69,16 @@ export function EditConnectionDialog({ channel, onClose, onChanged }: Props) {
           <p className="muted small">We test the login before saving. Leave a password empty to keep the saved one.</p>
           <FailureAlert failure={error} />
           {imap ? (
-            <>
-              <ServerFieldset kind="imap" value={imap} onChange={setImap} invalidField={error?.field} passwordKept />
-              <label className="check">
-                <input type="checkbox" checked={withSmtp} onChange={(e) => setWithSmtp(e.target.checked)} />
-                <span>Also send replies from this address through its SMTP server</span>
-              </label>
-              {withSmtp && <ServerFieldset kind="smtp" value={smtp} onChange={setSmtp} invalidField={error?.field} passwordKept />}
-            </>
+            <MailServersFieldsets
+              imap={imap}
+              onImap={setImap}
+              withSmtp={withSmtp}
+              onWithSmtp={setWithSmtp}
+              smtp={smtp}
+              onSmtp={setSmtp}
+              invalidField={error?.field}
+              passwordKept
+            />
           ) : (
             !error && <p className="muted">Loading…</p>
           )}
