@@ -15,6 +15,8 @@ export interface Store {
   dialect: DialectName;
   /** For SQLite only: the raw handle, for pragmas that must be set per write (durable ingest). */
   sqlite?: SQLite.Database;
+  /** Runs fn before the store closes (helpers holding their own connection to it stop first). */
+  beforeClose(fn: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export function openStore(opts: StoreOptions): Store {
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingRepeatedSelects(pool) }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', ...closing(() => db.destroy()) };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const Sqlite = requireDriver('better-sqlite3') as typeof import('better-sqlite3');
@@ -53,8 +55,17 @@ export function openStore(opts: StoreOptions): Store {
     db,
     dialect: 'sqlite',
     sqlite,
+    ...closing(() => db.destroy()),
+  };
+}
+
+function closing(destroy: () => Promise<void>): Pick<Store, 'beforeClose' | 'close'> {
+  const hooks: Array<() => Promise<void>> = [];
+  return {
+    beforeClose: (fn) => void hooks.push(fn),
     close: async () => {
-      await db.destroy();
+      await Promise.allSettled(hooks.splice(0).map((fn) => fn()));
+      await destroy();
     },
   };
 }

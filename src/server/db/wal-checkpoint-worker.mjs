@@ -7,7 +7,13 @@ import { workerData } from 'node:worker_threads';
 
 const Database = createRequire(import.meta.url)('better-sqlite3');
 const { file, intervalMs } = workerData;
-const db = new Database(file);
+let db;
+try {
+  db = new Database(file, { fileMustExist: true });
+} catch {
+  // The store was removed before this thread started: nothing to checkpoint.
+  process.exit(0);
+}
 // Never wait for the main connection: a busy checkpoint is simply tried again next time.
 db.pragma('busy_timeout = 0');
 const timer = setInterval(() => {

@@ -20,7 +20,10 @@ export function checkpointOffThread(store: Store, intervalMs = 1_000): void {
   worker.unref();
   worker.on('error', () => {
     // Without the worker, let the main connection checkpoint again rather than grow the WAL.
-    sqlite.pragma('wal_autocheckpoint = 1000');
+    if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+  });
+  store.beforeClose(async () => {
+    await worker.terminate();
   });
   sqlite.pragma('wal_autocheckpoint = 0');
 }

@@ -113,7 +113,9 @@ export class InboundSpool {
     const file = this.store.sqlite!.name;
     if (this.walFd === null) {
       // Exists now: the insert above wrote to it. Its directory entry is synced once, here.
-      this.walFd = fs.openSync(`${file}-wal`, 'r');
+      const fd = fs.openSync(`${file}-wal`, 'r');
+      this.walFd = fd;
+      this.store.beforeClose(async () => fs.closeSync(fd));
       await fsyncPath(path.dirname(file));
     }
     const fd = this.walFd;
