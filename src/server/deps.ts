@@ -23,11 +23,11 @@ export interface Deps {
   close(): Promise<void>;
 }
 
-export async function createDeps(config: Config, opts: { migrate?: boolean; logger?: Logger } = {}): Promise<Deps> {
+export async function createDeps(config: Config, opts: { migrate?: boolean; logger?: Logger; bus?: Bus } = {}): Promise<Deps> {
   const log = opts.logger ?? pino({ level: config.logLevel });
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   if (opts.migrate ?? true) await migrateToLatest(store.db);
-  const bus = config.redisUrl ? await createRedisBus(config.redisUrl) : createLocalBus();
+  const bus = opts.bus ?? (config.redisUrl ? await createRedisBus(config.redisUrl) : createLocalBus());
   const signals = new EventEmitter();
   signals.setMaxListeners(0);
   const deps: Deps = {

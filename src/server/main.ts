@@ -33,7 +33,7 @@ const roleStarters: Partial<Record<'smtp' | 'imap' | 'worker', RoleStarter>> = {
       },
     };
   },
-  smtp: async (deps) => startSmtpReceiver(deps),
+  smtp: async (deps) => startSmtpReceiver(deps, { processing: 'thread' }),
 };
 
 export async function startParley(config: Config): Promise<Running> {

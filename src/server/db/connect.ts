@@ -10,6 +10,9 @@ import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** How long a SQLite statement waits for another connection's write lock. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
 export interface Store {
   db: Kysely<Database>;
   dialect: DialectName;
@@ -45,7 +48,7 @@ export function openStore(opts: StoreOptions): Store {
   const sqlite = new Sqlite(path.join(opts.dataDir, 'parley.sqlite'));
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   sqlite.pragma('synchronous = NORMAL');
   // Bounded WAL: checkpoint every ~1000 pages and truncate the file back after checkpoints.
   sqlite.pragma('wal_autocheckpoint = 1000');

@@ -23,6 +23,13 @@ export interface ProcessorOptions {
   pollMs?: number;
 }
 
+/**
+ * While mail keeps arriving (a spool commit within this window), process one message at a time:
+ * the cores go to receiving, the spool holds the burst, and the backlog is cleared at full
+ * concurrency once it ends. One at a time still clears far more than a steady trickle brings.
+ */
+const RECEIVING_WINDOW_MS = 250;
+
 type Queued = Pick<Row<'inbound_queue'>, 'id' | 'size' | 'spool_file'>;
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -35,6 +42,8 @@ export class InboundProcessor {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
+  private lastArrival = 0;
+  private relaxTimer: NodeJS.Timeout | null = null;
   private readonly concurrency: number;
   private readonly byteBudget: number;
   private readonly unsubscribe: () => void;
@@ -47,8 +56,14 @@ export class InboundProcessor {
     this.byteBudget = opts.byteBudget ?? 32 * 1024 * 1024;
     this.timer = setInterval(() => this.kick(), opts.pollMs ?? 2_000);
     this.timer.unref();
-    this.unsubscribe = inboundSpool(deps.store).onCommit(() => this.kick());
+    this.unsubscribe = inboundSpool(deps.store).onCommit(() => this.arrived());
     void this.sweep();
+    this.kick();
+  }
+
+  /** New mail is in the spool. */
+  arrived(): void {
+    this.lastArrival = Date.now();
     this.kick();
   }
 
@@ -83,6 +98,7 @@ export class InboundProcessor {
     this.stopped = true;
     this.unsubscribe();
     if (this.timer) clearInterval(this.timer);
+    if (this.relaxTimer) clearTimeout(this.relaxTimer);
     await this.fetching;
     // What is in flight finishes; a row not finished is simply processed on the next start.
     while (this.inFlight.size) await new Promise((r) => setTimeout(r, 20));
@@ -90,7 +106,8 @@ export class InboundProcessor {
   }
 
   private async fill(): Promise<void> {
-    const free = this.concurrency - this.inFlight.size;
+    const receiving = Date.now() - this.lastArrival < RECEIVING_WINDOW_MS;
+    const free = (receiving ? 1 : this.concurrency) - this.inFlight.size;
     if (free <= 0) return;
     const now = new Date().toISOString();
     let q = this.deps.store.db
@@ -111,6 +128,14 @@ export class InboundProcessor {
     }
     // A full page: there may be more (a finishing message kicks us otherwise).
     if (started === free) this.again = true;
+    // The burst may end with no further commit to wake us: look again at full concurrency then.
+    if (receiving && !this.relaxTimer) {
+      this.relaxTimer = setTimeout(() => {
+        this.relaxTimer = null;
+        this.kick();
+      }, RECEIVING_WINDOW_MS);
+      this.relaxTimer.unref();
+    }
   }
 
   private start(row: Queued): void {

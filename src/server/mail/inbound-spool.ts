@@ -1,5 +1,5 @@
-// The durable inbound spool, written with group commit: messages that finish DATA while a
-// commit is under way wait for the next one and share it (one statement, one fsync). The promise
+// The durable inbound spool, written with group commit: messages that finish DATA while commits
+// are under way wait for the next one and share it (one statement, one fsync). The promise
 // resolves only after the commit is on disk, so the SMTP receiver answers 250 after that; it
 // rejects with the database's error, so the receiver can answer 451 or 452.
 // PostgreSQL: synchronous_commit on for that transaction. SQLite: synchronous=FULL would fsync
@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import type { Store } from '../db/connect.ts';
+import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../db/connect.ts';
 import { checkpointOffThread } from '../db/wal-checkpointer.ts';
 import type { NewRow } from '../db/schema.ts';
 import { newId } from '../core/ids.ts';
@@ -33,10 +33,18 @@ interface Waiting {
 
 /** Rows per commit: bounds one transaction's time on the event loop (SQLite runs it there). */
 const MAX_BATCH = 64;
+/**
+ * Commits under way at once. The second one's statement runs while the first waits for its
+ * fsync (or PostgreSQL's WAL flush), so messages do not queue behind a whole disk round trip;
+ * each still resolves only after its own sync, which covers everything written before it.
+ */
+const MAX_COMMITS_IN_FLIGHT = 2;
+/** How long a commit waits for SQLite's write lock before the messages get 451. */
+const LOCK_WAIT_MS = 30_000;
 
 export class InboundSpool {
   private waiting: Waiting[] = [];
-  private committing = false;
+  private inFlight = 0;
   private listeners: Array<() => void> = [];
   /** Commits made so far (group commit: fewer than messages under concurrency). */
   commits = 0;
@@ -60,7 +68,7 @@ export class InboundSpool {
     return new Promise((resolve, reject) => {
       this.waiting.push({ row, resolve, reject });
       // Commit on the next turn of the event loop, so DATA ends arriving together share it.
-      if (!this.committing && this.waiting.length === 1) setImmediate(() => void this.commit());
+      if (this.inFlight < MAX_COMMITS_IN_FLIGHT && this.waiting.length === 1) setImmediate(() => void this.commit());
     });
   }
 
@@ -73,8 +81,8 @@ export class InboundSpool {
   }
 
   private async commit(): Promise<void> {
-    if (this.committing || this.waiting.length === 0) return;
-    this.committing = true;
+    if (this.inFlight >= MAX_COMMITS_IN_FLIGHT || this.waiting.length === 0) return;
+    this.inFlight++;
     // Inbound mail writes megabytes: keep SQLite's WAL checkpoints off the event loop (started
     // with the first mail, so an idle server does not pay for the thread).
     checkpointOffThread(this.store);
@@ -87,7 +95,7 @@ export class InboundSpool {
     } catch (err) {
       for (const w of batch) w.reject(err);
     } finally {
-      this.committing = false;
+      this.inFlight--;
       if (this.waiting.length) void this.commit();
     }
   }
@@ -102,9 +110,44 @@ export class InboundSpool {
       });
       return;
     }
-    // One statement is one transaction on SQLite.
-    await db.insertInto('inbound_queue').values(rows).execute();
+    // The inbound processor's thread writes to the same file with its own connection, and
+    // better-sqlite3 waits for another connection's lock synchronously, on this event loop: try
+    // without waiting and, while the thread holds the lock, try again shortly (messages that
+    // end meanwhile join the next batch).
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while (!(await db.connection().execute(async () => this.tryInsert(rows)))) {
+      if (Date.now() > deadline) throw new Error(`The database stayed locked for ${LOCK_WAIT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
     await this.syncWal();
+  }
+
+  private insertAll: ((rows: NewRow<'inbound_queue'>[]) => void) | null = null;
+
+  /** Inserts every row in one transaction if the write lock is free now; false if it is not. */
+  private tryInsert(rows: NewRow<'inbound_queue'>[]): boolean {
+    // Runs inside db.connection(): Kysely lends us SQLite's one connection, nothing interleaves.
+    const sqlite = this.store.sqlite!;
+    if (!this.insertAll) {
+      const insert = sqlite.prepare(
+        `insert into inbound_queue (id, via, mail_from, recipients_json, raw, spool_file, size, received_at, next_attempt_at, last_error)
+         values (@id, @via, @mail_from, @recipients_json, @raw, @spool_file, @size, @received_at, @next_attempt_at, @last_error)`,
+      );
+      const all = sqlite.transaction((rs: NewRow<'inbound_queue'>[]) => {
+        for (const r of rs) insert.run(r);
+      });
+      this.insertAll = (rs) => all.immediate(rs);
+    }
+    sqlite.pragma('busy_timeout = 0');
+    try {
+      this.insertAll(rows);
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+      throw err;
+    } finally {
+      sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    }
   }
 
   private walFd: number | null = null;

@@ -23,7 +23,7 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-const BOOT = new URL('./parse-worker-boot.mjs', import.meta.url);
+const BOOT = new URL('../worker-boot.mjs', import.meta.url);
 const ENTRY = new URL('./parse-worker.ts', import.meta.url).href;
 
 export class ParsePool {

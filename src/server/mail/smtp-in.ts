@@ -10,6 +10,7 @@ import { lookupRecipient } from './recipients.ts';
 import { parsePool } from './parse.ts';
 import { inboundSpool } from './inbound-spool.ts';
 import { acquireInboundProcessor } from './inbound-processor.ts';
+import { startProcessorThread, type InboundProcessing } from './inbound-processor-thread.ts';
 import { MessageSink } from './spool-files.ts';
 
 export const MAX_RECIPIENTS = 100;
@@ -21,6 +22,11 @@ export interface SmtpReceiverOptions {
   socketTimeoutMs?: number;
   /** Cap on a whole connection, against clients that trickle one byte at a time. */
   sessionTimeoutMs?: number;
+  /**
+   * Where spooled mail becomes conversations: a thread of its own (the server: the event loop
+   * only receives), or this thread (tests that look inside the processing with their own deps).
+   */
+  processing?: 'thread' | 'in-process';
 }
 
 export interface SmtpReceiver {
@@ -44,7 +50,7 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
   const log = deps.log.child({ role: 'smtp' });
   const spool = inboundSpool(deps.store);
   // Before listening: drains what a previous run accepted but did not process.
-  const processing = acquireInboundProcessor(deps);
+  const processing = opts.processing === 'thread' ? startProcessorThread(deps) : inProcess(deps);
   const maxBytes = deps.config.smtpMaxMessageBytes;
   const tls = deps.config.smtpTls;
   const server = new SMTPServer({
@@ -143,16 +149,21 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
     await processing.release();
     throw err;
   });
-  // Start the parse workers now rather than on the first message.
-  void parsePool();
+  // Start the parse workers now rather than on the first message (the processor's thread has its own).
+  if (opts.processing !== 'thread') void parsePool();
   log.info({ port, host, tls: Boolean(tls), maxBytes }, 'SMTP receiver listening');
   return {
     server,
     port,
-    settled: () => processing.processor.idle(),
+    settled: () => processing.idle(),
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await processing.release();
     },
   };
+}
+
+function inProcess(deps: Deps): InboundProcessing {
+  const { processor, release } = acquireInboundProcessor(deps);
+  return { idle: () => processor.idle(), release };
 }

@@ -1,0 +1,55 @@
+// The server's inbound processing runs in a thread of its own (inbound-processor-thread.ts), on
+// both stores: mail received over SMTP becomes conversations exactly once, the thread's commits
+// reach the parent's bus (what live updates and the WebSocket rely on), and a start drains what
+// a previous run accepted but did not process.
+import crypto from 'node:crypto';
+import { expect, it } from 'vitest';
+import { describeEachStore, makeAccount } from './helpers/stores.ts';
+import { startSmtpReceiver } from '../src/server/mail/smtp-in.ts';
+import { inboundSpool } from '../src/server/mail/inbound-spool.ts';
+import { crlf, sendRaw } from './email-in-support.ts';
+
+const mail = (to: string, id: string) => crlf(`From: Ann <ann@customer.example>\nTo: ${to}\nSubject: ${id}\nMessage-ID: <${id}@customer.example>\n\nHello\n`);
+const uid = (tag: string) => `${tag}-${crypto.randomBytes(5).toString('hex')}`;
+
+describeEachStore('inbound processor thread', (store) => {
+  it('turns mail received over SMTP into conversations, each once, and tells the bus', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const published = new Set<string>();
+    const unsubscribe = store().deps.bus.subscribe((accountId) => published.add(accountId));
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', processing: 'thread' });
+    try {
+      const ids = Array.from({ length: 25 }, () => uid('thread'));
+      // Each one twice, concurrently: accepted both times, stored once.
+      const replies = await Promise.all([...ids, ...ids].map((id) => sendRaw(smtp.port, { from: 'ann@customer.example', to: [to], data: mail(to, id) })));
+      expect(replies.map((r) => r.final).filter((f) => !/^250 2\.0\.0 Queued as /.test(f))).toEqual([]);
+      await smtp.settled();
+      const rows = await store().deps.store.db.selectFrom('messages').select('message_id').where('account_id', '=', acct.account.id).execute();
+      expect(rows.map((r) => r.message_id).sort()).toEqual(ids.map((id) => `${id}@customer.example`).sort());
+      expect(await store().deps.store.db.selectFrom('conversations').select('id').where('account_id', '=', acct.account.id).execute()).toHaveLength(ids.length);
+      expect(await store().deps.store.db.selectFrom('inbound_queue').select('id').execute()).toEqual([]);
+      expect(published.has(acct.account.id)).toBe(true);
+    } finally {
+      unsubscribe();
+      await smtp.stop();
+    }
+  });
+
+  it('drains on start what a previous run accepted but did not process', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const id = uid('left');
+    const raw = mail(to, id);
+    await inboundSpool(store().deps.store).append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] });
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', processing: 'thread' });
+    try {
+      await smtp.settled();
+      const m = await store().deps.store.db.selectFrom('messages').select('message_id').where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
+      expect(m.message_id).toBe(`${id}@customer.example`);
+      expect(await store().deps.store.db.selectFrom('inbound_queue').select('id').execute()).toEqual([]);
+    } finally {
+      await smtp.stop();
+    }
+  });
+});
