@@ -1,12 +1,11 @@
 // The server's inbound processing runs in a thread of its own (inbound-processor-thread.ts), on
-// both stores: mail received over SMTP becomes conversations exactly once, the thread's commits
-// reach the parent's bus (what live updates and the WebSocket rely on), and a start drains what
-// a previous run accepted but did not process.
+// both stores: mail received over SMTP becomes conversations exactly once, and the thread's
+// commits reach the parent's bus (what live updates and the WebSocket rely on). Draining on start
+// is in email-in-spool.test.ts, for both places the processor runs.
 import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
 import { startSmtpReceiver } from '../src/server/mail/smtp-in.ts';
-import { inboundSpool } from '../src/server/mail/inbound-spool.ts';
 import { crlf, sendRaw } from './email-in-support.ts';
 
 const mail = (to: string, id: string) => crlf(`From: Ann <ann@customer.example>\nTo: ${to}\nSubject: ${id}\nMessage-ID: <${id}@customer.example>\n\nHello\n`);
@@ -36,20 +35,4 @@ describeEachStore('inbound processor thread', (store) => {
     }
   });
 
-  it('drains on start what a previous run accepted but did not process', async () => {
-    const acct = await makeAccount(store().deps);
-    const to = acct.email.inbound_address;
-    const id = uid('left');
-    const raw = mail(to, id);
-    await inboundSpool(store().deps.store).append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] });
-    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', processing: 'thread' });
-    try {
-      await smtp.settled();
-      const m = await store().deps.store.db.selectFrom('messages').select('message_id').where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
-      expect(m.message_id).toBe(`${id}@customer.example`);
-      expect(await store().deps.store.db.selectFrom('inbound_queue').select('id').execute()).toEqual([]);
-    } finally {
-      await smtp.stop();
-    }
-  });
 });

@@ -44,7 +44,8 @@ describeEachStore('inbound spool', (store) => {
     }
   });
 
-  it('drains on start what a previous run accepted but did not process', async () => {
+  // Both places the processor runs: this thread (tests) and a thread of its own (the server).
+  it.each(['in-process', 'thread'] as const)('drains on start what a previous run accepted but did not process (%s)', async (processing) => {
     const acct = await makeAccount(store().deps);
     const to = acct.email.inbound_address;
     const id = uid('left');
@@ -52,7 +53,7 @@ describeEachStore('inbound spool', (store) => {
     // Accepted (committed) with no processor running: as if the process died right after the 250.
     await inboundSpool(store().deps.store).append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] });
     expect(await store().deps.store.db.selectFrom('inbound_queue').select('id').execute()).toHaveLength(1);
-    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', processing });
     try {
       await smtp.settled();
       const m = await store().deps.store.db.selectFrom('messages').selectAll().where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
