@@ -17,12 +17,7 @@ export async function applyAssignment(ctx: Ctx, conversation: Row<'conversations
   await ctx.db.updateTable('conversations').set({ assignee_id: assigneeId }).where('id', '=', conversation.id).execute();
   const updated = { ...conversation, assignee_id: assigneeId };
   if (assignee) {
-    const at = ctx.now.toISOString();
-    await ctx.db
-      .insertInto('user_assignment_state')
-      .values({ user_id: assignee.id, last_assigned_at: at })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_assigned_at: at }))
-      .execute();
+    await ctx.db.updateTable('user_assignment_rank').set({ last_assigned_at: ctx.now.toISOString() }).where('user_id', '=', assignee.id).execute();
     const text = how === 'auto' ? `Automatically assigned to ${userName(assignee)}` : `${actorName(ctx)} assigned this conversation to ${userName(assignee)}`;
     await recordActivity(ctx, updated, { type: 'assigned', assigneeId: assignee.id, previousAssigneeId: conversation.assignee_id, automatic: how === 'auto' }, text);
     await notifyUser(ctx, { userId: assignee.id, kind: 'assigned', conversation: updated });

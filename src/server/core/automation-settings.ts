@@ -3,7 +3,7 @@
 // on; tickets off, the default pipeline's first stage, owner = the conversation's assignee), so
 // an inbox without rows behaves as a new one. Updating is for admins, validated (a free-seat user
 // can never be an assignment target) and audited with from/to values.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Ctx, UserActor } from './context.ts';
 import type { Database, Row } from '../db/schema.ts';
 import { forbidden, invalid, notFound } from './errors.ts';
@@ -28,22 +28,39 @@ export interface AutomationSettings {
   };
 }
 
+/** Every column may be null: all three tables are left-joined. */
+type SettingsRow = { [K in keyof SettingsColumns]: SettingsColumns[K] | null };
+type SettingsColumns = Pick<Row<'automation_settings'>, 'auto_assign' | 'assign_to' | 'available_only'> &
+  Pick<Row<'ticket_settings'>, 'treat_as_tickets' | 'pipeline_id' | 'stage_id' | 'owner_mode' | 'owner_user_id'> &
+  Pick<Row<'automation_targets'>, 'user_id' | 'team_id'>;
+
+/**
+ * One query, as every automatic assignment reads this: the inbox's settings rows (null when
+ * never saved) joined with its targets, a row per target. The sql tag, because building it
+ * with the query builder cost more than running it (bench/assignment-decision.ts).
+ */
 export async function loadAutomation(db: Kysely<Database>, inboxId: string): Promise<AutomationSettings> {
-  const a = await db.selectFrom('automation_settings').selectAll().where('inbox_id', '=', inboxId).executeTakeFirst();
-  const targets = await db.selectFrom('automation_targets').select(['user_id', 'team_id']).where('inbox_id', '=', inboxId).orderBy('id').execute();
-  const t = await db.selectFrom('ticket_settings').selectAll().where('inbox_id', '=', inboxId).executeTakeFirst();
+  const { rows } = await sql<SettingsRow>`select a.auto_assign, a.assign_to, a.available_only,
+      t.treat_as_tickets, t.pipeline_id, t.stage_id, t.owner_mode, t.owner_user_id, g.user_id, g.team_id
+    from inboxes i
+    left join automation_settings a on a.inbox_id = i.id
+    left join ticket_settings t on t.inbox_id = i.id
+    left join automation_targets g on g.inbox_id = i.id
+    where i.id = ${inboxId}
+    order by g.id`.execute(db);
+  const r = rows[0];
   return {
-    autoAssign: a?.auto_assign === 1,
-    assignTo: a?.assign_to === 'contact_owner' ? 'contact_owner' : 'specific',
-    availableOnly: a ? a.available_only === 1 : true,
-    targetUserIds: targets.flatMap((r) => (r.user_id ? [r.user_id] : [])),
-    targetTeamIds: targets.flatMap((r) => (r.team_id ? [r.team_id] : [])),
+    autoAssign: r?.auto_assign === 1,
+    assignTo: r?.assign_to === 'contact_owner' ? 'contact_owner' : 'specific',
+    availableOnly: (r?.available_only ?? 1) === 1, // on unless saved off
+    targetUserIds: rows.flatMap((g) => (g.user_id ? [g.user_id] : [])),
+    targetTeamIds: rows.flatMap((g) => (g.team_id ? [g.team_id] : [])),
     tickets: {
-      enabled: t?.treat_as_tickets === 1,
-      pipelineId: t?.pipeline_id ?? null,
-      stageId: t?.stage_id ?? null,
-      ownerMode: t?.owner_mode === 'user' ? 'user' : 'assignee',
-      ownerUserId: t?.owner_user_id ?? null,
+      enabled: r?.treat_as_tickets === 1,
+      pipelineId: r?.pipeline_id ?? null,
+      stageId: r?.stage_id ?? null,
+      ownerMode: r?.owner_mode === 'user' ? 'user' : 'assignee',
+      ownerUserId: r?.owner_user_id ?? null,
     },
   };
 }

@@ -103,30 +103,6 @@ export async function inboxRights(db: Db, user: UserRef, knownVersion?: number):
   return scopeIn(await accessTable(db, user.account_id, knownVersion), user).rights;
 }
 
-/**
- * The account's teams and rights for many users at once (automatic assignment's candidates),
- * from the cached access table: no query beyond the version read while it is current.
- */
-export interface AccountAccess {
-  teamsOf(userId: string): readonly string[];
-  /** The user's right in one inbox, without computing their rights everywhere. */
-  rightIn(user: Pick<UserRef, 'id' | 'role'>, inboxId: string): InboxRight;
-}
-
-export async function accountAccess(db: Db, accountId: string): Promise<AccountAccess> {
-  const table = await accessTable(db, accountId);
-  const teamsOf = (userId: string) => table.teamsOf.get(userId) ?? [];
-  const grants = (principal: string, inboxId: string) => table.grantsOf.get(principal)?.includes(inboxId) ?? false;
-  return {
-    teamsOf,
-    rightIn: (user, inboxId) => {
-      const access = table.inboxes.get(inboxId);
-      if (!access) return 'none';
-      return rightFrom(access, grants(user.id, inboxId) || teamsOf(user.id).some((t) => grants(`team:${t}`, inboxId)), user.role);
-    },
-  };
-}
-
 export async function rightInInbox(db: Db, user: UserRef, inboxId: string): Promise<InboxRight> {
   return (await inboxRights(db, user)).get(inboxId) ?? 'none';
 }

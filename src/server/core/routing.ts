@@ -59,7 +59,11 @@ function eligible(c: Candidate, availableOnly: boolean): boolean {
   return eligibleIgnoringAvailability(c) && (!availableOnly || c.availability === 'available');
 }
 
-/** True when a should be picked before b: fewer open, then idle longer, then smaller id. */
+/**
+ * True when a should be picked before b: fewer open, then idle longer, then smaller id.
+ * assignment-facts.ts's query applies this order and eligible() in SQL to read only the winner;
+ * test/assignment-facts.test.ts holds the two to the same answers.
+ */
 function before(a: Candidate, b: Candidate): boolean {
   if (a.openCount !== b.openCount) return a.openCount < b.openCount;
   if (a.lastAssignedAt !== b.lastAssignedAt) {

@@ -9,6 +9,7 @@ import * as m0005 from './migrations/0005-assignment.ts';
 import * as m0006 from './migrations/0006-inbound-queue.ts';
 import * as m0007 from './migrations/0007-access-cache-search.ts';
 import * as m0008 from './migrations/0008-contact-search.ts';
+import * as m0009 from './migrations/0009-assignment-rank.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-inbound-queue': m0006,
   '0007-access-cache-search': m0007,
   '0008-contact-search': m0008,
+  '0009-assignment-rank': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

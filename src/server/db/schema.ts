@@ -231,16 +231,16 @@ export interface ConversationsTable {
   closed_at: string | null;
 }
 
-/** When a user was last given a conversation (0005): automatic assignment's "idle longest". */
-export interface UserAssignmentStateTable {
+/**
+ * Automatic assignment's ranking facts, a row for every user (made by a trigger on users, 0009):
+ * open conversations assigned to the user (kept by triggers on conversations) and when they were
+ * last given one (null = never = idle longest).
+ */
+export interface UserAssignmentRankTable {
   user_id: string;
-  last_assigned_at: string;
-}
-
-/** Open conversations assigned to each user, kept by triggers on conversations (0007). */
-export interface UserOpenCountsTable {
-  user_id: string;
+  account_id: string;
   open_count: number;
+  last_assigned_at: string | null;
 }
 
 export interface ConversationFollowersTable {
@@ -423,8 +423,7 @@ export interface Database {
   contact_identities: ContactIdentitiesTable;
   conversations: ConversationsTable;
   conversation_followers: ConversationFollowersTable;
-  user_assignment_state: UserAssignmentStateTable;
-  user_open_counts: UserOpenCountsTable;
+  user_assignment_rank: UserAssignmentRankTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
   timeline_entries: TimelineEntriesTable;
