@@ -4,9 +4,10 @@
 // Filtered by the same inbox scope as the conversation list (inbox-access.ts), so nothing from
 // an inbox the user cannot see is found, counted or shown. The text indexes are store-specific
 // (search-match.ts).
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import type { DialectName } from '../db/connect.ts';
+import { inboxIn } from '../db/dialect.ts';
 import { inboxScope } from './inbox-access.ts';
 import { textMatch } from './search-match.ts';
 
@@ -33,9 +34,7 @@ export async function searchConversations(db: Kysely<Database>, dialect: Dialect
   const scope = await inboxScope(db, user, input.accessVersion);
   if (terms.length === 0 || scope.inboxIds.length === 0) return [];
   let q = db.selectFrom('conversations').selectAll().where('account_id', '=', user.account_id);
-  // On PostgreSQL on an expression, as the conversation list does: planning `inbox_id IN (ids)`
-  // weighs every id against the statistics and every inbox index (ms for a hundred inboxes).
-  if (!scope.all) q = q.where(dialect === 'postgres' ? sql<string>`(conversations.inbox_id || '')` : 'inbox_id', 'in', scope.inboxIds);
+  if (!scope.all) q = q.where(inboxIn(dialect, 'conversations.inbox_id', scope.inboxIds));
   q = q.where(textMatch(dialect, user.account_id, terms));
   if (input.after) {
     const [at, lastId] = input.after;
