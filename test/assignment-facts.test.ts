@@ -172,10 +172,11 @@ describeEachStore('automatic assignment: the DB-backed decision', (store) => {
         () => db.updateTable('user_assignment_rank').set({ open_count: 2 }).where('user_id', '=', a!.id).execute(),
         () => db.updateTable('user_assignment_rank').set({ open_count: 0 }).where('user_id', '=', a!.id).execute(),
       ],
-      ['inbox turned off', () => db.updateTable('automation_settings').set({ auto_assign: 0 }).where('inbox_id', '=', inboxId).execute(), async () => {
-        await db.updateTable('automation_settings').set({ auto_assign: 1 }).where('inbox_id', '=', inboxId).execute();
-        return db.updateTable('users').set({ seat: 'free' }).where('id', '=', b!.id).execute();
-      }],
+      [
+        'inbox turned off',
+        () => db.updateTable('automation_settings').set({ auto_assign: 0 }).where('inbox_id', '=', inboxId).execute(),
+        () => db.updateTable('automation_settings').set({ auto_assign: 1 }).where('inbox_id', '=', inboxId).execute(),
+      ],
     ];
     for (const [what, change, undo] of changes) {
       await change();
@@ -184,6 +185,7 @@ describeEachStore('automatic assignment: the DB-backed decision', (store) => {
       expect({ what, undone: await next() }).toEqual({ what, undone: a!.id });
     }
     // With B on a free seat, A away leaves nobody.
+    await db.updateTable('users').set({ seat: 'free' }).where('id', '=', b!.id).execute();
     await db.updateTable('users').set({ availability: 'away' }).where('id', '=', a!.id).execute();
     expect(await next()).toBeNull();
   });
