@@ -34,7 +34,7 @@ export async function addTeam(deps: Deps, account: Row<'accounts'>, name: string
 }
 
 /** A conversation with one inbound message, straight into the store (no mail pipeline needed). */
-export async function addConversation(deps: Deps, account: Row<'accounts'>, inboxId: string, subject = 'Help please', opts: { contactEmail?: string } = {}): Promise<Row<'conversations'>> {
+export async function addConversation(deps: Deps, account: Row<'accounts'>, inboxId: string, subject = 'Help please', opts: { contactEmail?: string; text?: string } = {}): Promise<Row<'conversations'>> {
   return deps.run(system(account.id), async (ctx) => {
     const now = ctx.now.toISOString();
     let contactId: string | null = null;
@@ -54,7 +54,7 @@ export async function addConversation(deps: Deps, account: Row<'accounts'>, inbo
       snoozed_until: null,
       assignee_id: null,
       subject,
-      preview: 'Hello',
+      preview: (opts.text ?? 'Hello').slice(0, 140),
       reply_token: newSecret(12),
       last_activity_at: now,
       created_at: now,
@@ -72,7 +72,7 @@ export async function addConversation(deps: Deps, account: Row<'accounts'>, inbo
         kind: 'message',
         author_user_id: null,
         author_contact_id: contactId,
-        text: 'Hello',
+        text: opts.text ?? 'Hello',
         html: null,
         subject,
         message_id: `${newSecret(8)}@customer.test`,

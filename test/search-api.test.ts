@@ -30,8 +30,13 @@ describeEachStore('conversation search', (store) => {
 
     expect(ids(await owner.get('/search?q=invoice'))).toEqual([invoice.id]);
     expect(ids(await owner.get('/search?q=INV%20204'))).toEqual([invoice.id]);
-    expect(ids(await owner.get('/search?q=warehouse'))).toEqual([shipping.id]);
-    expect(ids(await owner.get('/search?q=kowalski'))).toEqual([invoice.id]);
+    const byNote = await owner.get('/search?q=warehouse');
+    expect(ids(byNote)).toEqual([shipping.id]);
+    // The words around the match, from the note; none when only the contact matched.
+    expect(byNote.body.items[0].snippet).toBe('Checked with the Warehouse: dispatched Tuesday.');
+    const byContact = await owner.get('/search?q=kowalski');
+    expect(ids(byContact)).toEqual([invoice.id]);
+    expect(byContact.body.items[0].snippet).toBeNull();
     expect(ids(await owner.get(`/search?q=${encodeURIComponent('marta.kowalski@example')}`))).toEqual([invoice.id]);
     expect(ids(await owner.get(`/search?q=${encodeURIComponent('marta@exa')}`))).toEqual([invoice.id]);
     // A contact's new name is found at once (the index changes in the same transaction).

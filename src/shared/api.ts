@@ -115,6 +115,9 @@ export const Conversation = z.object({
   createdAt: z.string(),
 });
 
+/** A search hit: the conversation, and the words around the place a message or note matched. */
+export const SearchResult = Conversation.extend({ snippet: z.string().nullable() });
+
 export const EmailAddress = z.object({ name: z.string(), address: z.string() });
 
 export const Attachment = z.object({
@@ -205,6 +208,7 @@ export type ChannelT = z.infer<typeof Channel>;
 export type InboxT = z.infer<typeof Inbox>;
 export type ContactT = z.infer<typeof Contact>;
 export type ConversationT = z.infer<typeof Conversation>;
+export type SearchResultT = z.infer<typeof SearchResult>;
 export type MessageT = z.infer<typeof Message>;
 export type TimelineEntryT = z.infer<typeof TimelineEntry>;
 export type MeT = z.infer<typeof Me>;

@@ -47,6 +47,20 @@ describe('agent app: search', () => {
     // The field keeps the query while a result is open.
     expect(await box.inputValue()).toBe('invoice 8812');
 
+    // A match in a message shows the words around it, the matching word marked.
+    await addConversation(deps, acct.account, billing.inbox.id, 'Following up', {
+      text: `${'Thanks for your patience while we looked into this. '.repeat(4)}The refund for the double payment went out on Friday. ${'Kind regards, the billing team. '.repeat(4)}`,
+    });
+    await box.fill('refund');
+    await box.press('Enter');
+    const snippet = results.getByRole('link').first().locator('.row-preview');
+    await snippet.locator('mark').waitFor();
+    expect(await snippet.locator('mark').allInnerTexts()).toEqual(['refund']);
+    const shown = await snippet.innerText();
+    expect(shown).toContain('The refund for the double payment went out on Friday.');
+    expect(shown.startsWith('…') && shown.endsWith('…')).toBe(true);
+    await h.screenshot(page, 'search-snippet');
+
     await box.fill('nothing like this');
     await box.press('Enter');
     await page.getByText('No conversations match “nothing like this”.').waitFor();

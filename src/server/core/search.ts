@@ -4,12 +4,14 @@
 // Filtered by the same inbox scope as the conversation list (inbox-access.ts), so nothing from
 // an inbox the user cannot see is found, counted or shown. The text indexes are store-specific
 // (search-match.ts).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import type { DialectName } from '../db/connect.ts';
 import { inboxIn } from '../db/dialect.ts';
 import { inboxScope } from './inbox-access.ts';
 import { textMatch } from './search-match.ts';
+import { snippetAround } from './search-snippet.ts';
+import { searchTerms } from '../../shared/search-terms.ts';
 
 export interface SearchInput {
   q: string;
@@ -21,13 +23,6 @@ export interface SearchInput {
   accessVersion?: number;
 }
 
-/** At most this many words are matched: more narrows nothing useful and costs index lookups. */
-const MAX_TERMS = 8;
-
-/** The query's words, lower-cased: letters and digits only, so they are safe in either index's syntax. */
-export function searchTerms(q: string): string[] {
-  return [...new Set(q.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_TERMS);
-}
 
 export async function searchConversations(db: Kysely<Database>, dialect: DialectName, user: Pick<Row<'users'>, 'id' | 'account_id' | 'role'>, input: SearchInput): Promise<Row<'conversations'>[]> {
   const terms = searchTerms(input.q);
@@ -41,4 +36,30 @@ export async function searchConversations(db: Kysely<Database>, dialect: Dialect
     q = q.where((eb) => eb.or([eb('last_activity_at', '<', at), eb.and([eb('last_activity_at', '=', at), eb('id', '<', lastId)])]));
   }
   return q.orderBy('last_activity_at', 'desc').orderBy('id', 'desc').limit(input.limit).execute();
+}
+
+/** Messages per conversation looked at for a snippet, newest first. */
+const SNIPPET_CANDIDATES = 3;
+
+/**
+ * For each of the conversations found, the line to show under it: from its newest message or note
+ * where a word of the query starts a word. Conversations found by their subject or contact alone
+ * get none (the list shows their preview). Only the page's conversations are read.
+ */
+export async function searchSnippets(db: Kysely<Database>, conversationIds: readonly string[], q: string): Promise<Map<string, string>> {
+  const terms = searchTerms(q);
+  const snippets = new Map<string, string>();
+  if (terms.length === 0 || conversationIds.length === 0) return snippets;
+  // Terms are letters and digits only (searchTerms), so they need no LIKE escaping.
+  const anyTerm = sql.join(terms.map((t) => sql`lower(text) like ${`%${t}%`}`), sql` or `);
+  const { rows } = await sql<{ conversation_id: string; text: string }>`select conversation_id, text from (
+      select conversation_id, text, row_number() over (partition by conversation_id order by created_at desc, id desc) as n
+      from messages where conversation_id in (${sql.join([...conversationIds])}) and kind <> 'activity' and (${anyTerm})
+    ) m where n <= ${SNIPPET_CANDIDATES} order by conversation_id, n`.execute(db);
+  for (const row of rows) {
+    if (snippets.has(row.conversation_id)) continue;
+    const snippet = snippetAround(row.text, terms);
+    if (snippet) snippets.set(row.conversation_id, snippet);
+  }
+  return snippets;
 }

@@ -16,7 +16,7 @@ import { IdParams } from './inboxes.routes.ts';
 import { id } from '../../shared/api.ts';
 import { createContact, updateContact } from '../core/edit-contact.ts';
 import { contactIds } from '../core/search-match.ts';
-import { searchTerms } from '../core/search.ts';
+import { searchTerms } from '../../shared/search-terms.ts';
 
 const ContactName = z.string().max(200);
 

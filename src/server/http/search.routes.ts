@@ -4,11 +4,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { Conversation } from '../../shared/api.ts';
+import { SearchResult } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
 import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
 import { presentConversation } from './presenters.ts';
-import { searchConversations } from '../core/search.ts';
+import { searchConversations, searchSnippets } from '../core/search.ts';
 
 export const searchRoutes =
   (deps: Deps): FastifyPluginAsync =>
@@ -23,9 +23,9 @@ export const searchRoutes =
           tags: ['conversations'],
           summary: 'Search conversations in the inboxes the caller can see, most recent activity first',
           description:
-            'Matches conversations whose subject, the text of one of their messages or notes, or their contact’s name or email contains every word of q as a word prefix ("inv 204" finds "invoice 2041"; "marta@exa" finds marta@example.org). Conversations in inboxes the caller cannot see are never found.',
+            'Matches conversations whose subject, the text of one of their messages or notes, or their contact’s name or email contains every word of q as a word prefix ("inv 204" finds "invoice 2041"; "marta@exa" finds marta@example.org). Conversations in inboxes the caller cannot see are never found. Each result carries `snippet`: the words around the first place a word of q starts a word in its newest matching message or note (up to ~150 characters, "…" where cut), or null when only the subject or the contact matched.',
           querystring: z.strictObject({ ...pageQuery, q: z.string().trim().min(1, 'must not be empty').max(200) }),
-          response: { 200: pageSchema(Conversation) },
+          response: { 200: pageSchema(SearchResult) },
         },
       },
       async (request) => {
@@ -42,7 +42,11 @@ export const searchRoutes =
         const page = pageOf(rows, limit, (c) => [c.last_activity_at, c.id]);
         const contactIds = [...new Set(page.items.flatMap((c) => (c.contact_id ? [c.contact_id] : [])))];
         const contacts = contactIds.length ? await db.selectFrom('contacts').selectAll().where('id', 'in', contactIds).execute() : [];
-        return { items: page.items.map((c) => presentConversation(c, contacts.find((k) => k.id === c.contact_id))), nextCursor: page.nextCursor };
+        const snippets = await searchSnippets(db, page.items.map((c) => c.id), q);
+        return {
+          items: page.items.map((c) => ({ ...presentConversation(c, contacts.find((k) => k.id === c.contact_id)), snippet: snippets.get(c.id) ?? null })),
+          nextCursor: page.nextCursor,
+        };
       },
     );
   };

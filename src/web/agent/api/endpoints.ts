@@ -1,6 +1,6 @@
 // Typed calls for each API endpoint the agent app uses. Types come from src/shared/api.ts as
 // type-only imports, so zod never reaches the browser bundle.
-import type { AccountT, ChannelT, ContactT, ConversationT, InboxT, MeT, MessageT, Page, TeamT, UserT } from '../../../shared/api.ts';
+import type { AccountT, ChannelT, ContactT, ConversationT, InboxT, MeT, MessageT, Page, SearchResultT, TeamT, UserT } from '../../../shared/api.ts';
 import { request } from './client.ts';
 
 export type Plan = AccountT['plan'];
@@ -104,7 +104,7 @@ export const api = {
   contact: (id: string) => request<ContactT>('GET', `/contacts/${encodeURIComponent(id)}`),
   createContact: (input: { email: string; name?: string; ownerId?: string | null }) => request<ContactT>('POST', '/contacts', input),
   updateContact: (id: string, edit: { name?: string; ownerId?: string | null }) => request<ContactT>('PATCH', `/contacts/${encodeURIComponent(id)}`, edit),
-  search: (q: string, cursor?: string) => request<Page<ConversationT>>('GET', `/search${query({ q, limit: 50, cursor })}`),
+  search: (q: string, cursor?: string) => request<Page<SearchResultT>>('GET', `/search${query({ q, limit: 50, cursor })}`),
   messages: (conversationId: string, cursor?: string) =>
     request<Page<MessageT>>('GET', `/conversations/${encodeURIComponent(conversationId)}/messages${query({ limit: 200, cursor })}`),
 };

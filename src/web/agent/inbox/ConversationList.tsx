@@ -1,5 +1,6 @@
 // The conversation list of one inbox view: contact, subject, preview, relative time, assignee
 // and status; newest activity first, with "Load more" following the API's cursor.
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ConversationT, InboxT, UserT } from '../../../shared/api.ts';
 import { useConversations } from '../api/queries.ts';
@@ -43,18 +44,21 @@ export function EmptyInbox({ inbox, view }: { inbox: InboxT; view: InboxView }) 
 }
 
 /** Rows of conversations with "Load more"; shared by the inbox views and search results. */
-export function ConversationRows({
+export function ConversationRows<C extends ConversationT>({
   items,
   hrefOf,
   selectedId,
   usersById,
   more,
+  previewOf = (c) => c.preview,
 }: {
-  items: ConversationT[];
-  hrefOf: (c: ConversationT) => string;
+  items: C[];
+  hrefOf: (c: C) => string;
   selectedId: string | undefined;
   usersById: Map<string, UserT>;
   more: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> };
+  /** The line under the subject: the message preview, or a search result's snippet. */
+  previewOf?: (c: C) => ReactNode;
 }) {
   return (
     <>
@@ -76,7 +80,7 @@ export function ConversationRows({
                   </div>
                   {who.email && who.email !== who.name && <div className="contact-email">{who.email}</div>}
                   <div className="row-subject">{c.subject || '(no subject)'}</div>
-                  <div className="row-preview">{c.preview}</div>
+                  <div className="row-preview">{previewOf(c)}</div>
                   <div className="row-meta">
                     <span className={`status-badge status-${c.status}`}>{c.status}</span>
                     <span className="row-assignee">{assignee ? assignee.fullName || assignee.email : c.assigneeId ? 'Assigned' : 'Unassigned'}</span>

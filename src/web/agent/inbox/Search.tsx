@@ -3,7 +3,8 @@
 // see (the API applies the access policy); opening one keeps the query in the URL.
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import type { UserT } from '../../../shared/api.ts';
+import type { SearchResultT, UserT } from '../../../shared/api.ts';
+import { searchTerms } from '../../../shared/search-terms.ts';
 import { useSearch } from '../api/queries.ts';
 import { errorMessage } from '../api/client.ts';
 import { ConversationRows } from './ConversationList.tsx';
@@ -40,5 +41,23 @@ export function SearchResults({ inboxId, q, selectedId, usersById }: { inboxId: 
       </div>
     );
   }
-  return <ConversationRows items={items} hrefOf={(c) => searchUrl(inboxId, q, c.id)} selectedId={selectedId} usersById={usersById} more={results} />;
+  const terms = searchTerms(q);
+  return (
+    <ConversationRows
+      items={items}
+      hrefOf={(c) => searchUrl(inboxId, q, c.id)}
+      selectedId={selectedId}
+      usersById={usersById}
+      more={results}
+      previewOf={(c: SearchResultT) => (c.snippet ? <Highlighted text={c.snippet} words={terms} /> : c.preview)}
+    />
+  );
+}
+
+/** `text` with the word starts that match one of `words` marked; React escapes every part. */
+function Highlighted({ text, words }: { text: string; words: string[] }) {
+  if (words.length === 0) return <>{text}</>;
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = text.split(new RegExp(`((?<![\\p{L}\\p{N}])(?:${escaped.join('|')}))`, 'iu'));
+  return <>{parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}</>;
 }
