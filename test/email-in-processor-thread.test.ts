@@ -1,11 +1,14 @@
 // The server's inbound processing runs in a thread of its own (inbound-processor-thread.ts), on
 // both stores: mail received over SMTP becomes conversations exactly once, and the thread's
-// commits reach the parent's bus (what live updates and the WebSocket rely on). Draining on start
-// is in email-in-spool.test.ts, for both places the processor runs.
+// commits reach the parent's bus (what live updates and the WebSocket rely on), and a thread that
+// dies is started again. Draining on start is in email-in-spool.test.ts, for both places the
+// processor runs.
 import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
 import { startSmtpReceiver } from '../src/server/mail/smtp-in.ts';
+import { inboundSpool } from '../src/server/mail/inbound-spool.ts';
+import { startProcessorThread } from '../src/server/mail/inbound-processor-thread.ts';
 import { crlf, sendRaw } from './email-in-support.ts';
 
 const mail = (to: string, id: string) => crlf(`From: Ann <ann@customer.example>\nTo: ${to}\nSubject: ${id}\nMessage-ID: <${id}@customer.example>\n\nHello\n`);
@@ -35,4 +38,31 @@ describeEachStore('inbound processor thread', (store) => {
     }
   });
 
+
+  it('starts the thread again when it dies, and processes what arrived meanwhile', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const spool = inboundSpool(store().deps.store);
+    const append = (id: string) => {
+      const raw = mail(to, id);
+      return spool.append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] });
+    };
+    const processing = startProcessorThread(store().deps);
+    try {
+      const first = uid('before');
+      await append(first);
+      await processing.idle();
+      const dead = processing.current();
+      expect(dead).not.toBeNull();
+      await dead!.terminate();
+      const second = uid('after');
+      await append(second);
+      await processing.idle();
+      expect(processing.current()).not.toBe(dead);
+      const rows = await store().deps.store.db.selectFrom('messages').select('message_id').where('account_id', '=', acct.account.id).execute();
+      expect(rows.map((r) => r.message_id).sort()).toEqual([`${first}@customer.example`, `${second}@customer.example`].sort());
+    } finally {
+      await processing.release();
+    }
+  });
 });

@@ -27,7 +27,12 @@ export interface InboundProcessing {
   release(): Promise<void>;
 }
 
-export function startProcessorThread(deps: Deps): InboundProcessing {
+export interface ProcessorThread extends InboundProcessing {
+  /** The thread now, if started (tests end it to see it come back). */
+  current(): Worker | null;
+}
+
+export function startProcessorThread(deps: Deps): ProcessorThread {
   const log = deps.log.child({ role: 'smtp' });
   let worker: Worker | null = null;
   let stopping = false;
@@ -83,6 +88,7 @@ export function startProcessorThread(deps: Deps): InboundProcessing {
     .catch((err: unknown) => log.error({ err }, 'reading the inbound spool failed'));
 
   return {
+    current: () => worker,
     idle: async () => {
       if (stopping) return;
       if (!worker && !(await hasWork())) return;
