@@ -1,19 +1,17 @@
 // The line of text a search result shows: the words around the first place where one of the
 // query's words starts a word, cut at word boundaries, with "…" where text was cut. Pure: the
 // web app highlights the words itself (as text, never HTML).
+import { wordStartPattern } from '../../shared/search-terms.ts';
 
 /** Characters kept before the match (few: a result shows two lines, the match should be on them) and after it. */
 const BEFORE = 40;
 const AFTER = 100;
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The snippet of `text` around the first word starting with one of `terms` (lower-case), or null. */
 export function snippetAround(text: string, terms: readonly string[]): string | null {
   if (terms.length === 0) return null;
   const flat = text.replace(/\s+/g, ' ').trim();
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.map(escapeRegExp).join('|')})`, 'iu');
-  const match = pattern.exec(flat);
+  const match = wordStartPattern(terms).exec(flat);
   if (!match) return null;
   let start = Math.max(0, match.index - BEFORE);
   let end = Math.min(flat.length, match.index + match[0].length + AFTER);

@@ -4,7 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import type { SearchResultT, UserT } from '../../../shared/api.ts';
-import { searchTerms } from '../../../shared/search-terms.ts';
+import { searchTerms, wordStartPattern } from '../../../shared/search-terms.ts';
 import { useSearch } from '../api/queries.ts';
 import { errorMessage } from '../api/client.ts';
 import { ConversationRows } from './ConversationList.tsx';
@@ -41,7 +41,8 @@ export function SearchResults({ inboxId, q, selectedId, usersById }: { inboxId: 
       </div>
     );
   }
-  const terms = searchTerms(q);
+  // A snippet exists only where a word of q matched, so the pattern has words.
+  const wordStarts = wordStartPattern(searchTerms(q));
   return (
     <ConversationRows
       items={items}
@@ -49,15 +50,13 @@ export function SearchResults({ inboxId, q, selectedId, usersById }: { inboxId: 
       selectedId={selectedId}
       usersById={usersById}
       more={results}
-      previewOf={(c: SearchResultT) => (c.snippet ? <Highlighted text={c.snippet} words={terms} /> : c.preview)}
+      previewOf={(c: SearchResultT) => (c.snippet ? <Highlighted text={c.snippet} pattern={wordStarts} /> : c.preview)}
     />
   );
 }
 
-/** `text` with the word starts that match one of `words` marked; React escapes every part. */
-function Highlighted({ text, words }: { text: string; words: string[] }) {
-  if (words.length === 0) return <>{text}</>;
-  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const parts = text.split(new RegExp(`((?<![\\p{L}\\p{N}])(?:${escaped.join('|')}))`, 'iu'));
+/** `text` with what `pattern` (wordStartPattern) matches marked; React escapes every part. */
+function Highlighted({ text, pattern }: { text: string; pattern: RegExp }) {
+  const parts = text.split(pattern);
   return <>{parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}</>;
 }
