@@ -93,6 +93,7 @@ export async function buildWorld(deps: Deps) {
     is_default: 0,
     access: i % 5 === 0 ? 'everyone' : 'specific',
     created_at: iso(0),
+    automation_revision: 0,
   }));
   await inBatches(inboxes, 200, (b) => db.insertInto('inboxes').values(b).execute());
   const grants: Row<'inbox_access_grants'>[] = [];

@@ -10,6 +10,7 @@ import { forbidden, invalid, notFound } from './errors.ts';
 import { canManageSettings } from './policies.ts';
 import type { AssignTo } from './routing.ts';
 import { userName } from './activity.ts';
+import { keepAutomation } from './automation-cache.ts';
 
 export type TicketOwnerMode = 'assignee' | 'user';
 
@@ -28,19 +29,21 @@ export interface AutomationSettings {
   };
 }
 
-/** Every column may be null: all three tables are left-joined. */
-type SettingsRow = { [K in keyof SettingsColumns]: SettingsColumns[K] | null };
+/** Every settings column may be null: all three tables are left-joined. */
+type SettingsRow = { [K in keyof SettingsColumns]: SettingsColumns[K] | null } & Pick<Row<'inboxes'>, 'automation_revision'>;
 type SettingsColumns = Pick<Row<'automation_settings'>, 'auto_assign' | 'assign_to' | 'available_only'> &
   Pick<Row<'ticket_settings'>, 'treat_as_tickets' | 'pipeline_id' | 'stage_id' | 'owner_mode' | 'owner_user_id'> &
   Pick<Row<'automation_targets'>, 'user_id' | 'team_id'>;
 
 /**
  * One query, as every automatic assignment reads this: the inbox's settings rows (null when
- * never saved) joined with its targets, a row per target. The sql tag, because building it
- * with the query builder cost more than running it (bench/assignment-decision.ts).
+ * never saved) joined with its targets, a row per target, and the inbox's automation_revision
+ * read with them, under which this process keeps them (automation-cache.ts): the object is
+ * shared, do not modify it. The sql tag, because building it with the query builder cost more
+ * than running it (bench/assignment-decision.ts).
  */
 export async function loadAutomation(db: Kysely<Database>, inboxId: string): Promise<AutomationSettings> {
-  const { rows } = await sql<SettingsRow>`select a.auto_assign, a.assign_to, a.available_only,
+  const { rows } = await sql<SettingsRow>`select i.automation_revision, a.auto_assign, a.assign_to, a.available_only,
       t.treat_as_tickets, t.pipeline_id, t.stage_id, t.owner_mode, t.owner_user_id, g.user_id, g.team_id
     from inboxes i
     left join automation_settings a on a.inbox_id = i.id
@@ -49,7 +52,7 @@ export async function loadAutomation(db: Kysely<Database>, inboxId: string): Pro
     where i.id = ${inboxId}
     order by g.id`.execute(db);
   const r = rows[0];
-  return {
+  const settings: AutomationSettings = {
     autoAssign: r?.auto_assign === 1,
     assignTo: r?.assign_to === 'contact_owner' ? 'contact_owner' : 'specific',
     availableOnly: (r?.available_only ?? 1) === 1, // on unless saved off
@@ -63,6 +66,8 @@ export async function loadAutomation(db: Kysely<Database>, inboxId: string): Pro
       ownerUserId: r?.owner_user_id ?? null,
     },
   };
+  if (r) keepAutomation(inboxId, { revision: r.automation_revision, settings });
+  return settings;
 }
 
 export interface AutomationInput {

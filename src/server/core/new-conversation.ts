@@ -26,6 +26,6 @@ export async function afterConversationCreated(ctx: Ctx, input: { conversation: 
       conversation.account_id,
     );
   }
-  await createTicketForNewConversation(ctx, conversation);
+  await createTicketForNewConversation(ctx, conversation, decision.settings.tickets);
   return conversation;
 }

@@ -25,6 +25,7 @@ export async function provisionInbox(
     is_default: input.isDefault ? 1 : 0,
     access: input.access,
     created_at: now,
+    automation_revision: 0,
   };
   await ctx.db.insertInto('inboxes').values(inbox).execute();
 

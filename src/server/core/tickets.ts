@@ -10,7 +10,7 @@ import { invalid, notFound } from './errors.ts';
 import { conversationFor, rightInInbox, requireRight } from './inbox-access.ts';
 import { nextTicketNumber } from './conversation-numbers.ts';
 import { actorName, recordActivity, userName } from './activity.ts';
-import { loadAutomation } from './automation-settings.ts';
+import type { AutomationSettings } from './automation-settings.ts';
 
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -77,11 +77,10 @@ export async function insertTicket(ctx: Ctx, conversation: Row<'conversations'>,
 
 /**
  * At creation, when the inbox treats incoming conversations as tickets: a ticket with the
- * inbox's defaults. The owner is the conversation's assignee (after routing) unless the settings
- * name a user.
+ * inbox's defaults (`settings`: as the assignment decision read them, which saves a read). The
+ * owner is the conversation's assignee (after routing) unless the settings name a user.
  */
-export async function createTicketForNewConversation(ctx: Ctx, conversation: Row<'conversations'>): Promise<Row<'tickets'> | null> {
-  const settings = (await loadAutomation(ctx.db, conversation.inbox_id)).tickets;
+export async function createTicketForNewConversation(ctx: Ctx, conversation: Row<'conversations'>, settings: AutomationSettings['tickets']): Promise<Row<'tickets'> | null> {
   if (!settings.enabled) return null;
   const { pipeline, stage: firstStage } = await defaultPipelineAndStage(ctx, conversation.account_id, settings.pipelineId);
   let stageId = firstStage.id;

@@ -67,6 +67,8 @@ export interface InboxesTable {
   is_default: Flag;
   access: InboxAccess;
   created_at: string;
+  /** Changed by triggers with any automation or ticket setting of the inbox (0010): the settings cache's key. */
+  automation_revision: Generated<number>;
 }
 
 /** One row grants one user or one team access to an inbox with access 'specific'. */
