@@ -2,7 +2,8 @@
 // 1 ms". Times (1) routing.ts's pure decision over 200 candidates, many runs, and (2) the whole
 // DB-backed decision (assignment-facts.ts: load the rules, the team's members with seat,
 // availability, access, open-conversation counts and last assignment times, then decide) for an
-// inbox whose target is a 200-member team, with 20,000 open conversations in the account.
+// inbox whose target is a 200-member team, with 20,000 open conversations in the account, and
+// (3) a bare `select 1` on the same store, the round trip every query pays (the floor).
 // Run: npx tsx bench/assignment-decision.ts [--pg] [--runs=100000] [--db-runs=500]
 import { openTestStore } from '../test/helpers/test-store.ts';
 import { sql } from 'kysely';
@@ -119,25 +120,26 @@ try {
   if (usePg) await sql`ANALYZE`.execute(db);
 
   const inbox = { id: acct.inbox.id, account_id: acct.account.id, access: acct.inbox.access };
-  // The whole decision (the inbox's rules, then the candidates), and the candidates' part alone.
-  const timed = async (label: string, run: () => Promise<RoutingDecision>) => {
+  // The whole decision (the inbox's rules, then the candidates), the candidates' part alone, the floor.
+  const timed = async (label: string, run: () => Promise<RoutingDecision | null>) => {
     for (let i = 0; i < 50; i++) await run(); // warm up
     const times: number[] = [];
-    let chosen: string | null = null;
+    let last: RoutingDecision | null = null;
     for (let i = 0; i < DB_RUNS; i++) {
       const t0 = process.hrtime.bigint();
-      chosen = (await run()).assigneeId;
+      last = await run();
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     times.sort((a, b) => a - b);
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     console.log(
-      `${label} (${deps.store.dialect}), ${TEAM}-member team, ${CONVERSATIONS} conversations, ${DB_RUNS} runs: mean ${fmt(mean)}, p50 ${fmt(percentile(times, 50))}, p99 ${fmt(percentile(times, 99))} (picked ${chosen ? 'an agent' : 'nobody'})`,
+      `${label} (${deps.store.dialect}), ${TEAM}-member team, ${CONVERSATIONS} conversations, ${DB_RUNS} runs: mean ${fmt(mean)}, p50 ${fmt(percentile(times, 50))}, p99 ${fmt(percentile(times, 99))}${last ? ` (picked ${last.assigneeId ? 'an agent' : 'nobody'})` : ''}`,
     );
   };
   await timed('DB-backed decision', () => decideAutomaticAssignment(db, inbox, null));
   const rules = await loadAutomation(db, inbox.id);
   await timed('  of which the candidates (rules known)', () => decideAutomaticAssignment(db, inbox, null, rules));
+  await timed('  floor: a bare select 1', async () => (await sql`select 1`.execute(db), null));
 } finally {
   await store.dispose();
 }
