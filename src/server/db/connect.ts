@@ -40,6 +40,10 @@ export function openStore(opts: StoreOptions): Store {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
+    // Commits wait for their WAL flush on every connection, whatever the server's default: the
+    // spool's single-statement inserts stand behind an SMTP 250 (RFC 5321 §6.1). Transactions
+    // that need less (processing an already spooled message) say `set local` themselves.
+    pool.on('connect', (client) => void client.query('set synchronous_commit = on').catch(() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingRepeatedSelects(pool) }) });
     return { db, dialect: 'postgres', ...closing(() => db.destroy()) };
   }
