@@ -138,4 +138,36 @@ describeEachStore('inbound spool', (store) => {
       await store().deps.store.db.deleteFrom('inbound_queue').where('id', '=', spoolId).execute();
     }
   });
+  it('leaves new mail in the spool while a burst lasts, processes mail that waited too long, and the rest after the burst', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const spool = inboundSpool(store().deps.store);
+    const db = store().deps.store.db;
+    const processed = async () => (await db.selectFrom('messages').select('message_id').where('account_id', '=', acct.account.id).execute()).map((m) => m.message_id);
+    // Generous windows, so a slow machine's gaps between appends do not end the burst early.
+    const processing = acquireInboundProcessor(store().deps, { receivingWindowMs: 1_000, burstDeferralMs: 1_500, pollMs: 60_000 });
+    try {
+      const ids: string[] = [];
+      const started = Date.now();
+      let sawNothingEarly = false;
+      // A steady stream: a message every 100 ms for 3.5 s.
+      while (Date.now() - started < 3_500) {
+        const id = uid('burst');
+        ids.push(id);
+        const raw = mail(to, id);
+        await spool.append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] });
+        if (Date.now() - started < 1_000 && (await processed()).length === 0) sawNothingEarly = true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // During the burst: nothing younger than the deferral was taken, but the first messages were.
+      expect(sawNothingEarly).toBe(true);
+      const during = await processed();
+      expect(during).toContain(`${ids[0]}@customer.example`);
+      expect(during.length).toBeLessThan(ids.length);
+      await processing.processor.idle();
+      expect((await processed()).sort()).toEqual(ids.map((id) => `${id}@customer.example`).sort());
+    } finally {
+      await processing.release();
+    }
+  });
 });

@@ -21,14 +21,21 @@ export interface ProcessorOptions {
   byteBudget?: number;
   /** Safety net when no commit wakes us (rows due for a retry, rows of another process). */
   pollMs?: number;
+  /** See RECEIVING_WINDOW_MS and BURST_DEFERRAL_MS (tests shorten or lengthen them). */
+  receivingWindowMs?: number;
+  burstDeferralMs?: number;
 }
 
 /**
- * While mail keeps arriving (a spool commit within this window), process one message at a time:
- * the cores go to receiving, the spool holds the burst, and the backlog is cleared at full
- * concurrency once it ends. One at a time still clears far more than a steady trickle brings.
+ * While mail keeps arriving (a spool commit within this window), the cores go to receiving: the
+ * spool holds the burst, and the backlog is cleared at full concurrency once it ends. Mail that
+ * has waited BURST_DEFERRAL_MS is still processed meanwhile, one message at a time, so a steady
+ * stream never leaves the inbox more than that behind (while one at a time keeps up with it).
+ * Why defer at all: each processing transaction competes with the receiver for the cores and,
+ * on SQLite, for the write lock and the WAL fsync that every 250 waits for.
  */
 const RECEIVING_WINDOW_MS = 250;
+const BURST_DEFERRAL_MS = 5_000;
 
 type Queued = Pick<Row<'inbound_queue'>, 'id' | 'size' | 'spool_file'>;
 
@@ -46,6 +53,8 @@ export class InboundProcessor {
   private relaxTimer: NodeJS.Timeout | null = null;
   private readonly concurrency: number;
   private readonly byteBudget: number;
+  private readonly receivingWindowMs: number;
+  private readonly burstDeferralMs: number;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -54,6 +63,8 @@ export class InboundProcessor {
   ) {
     this.concurrency = opts.concurrency ?? 8;
     this.byteBudget = opts.byteBudget ?? 32 * 1024 * 1024;
+    this.receivingWindowMs = opts.receivingWindowMs ?? RECEIVING_WINDOW_MS;
+    this.burstDeferralMs = opts.burstDeferralMs ?? BURST_DEFERRAL_MS;
     this.timer = setInterval(() => this.kick(), opts.pollMs ?? 2_000);
     this.timer.unref();
     this.unsubscribe = inboundSpool(deps.store).onCommit(() => this.arrived());
@@ -106,7 +117,7 @@ export class InboundProcessor {
   }
 
   private async fill(): Promise<void> {
-    const receiving = Date.now() - this.lastArrival < RECEIVING_WINDOW_MS;
+    const receiving = Date.now() - this.lastArrival < this.receivingWindowMs;
     const free = (receiving ? 1 : this.concurrency) - this.inFlight.size;
     if (free <= 0) return;
     const now = new Date().toISOString();
@@ -117,6 +128,7 @@ export class InboundProcessor {
       .orderBy('id')
       .limit(free);
     if (this.inFlight.size) q = q.where('id', 'not in', [...this.inFlight.keys()]);
+    if (receiving) q = q.where('received_at', '<=', new Date(Date.now() - this.burstDeferralMs).toISOString());
     const rows = await q.execute();
     let started = 0;
     for (const row of rows) {
@@ -133,7 +145,7 @@ export class InboundProcessor {
       this.relaxTimer = setTimeout(() => {
         this.relaxTimer = null;
         this.kick();
-      }, RECEIVING_WINDOW_MS);
+      }, this.receivingWindowMs);
       this.relaxTimer.unref();
     }
   }
