@@ -3,7 +3,8 @@
 // before with any change to those settings (migration 0010), so a copy whose revision equals the
 // one a query just read is exactly what that query would have loaded: the assignment decision
 // reads the revision along with its candidates and needs no settings query of its own.
-// Shared objects: do not modify.
+// Shared objects: frozen when kept, so a caller that modifies one fails instead of changing
+// every later decision's settings.
 import type { AutomationSettings } from './automation-settings.ts';
 
 export interface CachedAutomation {
@@ -25,6 +26,11 @@ export function cachedAutomation(inboxId: string): CachedAutomation | undefined 
 }
 
 export function keepAutomation(inboxId: string, entry: CachedAutomation): void {
+  const { settings } = entry;
+  Object.freeze(settings.targetUserIds);
+  Object.freeze(settings.targetTeamIds);
+  Object.freeze(settings.tickets);
+  Object.freeze(settings);
   entries.delete(inboxId);
   entries.set(inboxId, entry);
   if (entries.size > AUTOMATION_CACHE_CAPACITY) entries.delete(entries.keys().next().value!);
