@@ -2,18 +2,16 @@
 // are under way wait for the next one and share it (one statement, one fsync). The promise
 // resolves only after the commit is on disk, so the SMTP receiver answers 250 after that; it
 // rejects with the database's error, so the receiver can answer 451 or 452.
-// PostgreSQL: synchronous_commit on (every connection sets it). SQLite: synchronous=FULL would fsync
-// the WAL inside the statement, on the event loop (better-sqlite3 is synchronous), stalling every
-// API request behind it for the fsync (tens of ms on a busy disk). Instead the statement commits
-// at NORMAL (frames written to the WAL, not yet synced) and we fsync the WAL file ourselves, off
-// the event loop, before resolving: the same durability as FULL (recovery replays every frame up
-// to the last commit marker that reached the disk; a checkpoint syncs the WAL before copying it).
-import fs from 'node:fs';
-import path from 'node:path';
-import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../db/connect.ts';
+// PostgreSQL: synchronous_commit on (every connection sets it). SQLite: a writer thread with its
+// own connection inserts, commits at NORMAL and fdatasyncs the WAL before answering
+// (spool-writer.ts): the same durability as FULL (recovery replays every frame up to the last
+// commit marker that reached the disk; a checkpoint syncs the WAL before copying it), with none of
+// the statement, the commit or the wait for the write lock on the event loop.
+import type { Store } from '../db/connect.ts';
 import { checkpointOffThread } from '../db/wal-checkpointer.ts';
 import type { NewRow } from '../db/schema.ts';
 import { newId } from '../core/ids.ts';
+import { SqliteSpoolWriter } from './spool-writer.ts';
 
 export interface SpoolEntry {
   mailFrom: string | null;
@@ -107,68 +105,18 @@ export class InboundSpool {
       await db.insertInto('inbound_queue').values(rows).execute();
       return;
     }
-    // The inbound processor's thread writes to the same file with its own connection, and
-    // better-sqlite3 waits for another connection's lock synchronously, on this event loop: try
-    // without waiting and, while the thread holds the lock, try again shortly (messages that
-    // end meanwhile join the next batch).
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    while (!(await db.connection().execute(async () => this.tryInsert(rows)))) {
-      if (Date.now() > deadline) throw new Error(`The database stayed locked for ${LOCK_WAIT_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    await this.syncWal();
+    await this.sqliteWriter().write(rows);
   }
 
-  private insertAll: ((rows: NewRow<'inbound_queue'>[]) => void) | null = null;
+  private writer: SqliteSpoolWriter | null = null;
 
-  /** Inserts every row in one transaction if the write lock is free now; false if it is not. */
-  private tryInsert(rows: NewRow<'inbound_queue'>[]): boolean {
-    // Runs inside db.connection(): Kysely lends us SQLite's one connection, nothing interleaves.
-    const sqlite = this.store.sqlite!;
-    if (!this.insertAll) {
-      const insert = sqlite.prepare(
-        `insert into inbound_queue (id, via, mail_from, recipients_json, raw, spool_file, size, received_at, next_attempt_at, last_error)
-         values (@id, @via, @mail_from, @recipients_json, @raw, @spool_file, @size, @received_at, @next_attempt_at, @last_error)`,
-      );
-      const all = sqlite.transaction((rs: NewRow<'inbound_queue'>[]) => {
-        for (const r of rs) insert.run(r);
-      });
-      this.insertAll = (rs) => all.immediate(rs);
+  private sqliteWriter(): SqliteSpoolWriter {
+    if (!this.writer) {
+      const writer = new SqliteSpoolWriter(this.store.sqlite!.name, LOCK_WAIT_MS);
+      this.store.beforeClose(() => writer.close());
+      this.writer = writer;
     }
-    sqlite.pragma('busy_timeout = 0');
-    try {
-      this.insertAll(rows);
-      return true;
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return false;
-      throw err;
-    } finally {
-      sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-    }
-  }
-
-  private walFd: number | null = null;
-
-  private async syncWal(): Promise<void> {
-    const file = this.store.sqlite!.name;
-    if (this.walFd === null) {
-      // Exists now: the insert above wrote to it. Its directory entry is synced once, here.
-      const fd = fs.openSync(`${file}-wal`, 'r');
-      this.walFd = fd;
-      this.store.beforeClose(async () => fs.closeSync(fd));
-      await fsyncPath(path.dirname(file));
-    }
-    const fd = this.walFd;
-    await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
-  }
-}
-
-async function fsyncPath(p: string): Promise<void> {
-  const fd = fs.openSync(p, 'r');
-  try {
-    await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
-  } finally {
-    fs.closeSync(fd);
+    return this.writer;
   }
 }
 

@@ -1,0 +1,74 @@
+// The event loop's side of spool-writer-worker.mjs: hands the SQLite spool's batches to the
+// writer thread and resolves each once the thread says it is committed and on disk. The thread
+// starts with the first batch; if it dies, what it held is refused (the receiver answers 451,
+// the sender retries) and the next batch starts a new one.
+import { Worker } from 'node:worker_threads';
+import type { NewRow } from '../db/schema.ts';
+
+const WORKER = new URL('./spool-writer-worker.mjs', import.meta.url);
+
+type SpoolRow = Pick<NewRow<'inbound_queue'>, 'id' | 'via' | 'mail_from' | 'recipients_json' | 'raw' | 'spool_file' | 'size' | 'received_at'>;
+
+interface Reply {
+  seq: number;
+  error?: { message: string; code?: string };
+}
+
+export class SqliteSpoolWriter {
+  private worker: Worker | null = null;
+  private seq = 0;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private readonly underWay = new Set<Promise<void>>();
+
+  /** `lockWaitMs`: how long a batch waits for the write lock before it fails (and gets 451). */
+  constructor(
+    private readonly file: string,
+    private readonly lockWaitMs: number,
+  ) {}
+
+  /** Inserts the rows in one transaction; resolves once they are durable. */
+  write(rows: SpoolRow[]): Promise<void> {
+    const worker = this.worker ?? this.start();
+    const seq = ++this.seq;
+    const written = new Promise<void>((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      worker.postMessage({ seq, rows });
+    });
+    this.underWay.add(written);
+    const forget = () => void this.underWay.delete(written);
+    written.then(forget, forget);
+    return written;
+  }
+
+  /** Lets the batches under way finish, then ends the thread. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.underWay]);
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER, { workerData: { file: this.file, busyTimeoutMs: this.lockWaitMs } });
+    // The SMTP sockets keep the process alive while a sender waits; this thread alone must not.
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      const entry = this.pending.get(reply.seq);
+      if (!entry) return;
+      this.pending.delete(reply.seq);
+      if (reply.error) entry.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+      else entry.resolve();
+    });
+    const fail = (err: Error) => {
+      if (this.worker === worker) this.worker = null;
+      for (const [seq, entry] of this.pending) {
+        this.pending.delete(seq);
+        entry.reject(err);
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`The spool writer thread stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}
