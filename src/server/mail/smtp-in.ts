@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Deps } from '../deps.ts';
-import { lookupRecipient } from './recipients.ts';
+import { RecipientCache } from './recipient-cache.ts';
 import { parsePool } from './parse.ts';
 import { inboundSpool } from './inbound-spool.ts';
 import { acquireInboundProcessor } from './inbound-processor.ts';
@@ -49,6 +49,7 @@ function isDiskFull(err: unknown): boolean {
 export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
   const log = deps.log.child({ role: 'smtp' });
   const spool = inboundSpool(deps.store);
+  const recipients = new RecipientCache(deps.store.db, deps.bus);
   // Before listening: drains what a previous run accepted but did not process.
   const processing = opts.processing === 'thread' ? startProcessorThread(deps) : inProcess(deps);
   const maxBytes = deps.config.smtpMaxMessageBytes;
@@ -71,7 +72,8 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
       // RFC 5321 §4.5.3.1.8: a server may refuse more than it wants with 452, the client sends the rest later.
       if (session.envelope.rcptTo.length >= MAX_RECIPIENTS) return callback(smtpError(452, `4.5.3 Too many recipients (at most ${MAX_RECIPIENTS} a message)`));
-      lookupRecipient(deps.store.db, address.address)
+      recipients
+        .lookup(address.address)
         .then((target) => {
           if (!target) return callback(smtpError(550, `5.1.1 <${address.address}>: no such mailbox here`));
           if (!target.enabled) return callback(smtpError(550, `5.2.1 <${address.address}>: this channel is turned off and does not accept email`));
@@ -149,6 +151,7 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
     });
   });
   const port = await listening.catch(async (err: unknown) => {
+    recipients.close();
     await processing.release();
     throw err;
   });
@@ -161,6 +164,7 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
     settled: () => processing.idle(),
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      recipients.close();
       await processing.release();
     },
   };
