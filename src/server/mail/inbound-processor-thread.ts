@@ -12,6 +12,8 @@ import type { FromProcessor, ToProcessor } from './inbound-processor-worker.ts';
 const BOOT = new URL('../worker-boot.mjs', import.meta.url);
 const ENTRY = new URL('./inbound-processor-worker.ts', import.meta.url).href;
 const RESTART_DELAY_MS = 1_000;
+/** At most one "new mail" notice to the thread per this many ms (see onCommit below). */
+const ARRIVAL_NOTICE_MS = 50;
 /**
  * Receiving first, processing with what is left: the thread (and the parse workers it starts)
  * runs at nice 19, so during a burst the event loop answering SMTP and the API gets the cores
@@ -69,9 +71,23 @@ export function startProcessorThread(deps: Deps): ProcessorThread {
     return w;
   };
 
-  const unsubscribe = inboundSpool(deps.store).onCommit(() => {
+  // A burst commits hundreds of times a second: tell the thread at once, then at most every
+  // ARRIVAL_NOTICE_MS (the last commit always reaches it), not once per commit, which cost a
+  // message each way and a spool query in the thread every time.
+  let lastNotice = 0;
+  let noticeTimer: NodeJS.Timeout | null = null;
+  const notice = () => {
+    lastNotice = Date.now();
     if (worker) post({ type: 'arrived' });
     else start();
+  };
+  const unsubscribe = inboundSpool(deps.store).onCommit(() => {
+    const wait = lastNotice + ARRIVAL_NOTICE_MS - Date.now();
+    if (wait <= 0) return notice();
+    noticeTimer ??= setTimeout(() => {
+      noticeTimer = null;
+      notice();
+    }, wait);
   });
   const hasWork = () =>
     deps.store.db
@@ -102,6 +118,7 @@ export function startProcessorThread(deps: Deps): ProcessorThread {
     release: async () => {
       stopping = true;
       unsubscribe();
+      if (noticeTimer) clearTimeout(noticeTimer);
       for (const resolve of idleWaiters.values()) resolve();
       idleWaiters.clear();
       const w = worker;
