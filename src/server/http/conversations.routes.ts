@@ -78,10 +78,11 @@ export const conversationRoutes =
         const actor = actorOf(request);
         const { limit, inboxId, status, assigneeId, contactId, cursor } = request.query;
         const after = decodeCursor(cursor);
-        // Admins view every inbox: no filter. Others get the ids they may see as a literal list:
-        // a subquery here made PostgreSQL, before ANALYZE had run, loop over every visible inbox
-        // and sort all its conversations (1.2 s at 50,000 rows, bench/access-list.ts), while the
-        // list keeps both stores on the newest-first index.
+        // Admins view every inbox: no filter. Others get the ids they may see, as a literal list
+        // (PostgreSQL) or a kept temp table (SQLite; dialect.ts's inboxIn): a subquery here made
+        // PostgreSQL, before ANALYZE had run, loop over every visible inbox and sort all its
+        // conversations (1.2 s at 50,000 rows, bench/access-list.ts), while these keep both
+        // stores on the newest-first index.
         let visible: string[] | 'all' = 'all';
         if (!isAdmin(actor.user.role)) {
           // The access version came with the account in the authentication query: no extra read.
@@ -102,7 +103,7 @@ export const conversationRoutes =
           .select(CONTACT_COLUMNS.map((c) => sql.ref<string | null>(`contacts.${c}`).as(`contact__${c}`)))
           .where('conversations.account_id', '=', actor.account.id);
         if (inboxId) q = q.where('conversations.inbox_id', '=', inboxId);
-        if (visible !== 'all') q = q.where(inboxIn(deps.store.dialect, 'conversations.inbox_id', visible));
+        if (visible !== 'all') q = q.where(inboxIn(deps.store.dialect, 'conversations.inbox_id', visible, deps.store.sqlite));
         if (status) q = q.where('conversations.status', '=', status);
         if (assignee === 'unassigned') q = q.where('conversations.assignee_id', 'is', null);
         else if (assignee) q = q.where('conversations.assignee_id', '=', assignee);
