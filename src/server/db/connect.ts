@@ -11,7 +11,7 @@ import type { Database } from './schema.ts';
 export type DialectName = 'sqlite' | 'postgres';
 
 /** How long a SQLite statement waits for another connection's write lock. */
-export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 export interface Store {
   db: Kysely<Database>;

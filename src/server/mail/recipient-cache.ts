@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Bus } from '../bus/bus.ts';
 import type { Database } from '../db/schema.ts';
-import { lookupRecipient, type RecipientTarget } from './recipients.ts';
+import { lookupRecipient, normalAddress, type RecipientTarget } from './recipients.ts';
 
 const TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
@@ -32,7 +32,7 @@ export class RecipientCache {
   }
 
   async lookup(address: string): Promise<RecipientTarget | null> {
-    const key = address.trim().toLowerCase();
+    const key = normalAddress(address);
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.target;

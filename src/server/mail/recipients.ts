@@ -13,9 +13,14 @@ export interface RecipientTarget {
   kind: string;
 }
 
+/** The address as stored and compared: trimmed, without angle brackets, lower-case. */
+export function normalAddress(address: string): string {
+  return address.trim().replace(/^<|>$/g, '').toLowerCase();
+}
+
 /** The address without its `+tag`, lower-case: `Inbox+c_x@Acme.test` -> `inbox@acme.test`. */
 export function baseAddress(address: string): string {
-  const a = address.trim().replace(/^<|>$/g, '').toLowerCase();
+  const a = normalAddress(address);
   const at = a.lastIndexOf('@');
   if (at <= 0) return a;
   const local = a.slice(0, at);
@@ -24,7 +29,7 @@ export function baseAddress(address: string): string {
 }
 
 export async function lookupRecipient(db: Kysely<Database>, address: string): Promise<RecipientTarget | null> {
-  const exact = address.trim().replace(/^<|>$/g, '').toLowerCase();
+  const exact = normalAddress(address);
   const candidates = [...new Set([exact, baseAddress(exact)])];
   const rows = await db
     .selectFrom('channel_addresses')
