@@ -28,14 +28,15 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-/** Rows per commit: bounds one transaction's time on the event loop (SQLite runs it there). */
+/** Rows per commit: bounds one statement's size. */
 const MAX_BATCH = 64;
 /**
- * Commits under way at once. The second one's statement runs while the first waits for its
- * fsync (or PostgreSQL's WAL flush), so messages do not queue behind a whole disk round trip;
- * each still resolves only after its own sync, which covers everything written before it.
+ * PostgreSQL commits under way at once. The second one's statement runs while the first waits
+ * for its WAL flush, so messages do not queue behind a whole disk round trip; each still
+ * resolves only after its own flush. SQLite's writer thread groups whatever reaches it during
+ * an fdatasync into the next commit, so there every batch goes to it at once.
  */
-const MAX_COMMITS_IN_FLIGHT = 2;
+const PG_COMMITS_IN_FLIGHT = 4;
 /** How long a commit waits for SQLite's write lock before the messages get 451. */
 const LOCK_WAIT_MS = 30_000;
 
@@ -46,7 +47,11 @@ export class InboundSpool {
   /** Commits made so far (group commit: fewer than messages under concurrency). */
   commits = 0;
 
-  constructor(private readonly store: Store) {}
+  private readonly maxInFlight: number;
+
+  constructor(private readonly store: Store) {
+    this.maxInFlight = store.dialect === 'postgres' ? PG_COMMITS_IN_FLIGHT : Infinity;
+  }
 
   /** Resolves with the spool id once the message is durably committed. */
   append(entry: SpoolEntry): Promise<string> {
@@ -65,7 +70,7 @@ export class InboundSpool {
     return new Promise((resolve, reject) => {
       this.waiting.push({ row, resolve, reject });
       // Commit on the next turn of the event loop, so DATA ends arriving together share it.
-      if (this.inFlight < MAX_COMMITS_IN_FLIGHT && this.waiting.length === 1) setImmediate(() => void this.commit());
+      if (this.inFlight < this.maxInFlight && this.waiting.length === 1) setImmediate(() => void this.commit());
     });
   }
 
@@ -78,7 +83,7 @@ export class InboundSpool {
   }
 
   private async commit(): Promise<void> {
-    if (this.inFlight >= MAX_COMMITS_IN_FLIGHT || this.waiting.length === 0) return;
+    if (this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
     this.inFlight++;
     // Inbound mail writes megabytes: keep SQLite's WAL checkpoints off the event loop (started
     // with the first mail, so an idle server does not pay for the thread).

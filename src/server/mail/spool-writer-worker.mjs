@@ -5,12 +5,13 @@
 // Plain JavaScript: worker threads do not inherit the tsx loader.
 //
 // In: { seq, rows } (inbound_queue rows). Out: { seq } once the rows are committed and the WAL
-// is on disk, or { seq, error: { message, code } }. Batches are taken in order; the next one is
-// inserted while the previous one's fdatasync runs, and each is answered after its own.
+// is on disk, or { seq, error: { message, code } }. Group commit: every batch that arrived while
+// the previous fdatasync ran is taken at once, inserted in one transaction and made durable by
+// one fdatasync, here on this thread (a hop to libuv's pool and back cost more than it saved).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 
 const Database = createRequire(import.meta.url)('better-sqlite3');
 const { file, busyTimeoutMs } = workerData;
@@ -47,14 +48,39 @@ function openWal() {
 
 const failure = (err) => ({ message: err instanceof Error ? err.message : String(err), code: err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined });
 
-parentPort.on('message', ({ seq, rows }) => {
-  let fd;
+/** Inserts the batches in one transaction; throws what SQLite threw. */
+function insertBatches(batches) {
+  insertAll.immediate(batches.flatMap((b) => b.rows));
+}
+
+/** Commits the batches; if they fail together, each on its own, so one cannot refuse another's mail. */
+function commit(batches) {
   try {
-    insertAll.immediate(rows);
-    fd = openWal();
+    insertBatches(batches);
+    return batches.map(() => null);
   } catch (err) {
-    parentPort.postMessage({ seq, error: failure(err) });
-    return;
+    if (batches.length === 1) return [failure(err)];
+    return batches.map((b) => {
+      try {
+        insertBatches([b]);
+        return null;
+      } catch (one) {
+        return failure(one);
+      }
+    });
   }
-  fs.fdatasync(fd, (err) => parentPort.postMessage(err ? { seq, error: failure(err) } : { seq }));
+}
+
+parentPort.on('message', (first) => {
+  const batches = [first];
+  for (let next; (next = receiveMessageOnPort(parentPort)); ) batches.push(next.message);
+  const errors = commit(batches);
+  if (errors.some((e) => e === null)) {
+    try {
+      fs.fdatasyncSync(openWal());
+    } catch (err) {
+      errors.fill(failure(err));
+    }
+  }
+  batches.forEach(({ seq }, i) => parentPort.postMessage(errors[i] ? { seq, error: errors[i] } : { seq }));
 });
