@@ -22,7 +22,7 @@ beforeEach(() => {
 
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const row = (id: string) => ({ id, via: 'smtp', mail_from: 'ann@customer.example', recipients_json: '["help@acme.example"]', raw: Buffer.from(`Subject: ${id}\r\n\r\nHi\r\n`), spool_file: null, size: 20, received_at: new Date().toISOString() });
+const row = (id: string) => ({ id, via: 'smtp' as const, mail_from: 'ann@customer.example', recipients_json: '["help@acme.example"]', raw: Buffer.from(`Subject: ${id}\r\n\r\nHi\r\n`), spool_file: null, size: 20, received_at: new Date().toISOString() });
 
 function ids(): string[] {
   const db = new Database(file, { readonly: true });
