@@ -17,8 +17,8 @@ interface Reply {
 export class SqliteSpoolWriter {
   private worker: Worker | null = null;
   private seq = 0;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
-  private readonly underWay = new Set<Promise<void>>();
+  /** Batches the thread holds, by sequence number: how to answer each, and its promise for close(). */
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void; written: Promise<void> }>();
 
   /** `lockWaitMs`: how long a batch waits for the write lock before it fails (and gets 451). */
   constructor(
@@ -30,19 +30,16 @@ export class SqliteSpoolWriter {
   write(rows: SpoolRow[]): Promise<void> {
     const worker = this.worker ?? this.start();
     const seq = ++this.seq;
-    const written = new Promise<void>((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
-      worker.postMessage({ seq, rows });
-    });
-    this.underWay.add(written);
-    const forget = () => void this.underWay.delete(written);
-    written.then(forget, forget);
+    let answer!: { resolve: () => void; reject: (err: Error) => void };
+    const written = new Promise<void>((resolve, reject) => (answer = { resolve, reject }));
+    this.pending.set(seq, { ...answer, written });
+    worker.postMessage({ seq, rows });
     return written;
   }
 
   /** Lets the batches under way finish, then ends the thread. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.underWay]);
+    await Promise.allSettled([...this.pending.values()].map((p) => p.written));
     const worker = this.worker;
     this.worker = null;
     await worker?.terminate();
