@@ -44,7 +44,7 @@ export class InboundSpool {
   private waiting: Waiting[] = [];
   private inFlight = 0;
   private listeners: Array<() => void> = [];
-  /** Commits made so far (group commit: fewer than messages under concurrency). */
+  /** Batches committed so far (group commit: fewer than messages under concurrency; on SQLite the writer thread may join several into one transaction). */
   commits = 0;
 
   private readonly maxInFlight: number;
