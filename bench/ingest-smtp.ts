@@ -1,8 +1,10 @@
 // Email in (issue 3) speed: SMTP ingest throughput and p99 acknowledgement latency for 2 KB, 75 KB
 // and 1.5 MB messages over 8 and 20 concurrent connections, for Parley on SQLite and on
-// PostgreSQL, side by side with two baselines in the same run: a raw smtp-server sink that parses
-// and stores nothing (the upper bound), and Postfix from Debian accepting into its (held) queue,
-// the durable-accept reference. Throughput is measured twice: with Postfix's smtp-source driving
+// PostgreSQL, side by side with three baselines in the same run: a raw smtp-server sink that
+// parses and stores nothing (the upper bound), the same sink made durable and nothing more (each
+// message appended to a file and fdatasynced before its 250, with group commit: the ceiling for
+// any durable receiver on smtp-server), and Postfix from Debian accepting into its (held) queue,
+// the durable-accept reference of the mail world. Throughput is measured twice: with Postfix's smtp-source driving
 // every target alike, and with a small Node client that also times each acknowledgement (from
 // the final "." to the 250). Also: Parley's event-loop delay p99 during each burst (the lag every
 // API request would see), RSS over a long run, and four concurrent 25 MB messages.
@@ -118,6 +120,26 @@ async function startSink(): Promise<Target> {
   const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bench/ingest-sink.ts', String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port);
   return { name: 'raw smtp-server sink', port, rcpt: 'bench@sink.test', pid: child.pid, stop: () => stopChild(child) };
+}
+
+async function startDurableSink(): Promise<Target> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-durable-sink-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bench/ingest-durable-sink.ts', String(port), path.join(dir, 'log')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForPort(port);
+  return {
+    name: 'durable sink (append + fdatasync)',
+    port,
+    rcpt: 'bench@sink.test',
+    pid: child.pid,
+    stop: async () => {
+      await stopChild(child);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function startPostfix(): Promise<Target> {
@@ -435,6 +457,7 @@ async function main(): Promise<void> {
   try {
     if (!MEMORY_ONLY) {
       targets.push(await startSink());
+      targets.push(await startDurableSink());
       targets.push(await startPostfix());
     }
     targets.push(await startParley('sqlite'));
