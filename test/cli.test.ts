@@ -104,4 +104,17 @@ describe('parley CLI', () => {
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ migrated: true, database: 'sqlite' });
   });
+
+  it('blobs sweep deletes stored files nothing refers to and prints what it did', { timeout: 120_000 }, async () => {
+    const orphan = path.join(dataDir, 'blobs', 'sha256', 'ab', 'cd', `abcd${'0'.repeat(60)}`);
+    fs.mkdirSync(path.dirname(orphan), { recursive: true });
+    fs.writeFileSync(orphan, 'left by a crash between the blob and its row');
+    const old = new Date(Date.now() - 2 * 60 * 60_000);
+    fs.utimesSync(orphan, old, old);
+    const res = await parley(['blobs', 'sweep'], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ removed: 1, removedBytes: 44 });
+    expect(fs.existsSync(orphan)).toBe(false);
+  });
 });

@@ -7,6 +7,7 @@ import { createWorker } from './jobs/runner.ts';
 import { jobHandlers } from './jobs/handlers.ts';
 import { startImapRole } from './mail/imap-poll.ts';
 import { startSmtpReceiver } from './mail/smtp-in.ts';
+import { startBlobSweeper } from './blobs/blob-sweeper.ts';
 
 export interface Running {
   deps: Deps;
@@ -23,13 +24,14 @@ const roleStarters: Partial<Record<'smtp' | 'imap' | 'worker', RoleStarter>> = {
     // Two loops claim from the same queue (claims are conditional UPDATEs, so a job runs once):
     // while one waits on an SMTP server the other sends (bench/outbound-throughput.ts).
     const workers = [createWorker(deps, jobHandlers), createWorker(deps, jobHandlers)];
+    const sweeper = startBlobSweeper(deps);
     // The worker's poll timer is unref'd; a worker-only process on SQLite has no other handle
     // (PostgreSQL's pool has one), so without this it would exit at once.
     const keepAlive = setInterval(() => {}, 3600_000);
     return {
       stop: async () => {
         clearInterval(keepAlive);
-        await Promise.all(workers.map((w) => w.stop()));
+        await Promise.all([...workers.map((w) => w.stop()), sweeper.stop()]);
       },
     };
   },

@@ -38,8 +38,7 @@ export class BlobStore {
     const key = `sha256/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
     const file = this.pathOf(key);
     const dir = path.dirname(file);
-    const existing = await fsp.stat(file).catch(() => null);
-    if (existing && existing.size === bytes.byteLength) return { key, sha256, size: bytes.byteLength };
+    if (await reuse(file, bytes.byteLength)) return { key, sha256, size: bytes.byteLength };
     // A directory made (and synced) once stays: skip the mkdir and its parents' fsyncs after that.
     if (!this.knownDirs.has(dir)) {
       await mkdirDurable(this.root, dir);
@@ -76,6 +75,21 @@ export class BlobStore {
       .then(() => true)
       .catch(() => false);
   }
+}
+
+/**
+ * True when the blob is already stored: its mtime is set to now, which tells the sweep
+ * (sweep-blobs.ts) it is in use again before the row that refers to it is committed. False when
+ * it is missing, also when the sweep took it away between the two calls: then put writes it anew.
+ */
+async function reuse(file: string, size: number): Promise<boolean> {
+  const existing = await fsp.stat(file).catch(() => null);
+  if (!existing || existing.size !== size) return false;
+  const now = new Date();
+  return fsp
+    .utimes(file, now, now)
+    .then(() => true)
+    .catch(() => false);
 }
 
 /** mkdir -p, then fsync each newly made directory's parent so the new entries survive a crash. */

@@ -1,4 +1,4 @@
-// `parley` command line: start, migrate, account create, user create, token create.
+// `parley` command line: start, migrate, account create, user create, token create, blobs sweep.
 // Each command prints one JSON object on stdout; errors print one line on stderr and exit 1.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -12,6 +12,7 @@ import { startParley } from '../main.ts';
 import { presentAccount, presentChannel, presentUser } from '../http/presenters.ts';
 import { plan as planSchema, role as roleSchema, seat as seatSchema } from '../../shared/api.ts';
 import { ensureWebBuild } from './ensure-web-build.ts';
+import { sweepBlobs } from '../blobs/blob-sweeper.ts';
 import pino from 'pino';
 import { z } from 'zod';
 
@@ -20,7 +21,8 @@ const USAGE = `Usage:
   parley migrate
   parley account create --name NAME --subdomain SUB --plan free|starter|professional|enterprise --owner-email E --owner-password P [--company NAME]
   parley user create --account SUB --email E --password P --role super_admin|admin|agent --seat paid|free [--first-name F] [--last-name L]
-  parley token create --email E [--name NAME]`;
+  parley token create --email E [--name NAME]
+  parley blobs sweep      (deletes stored files no message or attachment refers to, untouched for an hour)`;
 
 class UsageError extends Error {}
 
@@ -67,6 +69,10 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     if (command === 'migrate') {
       await withDeps(async (deps) => print({ migrated: true, database: deps.store.dialect }));
+      return 0;
+    }
+    if (command === 'blobs' && sub === 'sweep') {
+      await withDeps(async (deps) => print(await sweepBlobs(deps)));
       return 0;
     }
     const { values } = parseArgs({
