@@ -1,7 +1,8 @@
 // The imap role against a real Dovecot: new mail arrives through IDLE and becomes a conversation;
 // a restart neither re-imports nor misses mail; a deleted conversation is not re-imported; a
 // turned-off channel's mail waits on the server and is fetched when turned on; a stopped server
-// or a changed password shows in the channel's status and recovers.
+// or a changed password shows in the channel's status and recovers; two processes never watch one
+// mailbox at once, and one takes over when the other stops or dies.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachStore, makeAccount, type TestStore } from './helpers/stores.ts';
@@ -201,6 +202,54 @@ describeEachStore(
         await waitFor('the mail', async () => (await m.subjects()).length === 1);
       } finally {
         await stopPoller();
+        await m.app.close();
+      }
+    });
+
+    it('two processes share a mailbox: one watches it; the other takes over when it stops or its lease expires', async () => {
+      const m = await connectedMailbox(store());
+      const { db } = m.deps.store;
+      const lease = (holder: string, untilMs: number) =>
+        db.updateTable('email_channel_settings').set({ imap_lease_holder: holder, imap_lease_until: new Date(Date.now() + untilMs).toISOString() }).where('channel_id', '=', m.channelId).execute();
+      // Each poller stands for one process (its own lease holder name) on the same database.
+      const running = new Set([startImapPoller(m.deps, FAST), startImapPoller(m.deps, FAST)]);
+      const stop = async (p: ImapPoller) => {
+        running.delete(p);
+        await p.stop();
+      };
+      try {
+        const watcher = await waitFor('one poller to watch the mailbox', async () => [...running].find((p) => p.watching().includes(m.channelId)));
+        const other = [...running].find((p) => p !== watcher)!;
+        // Several reconcile rounds (300 ms apart here) later, still only the one.
+        await new Promise((r) => setTimeout(r, 1_000));
+        await other.reconcile();
+        expect(other.watching()).not.toContain(m.channelId);
+        expect(watcher.watching()).toContain(m.channelId);
+        await m.send('While the first one watches');
+        await waitFor('the first mail', async () => (await m.subjects()).length === 1);
+
+        // A process that stops gives the lease back: the other takes over at its next reconcile.
+        await stop(watcher);
+        await waitFor('the other poller to take over', async () => other.watching().includes(m.channelId));
+        await m.send('After the takeover');
+        await waitFor('the second mail', async () => (await m.subjects()).length === 2);
+        await stop(other);
+
+        // A process that died keeps its lease until it expires; then a live one takes it.
+        await lease('ghost-process', 60_000);
+        const third = startImapPoller(m.deps, FAST);
+        running.add(third);
+        await third.reconcile();
+        await third.reconcile();
+        expect(third.watching()).not.toContain(m.channelId);
+        await lease('ghost-process', -1_000);
+        await waitFor('the expired lease to be taken', async () => third.watching().includes(m.channelId));
+        await m.send('After the dead one');
+        await waitFor('the third mail', async () => (await m.subjects()).length === 3);
+        expect(await m.subjects()).toEqual(['While the first one watches', 'After the takeover', 'After the dead one']);
+        expect(await m.messageCount()).toBe(3);
+      } finally {
+        for (const p of running) await p.stop();
         await m.app.close();
       }
     });

@@ -117,6 +117,8 @@ export async function insertEmailChannel(ctx: Ctx, input: NewEmailChannel): Prom
     imap_uidvalidity: input.team?.imapUidvalidity ?? null,
     imap_last_uid: input.team?.imapLastUid ?? null,
     last_fetched_at: null,
+    imap_lease_holder: null,
+    imap_lease_until: null,
   };
   await ctx.db.insertInto('email_channel_settings').values(email).execute();
   await ctx.db

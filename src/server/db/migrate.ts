@@ -12,6 +12,7 @@ import * as m0008 from './migrations/0008-contact-search.ts';
 import * as m0009 from './migrations/0009-assignment-rank.ts';
 import * as m0010 from './migrations/0010-automation-revision.ts';
 import * as m0011 from './migrations/0011-blob-references.ts';
+import * as m0012 from './migrations/0012-imap-lease.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009-assignment-rank': m0009,
   '0010-automation-revision': m0010,
   '0011-blob-references': m0011,
+  '0012-imap-lease': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

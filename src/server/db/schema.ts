@@ -117,6 +117,9 @@ export interface EmailChannelSettingsTable {
   imap_uidvalidity: string | null;
   imap_last_uid: number | null;
   last_fetched_at: string | null;
+  /** The imap-role process that watches this mailbox, and until when (ISO time) unless it renews. */
+  imap_lease_holder: string | null;
+  imap_lease_until: string | null;
 }
 
 /** Every address that routes to a channel, lower-cased: the RCPT lookup table. */

@@ -3,14 +3,20 @@
 // off or on), so changes apply without a restart: a turned-off channel's worker is stopped (its
 // mail waits on the server) and started again when it is turned back on (and fetches what waited);
 // new or changed settings start or restart a worker.
-// One process should play this role: two would fetch the same mail, which ingest then dedupes.
+// Every process plays this role by default, so several replicas share the mailboxes: each takes
+// a lease on a mailbox before watching it and renews it at every reconcile; a process that stops
+// gives its leases back, and one that dies loses them when they expire, so another takes over.
+import crypto from 'node:crypto';
+import os from 'node:os';
 import type { Deps } from '../deps.ts';
 import { DEFAULT_TIMINGS, MailboxWorker, type MailboxTimings } from './imap-mailbox.ts';
-import { listWatchedMailboxes } from './imap-state.ts';
+import { claimMailboxes, listWatchedMailboxes, releaseMailboxes } from './imap-state.ts';
 
 export interface ImapPollerOptions extends Partial<MailboxTimings> {
-  /** How often to re-read the channel rows even without a bus notice. */
+  /** How often to re-read the channel rows (and renew the leases) even without a bus notice. */
   reconcileMs?: number;
+  /** How long a lease lasts unless renewed: how soon another process takes over from a dead one. */
+  leaseMs?: number;
 }
 
 export interface ImapPoller {
@@ -24,6 +30,10 @@ export interface ImapPoller {
 export function startImapPoller(deps: Deps, opts: ImapPollerOptions = {}): ImapPoller {
   const timings: MailboxTimings = { ...DEFAULT_TIMINGS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k in DEFAULT_TIMINGS && v !== undefined)) };
   const reconcileMs = opts.reconcileMs ?? 5_000;
+  const leaseMs = opts.leaseMs ?? Math.max(30_000, 3 * reconcileMs);
+  const holder = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  /** The mailboxes this poller holds the lease on. */
+  let held = new Set<string>();
   const workers = new Map<string, MailboxWorker>();
   let stopped = false;
   let running: Promise<void> | null = null;
@@ -32,6 +42,12 @@ export function startImapPoller(deps: Deps, opts: ImapPollerOptions = {}): ImapP
   async function once(): Promise<void> {
     const mailboxes = await listWatchedMailboxes(deps);
     const wanted = new Map(mailboxes.filter((m) => m.enabled && m.teamAddress).map((m) => [m.channelId, m]));
+    const claimed = await claimMailboxes(deps, holder, [...wanted.keys()], leaseMs);
+    const unwanted = [...held].filter((id) => !wanted.has(id));
+    held = claimed;
+    if (unwanted.length) await releaseMailboxes(deps, holder, unwanted);
+    // Another process watches the rest.
+    for (const id of wanted.keys()) if (!claimed.has(id)) wanted.delete(id);
     const stops: Promise<void>[] = [];
     for (const [id, worker] of workers) {
       const want = wanted.get(id);
@@ -95,6 +111,8 @@ export function startImapPoller(deps: Deps, opts: ImapPollerOptions = {}): ImapP
       const all = [...workers.values()];
       workers.clear();
       await Promise.all(all.map((w) => w.stop()));
+      await releaseMailboxes(deps, holder, [...held]).catch((err: unknown) => deps.log.warn({ err, role: 'imap' }, 'could not give back the mailbox leases; they expire by themselves'));
+      held.clear();
     },
   };
 }

@@ -1,6 +1,7 @@
-// What the IMAP poller reads and writes in the store: the connected mailboxes to watch, the
-// UIDVALIDITY/last-UID watermark (so a restart neither re-imports nor misses mail), and the
-// channel's status and status detail that the settings screen shows.
+// What the IMAP poller reads and writes in the store: the connected mailboxes to watch, the lease
+// that lets one process at a time watch each, the UIDVALIDITY/last-UID watermark (so a restart
+// neither re-imports nor misses mail), and the channel's status and status detail that the
+// settings screen shows.
 import type { Deps } from '../deps.ts';
 
 export interface WatchedMailbox {
@@ -29,6 +30,44 @@ export async function listWatchedMailboxes(deps: Deps): Promise<WatchedMailbox[]
     teamAddress: r.team_address ?? '',
     sealedImap: r.imap_config ?? '',
   }));
+}
+
+/** Bound on the ids in one statement (SQLite's parameter limit). */
+const LEASE_CHUNK = 500;
+
+/**
+ * Takes or renews the lease on these mailboxes for `holder` until `now + ttlMs`, where it is free,
+ * already ours, or expired (its holder stopped renewing: crashed, hung or cut off from the
+ * database). Resolves with the ids this holder now has. One conditional UPDATE per chunk, so two
+ * processes claiming at once cannot both win a mailbox.
+ */
+export async function claimMailboxes(deps: Deps, holder: string, channelIds: string[], ttlMs: number, now = new Date()): Promise<Set<string>> {
+  const held = new Set<string>();
+  const nowIso = now.toISOString();
+  const until = new Date(now.getTime() + ttlMs).toISOString();
+  for (let i = 0; i < channelIds.length; i += LEASE_CHUNK) {
+    const rows = await deps.store.db
+      .updateTable('email_channel_settings')
+      .set({ imap_lease_holder: holder, imap_lease_until: until })
+      .where('channel_id', 'in', channelIds.slice(i, i + LEASE_CHUNK))
+      .where((eb) => eb.or([eb('imap_lease_holder', 'is', null), eb('imap_lease_holder', '=', holder), eb('imap_lease_until', '<', nowIso)]))
+      .returning('channel_id')
+      .execute();
+    for (const r of rows) held.add(r.channel_id);
+  }
+  return held;
+}
+
+/** Gives up this holder's leases on these mailboxes, so another process takes them over at once. */
+export async function releaseMailboxes(deps: Deps, holder: string, channelIds: string[]): Promise<void> {
+  for (let i = 0; i < channelIds.length; i += LEASE_CHUNK) {
+    await deps.store.db
+      .updateTable('email_channel_settings')
+      .set({ imap_lease_holder: null, imap_lease_until: null })
+      .where('channel_id', 'in', channelIds.slice(i, i + LEASE_CHUNK))
+      .where('imap_lease_holder', '=', holder)
+      .execute();
+  }
 }
 
 export interface Watermark {
