@@ -6,7 +6,7 @@
 // of the gap to the raw sink is the durable accept itself and how much is Parley's.
 // Usage: tsx bench/ingest-durable-sink.ts PORT LOG_FILE (run as its own process by ingest-smtp.ts)
 import { Worker } from 'node:worker_threads';
-import { SMTPServer } from 'smtp-server';
+import { serveSink } from './sink-server.ts';
 
 const port = Number(process.argv[2]);
 const logFile = process.argv[3]!;
@@ -18,22 +18,12 @@ writer.on('message', (done: number) => {
   answers.delete(done);
 });
 
-const server = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['AUTH', 'STARTTLS'],
-  size: 64 * 1024 * 1024,
-  maxClients: 1000,
-  logger: false,
-  disableReverseLookup: true,
-  onData(stream, _session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => {
-      const id = ++seq;
-      answers.set(id, () => callback());
-      writer.postMessage({ seq: id, bytes: Buffer.concat(chunks) });
-    });
-  },
+serveSink(port, (stream, _session, callback) => {
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => {
+    const id = ++seq;
+    answers.set(id, () => callback());
+    writer.postMessage({ seq: id, bytes: Buffer.concat(chunks) });
+  });
 });
-server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
