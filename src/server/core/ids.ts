@@ -37,6 +37,15 @@ export function newId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The smallest id newId() makes in the millisecond `ms`: `id < idFloorAt(t)` selects rows made
+ * before t through the primary key alone.
+ */
+export function idFloorAt(ms: number): string {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}
+
 /** A URL-safe secret, for tokens that are shown once and stored hashed. */
 export function newSecret(bytes = 32): string {
   return crypto.randomBytes(bytes).toString('base64url');

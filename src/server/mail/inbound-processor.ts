@@ -10,6 +10,7 @@ import fsp from 'node:fs/promises';
 import type { Deps } from '../deps.ts';
 import type { Row } from '../db/schema.ts';
 import type { Store } from '../db/connect.ts';
+import { idFloorAt } from '../core/ids.ts';
 import { ingestRawEmail } from './ingest.ts';
 import { inboundSpool } from './inbound-spool.ts';
 import { spoolPath, sweepOrphans } from './spool-files.ts';
@@ -128,7 +129,10 @@ export class InboundProcessor {
       .orderBy('id')
       .limit(free);
     if (this.inFlight.size) q = q.where('id', 'not in', [...this.inFlight.keys()]);
-    if (receiving) q = q.where('received_at', '<=', new Date(Date.now() - this.burstDeferralMs).toISOString());
+    // Spool ids sort by creation time: a primary-key range. Filtering on received_at read every
+    // queued row of the burst on each look (on PostgreSQL ~0.07 ms a row, 210 ms for 3,000), and
+    // during a burst the processor looks after every commit: that took the cores from receiving.
+    if (receiving) q = q.where('id', '<', idFloorAt(Date.now() - this.burstDeferralMs));
     const rows = await q.execute();
     let started = 0;
     for (const row of rows) {
