@@ -8,8 +8,10 @@
 // smtp-source driving every target alike (its figure includes its start and smtp-server's 100 ms
 // greeting pause, ~0.15 s per burst, which flatters the slower targets' ratio to the sink), and
 // with a small Node client that starts its clock once every connection is greeted and also times
-// each acknowledgement (from the final "." to the 250). Also: Parley's event-loop delay p99 during each burst (the lag every
-// API request would see), RSS over a long run, and four concurrent 25 MB messages.
+// each acknowledgement (from the final "." to the 250), and the CPU time the target spent per
+// message of that burst (with PostgreSQL's server processes for Parley on PostgreSQL). Also:
+// Parley's event-loop delay p99 during each burst (the lag every API request would see), RSS over
+// a long run, and four concurrent 25 MB messages.
 //
 // Needs Postfix (for smtp-source and the baseline). One-time install on Debian:
 //   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
@@ -33,7 +35,8 @@ const USAGE = `Usage: npx tsx bench/ingest-smtp.ts [--quick] [--long N] [--long-
   --long N         messages in the memory run (default 20,000; 2,000 with --quick)
   --long-seconds S stop the memory run after S seconds (default 1,200)
   --memory-only    skip the throughput matrix: only the memory run and four 25 MB messages
-  --sizes LIST     only these message sizes`;
+  --sizes LIST     only these message sizes
+  --targets LIST   only these targets: sink,durable,postfix,sqlite,postgres (the memory run needs sqlite)`;
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(USAGE);
   process.exit(0);
@@ -48,6 +51,9 @@ const longSecIdx = process.argv.indexOf('--long-seconds');
 const LONG_SECONDS = longSecIdx > 0 ? Number(process.argv[longSecIdx + 1]) : 1_200;
 const sizesIdx = process.argv.indexOf('--sizes');
 const ONLY_SIZES = sizesIdx > 0 ? process.argv[sizesIdx + 1]!.toUpperCase().split(',') : null;
+const targetsIdx = process.argv.indexOf('--targets');
+const ONLY_TARGETS = targetsIdx > 0 ? process.argv[targetsIdx + 1]!.toLowerCase().split(',') : null;
+const wanted = (name: string) => !ONLY_TARGETS || ONLY_TARGETS.includes(name);
 const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SIZES = [
@@ -87,6 +93,45 @@ async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
   }
 }
 
+/** CPU time (user + system, in clock ticks of 10 ms) a /proc stat file reports, 0 once gone. */
+function ticksOf(pid: string): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU ticks used so far by a target: its process and every descendant (the sinks run under tsx's
+ * launcher), and for Parley on PostgreSQL the database server's processes too, since receiving
+ * there is partly the server's work. Postfix's daemons are not our children: not measured.
+ */
+function cpuTicksOf(t: Target): number | null {
+  if (!t.pid) return null;
+  const parentOf = new Map<string, string>();
+  const comm = new Map<string, string>();
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      comm.set(p, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+      parentOf.set(p, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]!);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const inTree = (p: string): boolean => {
+    for (let cur: string | undefined = p; cur && cur !== '0'; cur = parentOf.get(cur)) if (cur === String(t.pid)) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const p of parentOf.keys()) if (inTree(p) || (t.usesPostgres && comm.get(p) === 'postgres')) ticks += ticksOf(p);
+  return ticks;
+}
+
 function rssOf(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -103,8 +148,10 @@ interface Target {
   rcpt: string;
   pid?: number;
   eldFile?: string;
-  /** Parley only: messages accepted but not yet processed (rows in its inbound spool). */
+  /** Parley only: 1 while its inbound spool holds a message accepted but not yet processed, else 0. */
   spooled?: () => Promise<number>;
+  /** Count the PostgreSQL server's CPU as this target's. */
+  usesPostgres?: boolean;
   stop(): Promise<void>;
 }
 
@@ -217,6 +264,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
   };
 }
 
+/** 1 while the spool holds a message, else 0: polled every 20 ms while draining, so it must not
+ * read the whole spool (a count(*) did, and its cost showed in the processing figures). */
+const ANY_SPOOLED = 'select count(*) as n from (select 1 from inbound_queue limit 1) as q';
+
 async function startParley(kind: 'sqlite' | 'postgres'): Promise<Target> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `parley-bench-${kind}-`));
   let dbName: string | undefined;
@@ -253,11 +304,11 @@ async function startParley(kind: 'sqlite' | 'postgres'): Promise<Target> {
   if (env.DATABASE_URL) {
     const client = new pg.Client({ connectionString: env.DATABASE_URL });
     await client.connect();
-    spooled = async () => Number((await client.query('select count(*) as n from inbound_queue')).rows[0].n);
+    spooled = async () => Number((await client.query(ANY_SPOOLED)).rows[0].n);
     closeCounter = () => client.end();
   } else {
     const sqlite = new Sqlite(path.join(dataDir, 'parley.sqlite'), { readonly: true });
-    const count = sqlite.prepare('select count(*) as n from inbound_queue');
+    const count = sqlite.prepare(ANY_SPOOLED);
     spooled = async () => (count.get() as { n: number }).n;
     closeCounter = async () => {
       sqlite.close();
@@ -270,6 +321,7 @@ async function startParley(kind: 'sqlite' | 'postgres'): Promise<Target> {
     pid: child.pid,
     eldFile,
     spooled,
+    usesPostgres: kind === 'postgres',
     stop: async () => {
       await closeCounter();
       await stopChild(child);
@@ -466,12 +518,12 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   try {
     if (!MEMORY_ONLY) {
-      targets.push(await startSink());
-      targets.push(await startDurableSink());
-      targets.push(await startPostfix());
+      if (wanted('sink')) targets.push(await startSink());
+      if (wanted('durable')) targets.push(await startDurableSink());
+      if (wanted('postfix')) targets.push(await startPostfix());
     }
-    targets.push(await startParley('sqlite'));
-    if (!MEMORY_ONLY) targets.push(await startParley('postgres'));
+    if (wanted('sqlite')) targets.push(await startParley('sqlite'));
+    if (!MEMORY_ONLY && wanted('postgres')) targets.push(await startParley('postgres'));
     // Every target first takes the same warm-up through both clients, so no cell measures a cold
     // start (JIT, first connections, lazily started threads, Postfix's first smtpd) and the first
     // cell is not the only one that pays for it.
@@ -481,19 +533,22 @@ async function main(): Promise<void> {
       await drain(t);
     }
     const rows: string[] = [];
-    rows.push('| size | conns | target | smtp-source msg/s | node client msg/s | ack p50 ms | ack p99 ms | event-loop p99 ms | processed msg/s | last in inbox after burst ms | failures |');
-    rows.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    rows.push('| size | conns | target | smtp-source msg/s | node client msg/s | ack p50 ms | ack p99 ms | CPU ms/msg | event-loop p99 ms | processed msg/s | last in inbox after burst ms | failures |');
+    rows.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const size of MEMORY_ONLY ? [] : SIZES) {
       for (const conns of CONCURRENCY) {
         for (const t of targets) {
           const viaSource = runSmtpSource(t, conns, size.count, size.bytes);
           await drain(t); // the smtp-source burst's backlog is not the node client's
           await eldWindow(t); // start a fresh window for the node-client burst (and its processing)
+          const cpuBefore = cpuTicksOf(t);
           const viaNode = await runNodeClient(t, conns, size.count, size.bytes);
+          const cpuAfter = cpuTicksOf(t);
+          const cpuPerMessage = cpuBefore === null || cpuAfter === null ? '–' : fmt(((cpuAfter - cpuBefore) * 10) / size.count, 2);
           const lag = await drain(t);
           const eld = await eldWindow(t);
           const processed = t.spooled ? `${rate((size.count / (viaNode.ms + lag)) * 1000)} | ${lag}` : '– | –';
-          const row = `| ${size.label} | ${conns} | ${t.name} | ${rate(viaSource)} | ${rate(viaNode.rate)} | ${fmt(viaNode.p50, 1)} | ${fmt(viaNode.p99, 1)} | ${eld ? fmt(eld.p99, 1) : '–'} | ${processed} | ${viaNode.failures} |`;
+          const row = `| ${size.label} | ${conns} | ${t.name} | ${rate(viaSource)} | ${rate(viaNode.rate)} | ${fmt(viaNode.p50, 1)} | ${fmt(viaNode.p99, 1)} | ${cpuPerMessage} | ${eld ? fmt(eld.p99, 1) : '–'} | ${processed} | ${viaNode.failures} |`;
           rows.push(row);
           console.log(row);
         }
@@ -502,7 +557,8 @@ async function main(): Promise<void> {
     if (!MEMORY_ONLY) console.log('\n' + rows.join('\n'));
 
     // Memory over a long run, on SQLite: RSS after each tenth of the messages.
-    const parley = targets.find((t) => t.name === 'Parley on SQLite')!;
+    const parley = targets.find((t) => t.name === 'Parley on SQLite');
+    if (!parley) return;
     const samples: string[] = [];
     const step = Math.max(1, Math.floor(LONG_MESSAGES / 10));
     let sent = 0;
