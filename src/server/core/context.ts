@@ -70,30 +70,18 @@ export async function runInTransaction<A extends Actor, T>(runner: TxRunner, act
   const produced: AfterCommit = { accounts: new Set(), jobs: 0 };
   const now = runner.clock ? runner.clock() : new Date();
   const result = await runner.db.transaction().execute(async (trx) => {
+    const pending: DomainEvent[] = [];
     const ctx: Ctx<A> = {
       db: trx,
       dialect: runner.dialect,
       actor,
       now,
       newId,
+      // Written at the end of the transaction (writeEvents): the account row's event_seq update
+      // holds that row's lock until commit, and taken at the first emit it made every later
+      // statement of the transaction wait with it (inbound mail processes eight at a time).
       emit: async (event) => {
-        const counter = await trx
-          .updateTable('accounts')
-          .set((eb) => ({ event_seq: eb('event_seq', '+', 1) }))
-          .where('id', '=', event.accountId)
-          .returning('event_seq')
-          .executeTakeFirstOrThrow();
-        await trx
-          .insertInto('events')
-          .values({
-            account_id: event.accountId,
-            seq: counter.event_seq,
-            type: event.type,
-            inbox_id: event.inboxId,
-            payload: JSON.stringify(event.data),
-            created_at: now.toISOString(),
-          })
-          .execute();
+        pending.push(event);
         produced.accounts.add(event.accountId);
       },
       enqueue: async (job) => {
@@ -131,10 +119,43 @@ export async function runInTransaction<A extends Actor, T>(runner: TxRunner, act
           .execute();
       },
     };
-    return fn(ctx);
+    const out = await fn(ctx);
+    await writeEvents(trx, pending, now);
+    return out;
   });
   runner.onCommit?.(produced);
   return result;
+}
+
+/**
+ * Gives each account's events the next numbers of its event_seq, in the order they were emitted,
+ * with one update and one insert per account. The update locks the account row until commit, so
+ * every account's events are numbered in commit order (the socket hub reads them by number).
+ */
+const EVENTS_PER_INSERT = 500;
+
+async function writeEvents(trx: Transaction<Database>, events: DomainEvent[], now: Date): Promise<void> {
+  const byAccount = new Map<string, DomainEvent[]>();
+  for (const e of events) byAccount.set(e.accountId, [...(byAccount.get(e.accountId) ?? []), e]);
+  for (const [accountId, list] of byAccount) {
+    const counter = await trx
+      .updateTable('accounts')
+      .set((eb) => ({ event_seq: eb('event_seq', '+', list.length) }))
+      .where('id', '=', accountId)
+      .returning('event_seq')
+      .executeTakeFirstOrThrow();
+    const first = Number(counter.event_seq) - list.length + 1;
+    const rows = list.map((event, i) => ({
+      account_id: accountId,
+      seq: first + i,
+      type: event.type,
+      inbox_id: event.inboxId,
+      payload: JSON.stringify(event.data),
+      created_at: now.toISOString(),
+    }));
+    // Bounded statements: a bulk action's thousands of events stay under the drivers' parameter limits.
+    for (let i = 0; i < rows.length; i += EVENTS_PER_INSERT) await trx.insertInto('events').values(rows.slice(i, i + EVENTS_PER_INSERT)).execute();
+  }
 }
 
 /** The account a user actor acts in; system actors must name one. */
