@@ -127,16 +127,21 @@ export async function runInTransaction<A extends Actor, T>(runner: TxRunner, act
   return result;
 }
 
+/** Rows per insert: a bulk action's thousands of events stay under the drivers' parameter limits. */
+const EVENTS_PER_INSERT = 500;
+
 /**
  * Gives each account's events the next numbers of its event_seq, in the order they were emitted,
  * with one update and one insert per account. The update locks the account row until commit, so
  * every account's events are numbered in commit order (the socket hub reads them by number).
  */
-const EVENTS_PER_INSERT = 500;
-
 async function writeEvents(trx: Transaction<Database>, events: DomainEvent[], now: Date): Promise<void> {
   const byAccount = new Map<string, DomainEvent[]>();
-  for (const e of events) byAccount.set(e.accountId, [...(byAccount.get(e.accountId) ?? []), e]);
+  for (const e of events) {
+    const list = byAccount.get(e.accountId);
+    if (list) list.push(e);
+    else byAccount.set(e.accountId, [e]);
+  }
   for (const [accountId, list] of byAccount) {
     const counter = await trx
       .updateTable('accounts')
@@ -153,7 +158,6 @@ async function writeEvents(trx: Transaction<Database>, events: DomainEvent[], no
       payload: JSON.stringify(event.data),
       created_at: now.toISOString(),
     }));
-    // Bounded statements: a bulk action's thousands of events stay under the drivers' parameter limits.
     for (let i = 0; i < rows.length; i += EVENTS_PER_INSERT) await trx.insertInto('events').values(rows.slice(i, i + EVENTS_PER_INSERT)).execute();
   }
 }
