@@ -93,42 +93,31 @@ async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-/** CPU time (user + system, in clock ticks of 10 ms) a /proc stat file reports, 0 once gone. */
-function ticksOf(pid: string): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
 /**
- * CPU ticks used so far by a target: its process and every descendant (the sinks run under tsx's
- * launcher), and for Parley on PostgreSQL the database server's processes too, since receiving
- * there is partly the server's work. Postfix's daemons are not our children: not measured.
+ * CPU ticks (user + system, 10 ms each) used so far by a target: its process and every descendant
+ * (the sinks run under tsx's launcher), and for Parley on PostgreSQL the database server's
+ * processes too, since receiving there is partly the server's work. Postfix's daemons are not our
+ * children: not measured.
  */
 function cpuTicksOf(t: Target): number | null {
   if (!t.pid) return null;
-  const parentOf = new Map<string, string>();
-  const comm = new Map<string, string>();
+  const procs = new Map<string, { parent: string; comm: string; ticks: number }>();
   for (const p of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      comm.set(p, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
-      parentOf.set(p, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]!);
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(p, { parent: fields[1]!, comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // exited meanwhile
     }
   }
   const inTree = (p: string): boolean => {
-    for (let cur: string | undefined = p; cur && cur !== '0'; cur = parentOf.get(cur)) if (cur === String(t.pid)) return true;
+    for (let cur: string | undefined = p; cur && cur !== '0'; cur = procs.get(cur)?.parent) if (cur === String(t.pid)) return true;
     return false;
   };
   let ticks = 0;
-  for (const p of parentOf.keys()) if (inTree(p) || (t.usesPostgres && comm.get(p) === 'postgres')) ticks += ticksOf(p);
+  for (const [p, proc] of procs) if (inTree(p) || (t.usesPostgres && proc.comm === 'postgres')) ticks += proc.ticks;
   return ticks;
 }
 

@@ -33,7 +33,11 @@ export function newId(): string {
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
+  return uuidOf(bytes.toString('hex'));
+}
+
+/** 32 hex digits in the 8-4-4-4-12 form. */
+function uuidOf(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
@@ -42,8 +46,7 @@ export function newId(): string {
  * before t through the primary key alone.
  */
 export function idFloorAt(ms: number): string {
-  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+  return uuidOf(Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0') + '70008000000000000000');
 }
 
 /** A URL-safe secret, for tokens that are shown once and stored hashed. */
