@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
 import { startSmtpReceiver } from '../src/server/mail/smtp-in.ts';
 import { inboundSpool } from '../src/server/mail/inbound-spool.ts';
-import { acquireInboundProcessor } from '../src/server/mail/inbound-processor.ts';
+import { acquireInboundProcessor } from '../src/server/mail/inbound-processing.ts';
 import { configureParsePool } from '../src/server/mail/parse.ts';
 import { spoolDir } from '../src/server/mail/spool-files.ts';
 import { crlf, sendRaw } from './email-in-support.ts';

@@ -15,14 +15,14 @@ beforeEach(() => {
   file = path.join(dir, 'spool.sqlite');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.exec(`create table inbound_queue (id text primary key, via text not null, mail_from text, recipients_json text not null, raw blob,
+  db.exec(`create table inbound_queue (id text primary key, via text not null, channel_id text, mail_from text, recipients_json text not null, raw blob,
     spool_file text, size integer not null, received_at text not null, next_attempt_at text, last_error text)`);
   db.close();
 });
 
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const row = (id: string) => ({ id, via: 'smtp' as const, mail_from: 'ann@customer.example', recipients_json: '["help@acme.example"]', raw: Buffer.from(`Subject: ${id}\r\n\r\nHi\r\n`), spool_file: null, size: 20, received_at: new Date().toISOString() });
+const row = (id: string) => ({ id, via: 'smtp' as const, channel_id: null, mail_from: 'ann@customer.example', recipients_json: '["help@acme.example"]', raw: Buffer.from(`Subject: ${id}\r\n\r\nHi\r\n`), spool_file: null, size: 20, received_at: new Date().toISOString() });
 
 function ids(): string[] {
   const db = new Database(file, { readonly: true });

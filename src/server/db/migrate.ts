@@ -13,6 +13,7 @@ import * as m0009 from './migrations/0009-assignment-rank.ts';
 import * as m0010 from './migrations/0010-automation-revision.ts';
 import * as m0011 from './migrations/0011-blob-references.ts';
 import * as m0012 from './migrations/0012-imap-lease.ts';
+import * as m0013 from './migrations/0013-inbound-queue-channel.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0010-automation-revision': m0010,
   '0011-blob-references': m0011,
   '0012-imap-lease': m0012,
+  '0013-inbound-queue-channel': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -392,7 +392,9 @@ export interface EmailThreadKeysTable {
 /** The durable inbound spool (0006): accepted over SMTP, not yet processed into conversations. */
 export interface InboundQueueTable {
   id: string;
-  via: 'smtp';
+  via: 'smtp' | 'imap';
+  /** IMAP: the connected mailbox's channel it was fetched for; SMTP: null (found by recipient). */
+  channel_id: string | null;
   mail_from: string | null;
   /** The accepted RCPT TO addresses, as a JSON array. */
   recipients_json: string;

@@ -1,9 +1,11 @@
 // One connected team mailbox, kept in sync: connect, open INBOX, import every message above the
 // stored UID watermark, then wait in IDLE (RFC 2177; imapflow falls back to NOOP polling where
-// the server lacks IDLE) with a periodic re-sync as a safety net. Each message goes through the
-// same ingest as SMTP mail; the watermark advances only after ingest resolved (durable), so a
-// crash re-fetches at most one message, which ingest then recognises as a duplicate. Login and
-// network failures set the channel's status and are retried with exponential backoff.
+// the server lacks IDLE) with a periodic re-sync as a safety net. Each message goes into the
+// inbound spool, as SMTP mail does, and the watermark advances once it is durably there, so a
+// crash re-fetches at most one message, which ingest then recognises as a duplicate. The spool's
+// processor makes the conversations: a message it cannot store yet is retried there with backoff
+// and never holds back the mail behind it. Login and network failures set the channel's status
+// and are retried with exponential backoff.
 import type { ImapFlow } from 'imapflow';
 import { newImapClient } from './imap-client.ts';
 import type { Deps } from '../deps.ts';
@@ -11,7 +13,8 @@ import type { MailServerConfig } from '../core/connect-email-channel.ts';
 import { openJson, secretKey, SecretDecryptError } from '../core/secrets.ts';
 import { resolveMailHost } from './mail-host.ts';
 import { classifyImapError, imapClientOptions } from './connection-tests.ts';
-import { ingestRawEmail } from './ingest.ts';
+import { inboundSpool } from './inbound-spool.ts';
+import { MessageSink } from './spool-files.ts';
 import { isChannelEnabled, markFetched, readWatermark, setChannelStatus, writeWatermark, type MailboxStatus, type WatchedMailbox } from './imap-state.ts';
 
 export interface MailboxTimings {
@@ -33,8 +36,8 @@ export const DEFAULT_TIMINGS: MailboxTimings = {
   backoffMaxMs: 10 * 60_000,
 };
 
-/** Ingest failed (our store, not the mailbox): retry later without blaming the mail server. */
-class IngestFailure extends Error {}
+/** Spooling failed (our store, not the mailbox): retry later without blaming the mail server. */
+class SpoolFailure extends Error {}
 /** The server closed a working connection: reconnect at once, status unchanged until that fails. */
 class ConnectionClosed extends Error {}
 
@@ -120,8 +123,8 @@ export class MailboxWorker {
           // A drop after a working session: try again at once; a failing reconnect sets the status.
           failures = 0;
           this.log.warn('IMAP connection closed; reconnecting');
-        } else if (err instanceof IngestFailure) {
-          this.log.error({ err: err.cause }, 'storing fetched mail failed; will retry');
+        } else if (err instanceof SpoolFailure) {
+          this.log.error({ err: err.cause }, 'spooling fetched mail failed; will retry');
         } else if (err instanceof SecretDecryptError) {
           await this.status('disconnected', `The saved IMAP settings cannot be read: ${err.message}; connect the mailbox again`);
         } else {
@@ -174,6 +177,13 @@ export class MailboxWorker {
     }
   }
 
+  /** Durably in the spool when this resolves; a large message goes to a spool file as SMTP's do. */
+  private spool(source: Buffer): Promise<string> {
+    const sink = new MessageSink(this.deps.config.dataDir);
+    sink.write(source);
+    return inboundSpool(this.deps.store).appendSink(sink, { via: 'imap', channelId: this.mailbox.channelId, mailFrom: null, recipients: [this.mailbox.teamAddress] });
+  }
+
   /** Imports every message above the watermark, oldest first. */
   private async sync(client: ImapFlow): Promise<void> {
     const mailbox = client.mailbox;
@@ -199,15 +209,12 @@ export class MailboxWorker {
       if (!(await isChannelEnabled(this.deps, this.mailbox.channelId))) return;
       const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
       if (msg && msg.source) {
-        let outcome: string;
         try {
-          const result = await ingestRawEmail(this.deps, { raw: msg.source, recipients: [this.mailbox.teamAddress], mailFrom: null, via: 'imap', channelId: this.mailbox.channelId });
-          outcome = result.outcome;
+          const spoolId = await this.spool(msg.source);
+          this.log.debug({ uid, spoolId }, 'fetched');
         } catch (err) {
-          throw new IngestFailure('ingest failed', { cause: err });
+          throw new SpoolFailure('spooling failed', { cause: err });
         }
-        if (outcome === 'no_channel') return; // channel gone: leave the mail, do not advance
-        this.log.debug({ uid, outcome }, 'fetched');
       }
       // Expunged between SEARCH and FETCH (no source): nothing to import, move past it.
       await writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid: uid });

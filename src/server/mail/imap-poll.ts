@@ -11,8 +11,11 @@ import os from 'node:os';
 import type { Deps } from '../deps.ts';
 import { DEFAULT_TIMINGS, MailboxWorker, type MailboxTimings } from './imap-mailbox.ts';
 import { claimMailboxes, listWatchedMailboxes, releaseMailboxes } from './imap-state.ts';
+import { acquireInboundProcessing, type ProcessingPlace } from './inbound-processing.ts';
 
 export interface ImapPollerOptions extends Partial<MailboxTimings> {
+  /** Where fetched mail is processed, unless another role of this process started it (inbound-processing.ts). */
+  processing?: ProcessingPlace;
   /** How often to re-read the channel rows (and renew the leases) even without a bus notice. */
   reconcileMs?: number;
   /** How long a lease lasts unless renewed: how soon another process takes over from a dead one. */
@@ -31,6 +34,8 @@ export function startImapPoller(deps: Deps, opts: ImapPollerOptions = {}): ImapP
   const timings: MailboxTimings = { ...DEFAULT_TIMINGS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k in DEFAULT_TIMINGS && v !== undefined)) };
   const reconcileMs = opts.reconcileMs ?? 5_000;
   const leaseMs = opts.leaseMs ?? Math.max(30_000, 3 * reconcileMs);
+  // Fetched mail waits in the spool until this turns it into conversations.
+  const processing = acquireInboundProcessing(deps, opts.processing ?? 'in-process');
   const holder = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   /** The mailboxes this poller holds the lease on. */
   let held = new Set<string>();
@@ -113,13 +118,14 @@ export function startImapPoller(deps: Deps, opts: ImapPollerOptions = {}): ImapP
       await Promise.all(all.map((w) => w.stop()));
       await releaseMailboxes(deps, holder, [...held]).catch((err: unknown) => deps.log.warn({ err, role: 'imap' }, 'could not give back the mailbox leases; they expire by themselves'));
       held.clear();
+      await processing.release();
     },
   };
 }
 
 /** The role starter for main.ts. */
 export async function startImapRole(deps: Deps): Promise<{ stop(): Promise<void> }> {
-  const poller = startImapPoller(deps);
+  const poller = startImapPoller(deps, { processing: 'thread' });
   // The poller's timers are unref'd; an imap-only process with no mailbox connected yet has no
   // other handle on SQLite, so keep it alive until stopped.
   const keepAlive = setInterval(() => {}, 3600_000);

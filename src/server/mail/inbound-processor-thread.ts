@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Deps } from '../deps.ts';
 import { inboundSpool } from './inbound-spool.ts';
 import type { FromProcessor, ToProcessor } from './inbound-processor-worker.ts';
+import type { InboundProcessing } from './inbound-processing.ts';
 
 const BOOT = new URL('../worker-boot.mjs', import.meta.url);
 const ENTRY = new URL('./inbound-processor-worker.ts', import.meta.url).href;
@@ -22,12 +23,6 @@ const ARRIVAL_NOTICE_MS = 50;
  * about 40% of its acceptance rate against no processing at all; 19 about 20%.)
  */
 const PROCESSOR_NICE = 19;
-
-export interface InboundProcessing {
-  /** Resolves when every spooled message that is due has been processed. */
-  idle(): Promise<void>;
-  release(): Promise<void>;
-}
 
 export interface ProcessorThread extends InboundProcessing {
   /** The thread now, if started (tests end it to see it come back). */

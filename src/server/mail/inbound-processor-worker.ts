@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Config } from '../config.ts';
 import { createDeps } from '../deps.ts';
-import { acquireInboundProcessor } from './inbound-processor.ts';
+import { acquireInboundProcessor } from './inbound-processing.ts';
 import { parsePool } from './parse.ts';
 
 export type ToProcessor = { type: 'arrived' } | { type: 'idle'; id: number } | { type: 'stop' };

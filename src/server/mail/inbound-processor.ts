@@ -4,12 +4,11 @@
 // that also deletes the row). A failure leaves the row for a later attempt with backoff; a
 // message that cannot be parsed is not a failure (it is stored raw with its parse error). On
 // start it drains whatever a previous run left.
-// One processor per store in a process; several processes would each take rows, and dedupe
-// (inbox, Message-ID, content hash) would keep every message once.
+// One processor per store in a process (inbound-processing.ts); several processes would each take
+// rows, and dedupe (inbox, Message-ID, content hash) would keep every message once.
 import fsp from 'node:fs/promises';
 import type { Deps } from '../deps.ts';
 import type { Row } from '../db/schema.ts';
-import type { Store } from '../db/connect.ts';
 import { idFloorAt } from '../core/ids.ts';
 import { ingestRawEmail } from './ingest.ts';
 import { inboundSpool } from './inbound-spool.ts';
@@ -175,6 +174,7 @@ export class InboundProcessor {
         recipients: JSON.parse(full.recipients_json) as string[],
         mailFrom: full.mail_from,
         via: full.via,
+        channelId: full.channel_id ?? undefined,
         spoolId: full.id,
       });
       if (result.outcome === 'no_channel') this.deps.log.warn({ spoolId: full.id }, 'inbound mail dropped: every channel it was addressed to was removed after it was accepted');
@@ -225,28 +225,4 @@ export class InboundProcessor {
       this.deps.log.warn({ err }, 'sweeping orphaned spool files failed');
     }
   }
-}
-
-const processors = new WeakMap<Store, { processor: InboundProcessor; users: number }>();
-
-/** The store's processor, started on first use; release() stops it when its last user goes. */
-export function acquireInboundProcessor(deps: Deps, opts?: ProcessorOptions): { processor: InboundProcessor; release(): Promise<void> } {
-  let entry = processors.get(deps.store);
-  if (!entry) {
-    entry = { processor: new InboundProcessor(deps, opts), users: 0 };
-    processors.set(deps.store, entry);
-  }
-  entry.users++;
-  const e = entry;
-  let released = false;
-  return {
-    processor: e.processor,
-    release: async () => {
-      if (released) return;
-      released = true;
-      if (--e.users > 0) return;
-      processors.delete(deps.store);
-      await e.processor.stop();
-    },
-  };
 }

@@ -12,8 +12,12 @@ import { checkpointOffThread } from '../db/wal-checkpointer.ts';
 import type { NewRow } from '../db/schema.ts';
 import { newId } from '../core/ids.ts';
 import { SqliteSpoolWriter } from './spool-writer.ts';
+import type { MessageSink } from './spool-files.ts';
 
 export interface SpoolEntry {
+  /** How it came: SMTP (channels found by recipient) or fetched over IMAP for `channelId`. */
+  via?: 'smtp' | 'imap';
+  channelId?: string;
   mailFrom: string | null;
   recipients: string[];
   /** The message bytes (small messages) or the name of its fsynced spool file (large ones). */
@@ -57,7 +61,8 @@ export class InboundSpool {
   append(entry: SpoolEntry): Promise<string> {
     const row: NewRow<'inbound_queue'> = {
       id: newId(),
-      via: 'smtp',
+      via: entry.via ?? 'smtp',
+      channel_id: entry.channelId ?? null,
       mail_from: entry.mailFrom,
       recipients_json: JSON.stringify(entry.recipients),
       raw: entry.raw,
@@ -72,6 +77,21 @@ export class InboundSpool {
       // Commit on the next turn of the event loop, so DATA ends arriving together share it.
       if (this.inFlight < this.maxInFlight && this.waiting.length === 1) setImmediate(() => void this.commit());
     });
+  }
+
+  /**
+   * Finishes a collected message (a spool file is fsynced) and appends it; the file is removed if
+   * the append fails, since no row will ever name it.
+   */
+  async appendSink(sink: MessageSink, entry: Omit<SpoolEntry, 'raw' | 'file' | 'size'>): Promise<string> {
+    const size = sink.size;
+    const { raw, file } = await sink.finish();
+    try {
+      return await this.append({ ...entry, raw, file, size });
+    } catch (err) {
+      if (file) await sink.discard();
+      throw err;
+    }
   }
 
   /** Called after each commit (the processor wakes up); returns the unsubscribe. */

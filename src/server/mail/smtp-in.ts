@@ -9,8 +9,7 @@ import type { Deps } from '../deps.ts';
 import { RecipientCache } from './recipient-cache.ts';
 import { parsePool } from './parse.ts';
 import { inboundSpool } from './inbound-spool.ts';
-import { acquireInboundProcessor } from './inbound-processor.ts';
-import { startProcessorThread, type InboundProcessing } from './inbound-processor-thread.ts';
+import { acquireInboundProcessing, type ProcessingPlace } from './inbound-processing.ts';
 import { MessageSink } from './spool-files.ts';
 
 export const MAX_RECIPIENTS = 100;
@@ -23,10 +22,11 @@ export interface SmtpReceiverOptions {
   /** Cap on a whole connection, against clients that trickle one byte at a time. */
   sessionTimeoutMs?: number;
   /**
-   * Where spooled mail becomes conversations: a thread of its own (the server: the event loop
-   * only receives), or this thread (tests that look inside the processing with their own deps).
+   * Where spooled mail becomes conversations, unless another role of this process started it
+   * already: a thread of its own (the server: the event loop only receives), or this thread (the
+   * default: tests that look inside the processing with their own deps).
    */
-  processing?: 'thread' | 'in-process';
+  processing?: ProcessingPlace;
 }
 
 export interface SmtpReceiver {
@@ -51,7 +51,7 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
   const spool = inboundSpool(deps.store);
   const recipients = new RecipientCache(deps.store.db, deps.bus);
   // Before listening: drains what a previous run accepted but did not process.
-  const processing = opts.processing === 'thread' ? startProcessorThread(deps) : inProcess(deps);
+  const processing = acquireInboundProcessing(deps, opts.processing ?? 'in-process');
   const maxBytes = deps.config.smtpMaxMessageBytes;
   const tls = deps.config.smtpTls;
   const server = new SMTPServer({
@@ -112,13 +112,8 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
           return callback(smtpError(552, `5.3.4 Message too big: the limit is ${maxBytes} bytes`));
         }
         const mailFrom = session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address || null;
-        const size = sink.size;
-        sink
-          .finish()
-          .then(({ raw, file }) => spool.append({ raw, file, size, mailFrom, recipients: session.envelope.rcptTo.map((r) => r.address) }).catch(async (err: unknown) => {
-            if (file) await sink.discard();
-            throw err;
-          }))
+        spool
+          .appendSink(sink, { via: 'smtp', mailFrom, recipients: session.envelope.rcptTo.map((r) => r.address) })
           .then((id) => callback(null, `2.0.0 Queued as ${id}`))
           .catch((err: unknown) => {
             if (isDiskFull(err)) {
@@ -170,7 +165,3 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
   };
 }
 
-function inProcess(deps: Deps): InboundProcessing {
-  const { processor, release } = acquireInboundProcessor(deps);
-  return { idle: () => processor.idle(), release };
-}

@@ -25,11 +25,11 @@ db.pragma('synchronous = NORMAL');
 db.pragma('wal_autocheckpoint = 0');
 
 const insert = db.prepare(
-  `insert into inbound_queue (id, via, mail_from, recipients_json, raw, spool_file, size, received_at, next_attempt_at, last_error)
-   values (@id, @via, @mail_from, @recipients_json, @raw, @spool_file, @size, @received_at, null, null)`,
+  `insert into inbound_queue (id, via, channel_id, mail_from, recipients_json, raw, spool_file, size, received_at, next_attempt_at, last_error)
+   values (@id, @via, @channel_id, @mail_from, @recipients_json, @raw, @spool_file, @size, @received_at, null, null)`,
 );
 const insertAll = db.transaction((rows) => {
-  for (const row of rows) insert.run({ ...row, raw: row.raw ? Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength) : null });
+  for (const row of rows) insert.run({ ...row, channel_id: row.channel_id ?? null, raw: row.raw ? Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength) : null });
 });
 
 let walFd = null;

@@ -7,7 +7,7 @@ import type { NewRow } from '../db/schema.ts';
 
 const WORKER = new URL('./spool-writer-worker.mjs', import.meta.url);
 
-type SpoolRow = Pick<NewRow<'inbound_queue'>, 'id' | 'via' | 'mail_from' | 'recipients_json' | 'raw' | 'spool_file' | 'size' | 'received_at'>;
+type SpoolRow = Pick<NewRow<'inbound_queue'>, 'id' | 'via' | 'channel_id' | 'mail_from' | 'recipients_json' | 'raw' | 'spool_file' | 'size' | 'received_at'>;
 
 interface Reply {
   seq: number;
