@@ -142,13 +142,15 @@ describeEachStore(
         expect(waiting).toMatchObject({ via: 'imap', attempts: 1 });
         expect(waiting.last_error).toMatch(/poisoned for the test/);
         expect(await m.subjects()).toEqual(['After the poison']);
+        // The settings screen's channel shows it.
+        expect((await m.channel()).email.waitingMail).toMatchObject({ count: 1, lastError: expect.stringMatching(/poisoned for the test/), nextAttemptAt: expect.any(String) });
 
         // Fixed: the retry stores it, once, and empties the spool.
         for (const q of cure) await sql.raw(q).execute(db);
         await waitFor('the retried message', async () => (await m.subjects()).includes('Poison'));
         expect(await m.messageCount()).toBe(2);
         expect(await db.selectFrom('inbound_queue').select('id').where('channel_id', '=', m.channelId).execute()).toEqual([]);
-        expect((await m.channel()).status).toBe('ok');
+        expect(await m.channel()).toMatchObject({ status: 'ok', email: { waitingMail: null } });
       } finally {
         await stopPoller();
         for (const q of cure) await sql.raw(q).execute(db).catch(() => {});

@@ -56,6 +56,10 @@ export const EmailSettings = z.object({
   signatureHtml: z.string(),
   originalSenderOfForwards: z.boolean(),
   lastFetchedAt: z.string().nullable(),
+  /** Mail fetched from this mailbox that waits in the inbound spool after a failed attempt to store it; null when none. */
+  waitingMail: z
+    .object({ count: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable() })
+    .nullable(),
 });
 
 export const Channel = z.object({

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { createUser } from '../../src/server/core/create-user.ts';
+import { newId } from '../../src/server/core/ids.ts';
 
 describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let h: BrowserHarness;
@@ -167,5 +168,39 @@ describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () 
     const row = page.getByRole('listitem').filter({ hasText: 'Fallback email' });
     await row.getByText('Authentication failed: the server said: Invalid credentials (Failure)').waitFor();
     expect(await row.innerText()).toMatch(/last checked 5 min\. ago/);
+  });
+
+  it('shows fetched mail that waits for a retry after our storing failed, and the error', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const db = h.store.deps.store.db;
+    // The fallback channel stands in for a connected mailbox: the note follows the spool rows alone.
+    const channel = await db.selectFrom('channels').select('id').where('inbox_id', '=', acct.inbox.id).executeTakeFirstOrThrow();
+    const row = (n: number) => ({
+      id: newId(),
+      via: 'imap' as const,
+      channel_id: channel.id,
+      mail_from: null,
+      recipients_json: '["team@customer.test"]',
+      raw: Buffer.from(`Subject: waiting ${n}\r\n\r\nHello\r\n`),
+      spool_file: null,
+      size: 30,
+      received_at: new Date().toISOString(),
+      attempts: 3,
+      // Far enough ahead that no processor in this run retries them.
+      next_attempt_at: new Date(Date.now() + 3 * 3600_000).toISOString(),
+      last_error: 'SQLITE_BUSY: database is locked',
+    });
+    const rows = [row(1), row(2)];
+    await db.insertInto('inbound_queue').values(rows).execute();
+    try {
+      const page = await h.newPage();
+      await logInThroughForm(page, acct.owner.email, acct.password);
+      await page.goto('/settings/inboxes');
+      const note = page.getByRole('listitem').filter({ hasText: 'Fallback email' }).getByRole('status');
+      await note.waitFor();
+      expect(await note.innerText()).toBe('2 fetched messages could not be stored in the inbox yet: SQLITE_BUSY: database is locked. They stay queued and nothing is lost (next attempt in 3 hr.).');
+    } finally {
+      await db.deleteFrom('inbound_queue').where('id', 'in', rows.map((r) => r.id)).execute();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { actorOf } from './auth.ts';
 import { loadInboxView } from './inbox-view.ts';
 import { rightInInbox, requireRight } from '../core/inbox-access.ts';
 import { notFound } from '../core/errors.ts';
-import { presentChannel } from './presenters.ts';
+import { channelView } from './channel-view.ts';
 import { IdParams } from './inboxes.routes.ts';
 import { updateChannel } from '../core/update-channel.ts';
 import { emailSettingsRefiner } from '../core/email-settings.ts';
@@ -49,8 +49,7 @@ export const channelRoutes =
       const channel = await db.selectFrom('channels').selectAll().where('id', '=', request.params.id).where('account_id', '=', actor.account.id).executeTakeFirst();
       if (!channel) throw notFound('Channel');
       requireRight(await rightInInbox(db, actor.user, channel.inbox_id), 'view', 'Channel');
-      const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channel.id).executeTakeFirst();
-      return presentChannel(channel, email);
+      return channelView(db, channel);
     });
   
     app.patch(
@@ -68,8 +67,7 @@ export const channelRoutes =
         const actor = actorOf(request);
         await deps.run(actor, (ctx) => updateChannel(ctx, { channelId: request.params.id, patch: request.body }, refine));
         const channel = await db.selectFrom('channels').selectAll().where('id', '=', request.params.id).executeTakeFirstOrThrow();
-        const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channel.id).executeTakeFirst();
-        return presentChannel(channel, email);
+        return channelView(db, channel);
       },
     );
   };

@@ -1,11 +1,11 @@
-// Assembles Inbox API objects: the inbox, its access grants, its channels with email settings,
+// Assembles Inbox API objects: the inbox, its access grants, its channels (channel-view.ts),
 // and what the caller may do there. Inboxes the caller may not see are never returned.
 import type { Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import type { InboxT } from '../../shared/api.ts';
 import { inboxRights } from '../core/inbox-access.ts';
 import { notFound } from '../core/errors.ts';
-import { presentChannel } from './presenters.ts';
+import { channelViews } from './channel-view.ts';
 
 export async function listInboxViews(db: Kysely<Database>, user: Row<'users'>): Promise<InboxT[]> {
   const rights = await inboxRights(db, user);
@@ -13,10 +13,8 @@ export async function listInboxViews(db: Kysely<Database>, user: Row<'users'>): 
   if (ids.length === 0) return [];
   const inboxes = await db.selectFrom('inboxes').selectAll().where('id', 'in', ids).orderBy('is_default', 'desc').orderBy('created_at').orderBy('id').execute();
   const channels = await db.selectFrom('channels').selectAll().where('inbox_id', 'in', ids).orderBy('created_at').orderBy('id').execute();
-  const channelIds = channels.map((c) => c.id);
-  const emails = channelIds.length ? await db.selectFrom('email_channel_settings').selectAll().where('channel_id', 'in', channelIds).execute() : [];
+  const views = await channelViews(db, channels);
   const grants = await db.selectFrom('inbox_access_grants').selectAll().where('inbox_id', 'in', ids).execute();
-  const emailByChannel = new Map(emails.map((e) => [e.channel_id, e]));
   return inboxes.map((inbox) => ({
     id: inbox.id,
     name: inbox.name,
@@ -27,7 +25,7 @@ export async function listInboxViews(db: Kysely<Database>, user: Row<'users'>): 
       teamIds: grants.filter((g) => g.inbox_id === inbox.id && g.team_id).map((g) => g.team_id as string),
     },
     myAccess: rights.get(inbox.id) === 'act' ? 'act' : 'view',
-    channels: channels.filter((c) => c.inbox_id === inbox.id).map((c) => presentChannel(c, emailByChannel.get(c.id))),
+    channels: views.filter((c) => c.inboxId === inbox.id),
     createdAt: inbox.created_at,
   }));
 }

@@ -2,6 +2,7 @@
 import type { Row } from '../db/schema.ts';
 import type { AuditEntryT, AccountT, ApiTokenT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT } from '../../shared/api.ts';
 import { accountMailDomain, type MailDomains } from '../core/mail-addresses.ts';
+import type { WaitingMail } from '../mail/imap-state.ts';
 
 export function presentAccount(a: Row<'accounts'>, domains: MailDomains): AccountT {
   return {
@@ -39,7 +40,7 @@ export function presentTeam(t: Row<'teams'>, memberIds: string[]): TeamT {
   return { id: t.id, name: t.name, memberIds, createdAt: t.created_at };
 }
 
-export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_settings'> | undefined): ChannelT {
+export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_settings'> | undefined, waitingMail: WaitingMail | null = null): ChannelT {
   return {
     id: c.id,
     inboxId: c.inbox_id,
@@ -65,6 +66,7 @@ export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_set
           signatureHtml: email.signature_html,
           originalSenderOfForwards: email.original_sender_of_forwards === 1,
           lastFetchedAt: email.last_fetched_at,
+          waitingMail,
         }
       : null,
     createdAt: c.created_at,

@@ -1,7 +1,9 @@
 // What the IMAP poller reads and writes in the store: the connected mailboxes to watch, the lease
 // that lets one process at a time watch each, the UIDVALIDITY/last-UID watermark (so a restart
-// neither re-imports nor misses mail), and the channel's status and status detail that the
-// settings screen shows.
+// neither re-imports nor misses mail), and the channel's status, status detail and fetched mail
+// waiting for a retry that the settings screen shows.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 
 export interface WatchedMailbox {
@@ -113,4 +115,27 @@ export async function setChannelStatus(deps: Deps, mailbox: Pick<WatchedMailbox,
     await ctx.emit({ type: 'channel.updated', accountId: mailbox.accountId, inboxId: mailbox.inboxId, data: { channelId: mailbox.channelId, status } });
     return true;
   });
+}
+
+export interface WaitingMail {
+  count: number;
+  /** One of the errors (the rows failed for the same reason, as a rule). */
+  lastError: string | null;
+  nextAttemptAt: string | null;
+}
+
+/** Per channel: fetched mail in the inbound spool that failed at least once and waits for its retry. */
+export async function waitingMailByChannel(db: Kysely<Database>, channelIds: string[]): Promise<Map<string, WaitingMail>> {
+  const waiting = new Map<string, WaitingMail>();
+  for (let i = 0; i < channelIds.length; i += LEASE_CHUNK) {
+    const rows = await db
+      .selectFrom('inbound_queue')
+      .select((eb) => ['channel_id', eb.fn.countAll<number | string>().as('n'), eb.fn.max('last_error').as('last_error'), eb.fn.min('next_attempt_at').as('next_attempt_at')])
+      .where('channel_id', 'in', channelIds.slice(i, i + LEASE_CHUNK))
+      .where('attempts', '>', 0)
+      .groupBy('channel_id')
+      .execute();
+    for (const r of rows) waiting.set(r.channel_id!, { count: Number(r.n), lastError: r.last_error, nextAttemptAt: r.next_attempt_at });
+  }
+  return waiting;
 }

@@ -91,6 +91,7 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
             </span>
           )}
         </div>
+        {email?.waitingMail && <WaitingMailNote waiting={email.waitingMail} />}
         {error && (
           <div className="alert alert-error small" role="alert">
             {error}
@@ -119,5 +120,18 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
       {dialog === 'connection' && <EditConnectionDialog channel={channel} onClose={() => setDialog(null)} onChanged={onChanged} />}
       {dialog === 'disconnect' && <DisconnectDialog channel={channel} onClose={() => setDialog(null)} onChanged={onChanged} />}
     </li>
+  );
+}
+
+/** Fetched mail our storing failed on: it waits in the spool and is retried, and the team should know. */
+function WaitingMailNote({ waiting }: { waiting: NonNullable<NonNullable<ChannelT['email']>['waitingMail']> }) {
+  const what = waiting.count === 1 ? '1 fetched message' : `${waiting.count} fetched messages`;
+  const next = waiting.nextAttemptAt && new Date(waiting.nextAttemptAt) > new Date() ? waiting.nextAttemptAt : null;
+  return (
+    <div className="alert alert-warning small" role="status">
+      {what} could not be stored in the inbox yet{waiting.lastError ? `: ${waiting.lastError}` : ''}. {waiting.count === 1 ? 'It stays' : 'They stay'} queued
+      and nothing is lost
+      {next ? <span title={fullTime(next)}> (next attempt {relativeTime(next)})</span> : null}.
+    </div>
   );
 }
