@@ -20,16 +20,14 @@
 //   (not part of npm test). Parley answers 250 once a message is in its durable spool; the
 //   "processed" columns time the burst until the spool is empty (the last message is in the
 //   inbox), so accept speed never hides a processing backlog.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import Sqlite from 'better-sqlite3';
+import { freePort, ROOT, startParleyServer, stopChild, waitForPort, type StoreKind } from './parley-server.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const USAGE = `Usage: npx tsx bench/ingest-smtp.ts [--quick] [--long N] [--long-seconds S] [--memory-only] [--sizes 2KB,75KB,1.5MB]
   --quick          fewer messages per cell (400 × 2 KB, 100 × 75 KB, 16 × 1.5 MB; the long run 2,000)
   --long N         messages in the memory run (default 20,000; 2,000 with --quick)
@@ -54,7 +52,6 @@ const ONLY_SIZES = sizesIdx > 0 ? process.argv[sizesIdx + 1]!.toUpperCase().spli
 const targetsIdx = process.argv.indexOf('--targets');
 const ONLY_TARGETS = targetsIdx > 0 ? process.argv[targetsIdx + 1]!.toLowerCase().split(',') : null;
 const wanted = (name: string) => !ONLY_TARGETS || ONLY_TARGETS.includes(name);
-const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SIZES = [
   { label: '2 KB', bytes: 2 * 1024, count: QUICK ? 400 : 3_000 },
@@ -67,31 +64,6 @@ const WARM_UP = QUICK ? 200 : 1_000;
 
 // ---------------------------------------------------------------------------------------------
 // Processes and ports
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * CPU ticks (user + system, 10 ms each) used so far by a target: its process and every descendant
@@ -142,15 +114,6 @@ interface Target {
   /** Count the PostgreSQL server's CPU as this target's. */
   usesPostgres?: boolean;
   stop(): Promise<void>;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const gone = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await gone;
-  clearTimeout(timer);
 }
 
 async function startSink(): Promise<Target> {
@@ -257,70 +220,25 @@ postlog   unix-dgram n  -       n       -       1       postlogd
  * read the whole spool (a count(*) did, and its cost showed in the processing figures). */
 const ANY_SPOOLED = 'select count(*) as n from (select 1 from inbound_queue limit 1) as q';
 
-async function startParley(kind: 'sqlite' | 'postgres'): Promise<Target> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `parley-bench-${kind}-`));
-  let dbName: string | undefined;
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'warn', SMTP_MAX_MESSAGE_BYTES: String(30 * 1024 * 1024) };
-  delete env.DATABASE_URL;
-  if (kind === 'postgres') {
-    dbName = `parley_bench_ingest_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const url = new URL(PG_ADMIN);
-    url.pathname = `/${dbName}`;
-    env.DATABASE_URL = url.toString();
-  }
-  const created = spawnSync(
-    process.execPath,
-    ['bin/parley.js', 'account', 'create', '--name', 'Bench', '--subdomain', 'bench', '--plan', 'professional', '--owner-email', 'owner@bench.test', '--owner-password', 'bench password'],
-    { cwd: ROOT, env, encoding: 'utf8' },
-  );
-  if (created.status !== 0) throw new Error(`account create failed: ${created.stderr}`);
-  const rcpt: string = JSON.parse(created.stdout).fallbackEmail;
-  const httpPort = await freePort();
-  const smtpPort = await freePort();
-  const eldFile = path.join(dataDir, 'eld.json');
-  const child = spawn(process.execPath, ['--import', pathToUrl(path.join(ROOT, 'bench/ingest-eld-preload.mjs')), 'bin/parley.js', 'start'], {
-    cwd: ROOT,
-    env: { ...env, ROLES: 'web,smtp', PORT: String(httpPort), SMTP_PORT: String(smtpPort), HOST: '127.0.0.1', ELD_FILE: eldFile },
-    stdio: ['ignore', 'ignore', 'inherit'],
+async function startParley(kind: StoreKind): Promise<Target> {
+  const eldDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-eld-'));
+  const eldFile = path.join(eldDir, 'eld.json');
+  const server = await startParleyServer(kind, {
+    roles: 'web,smtp',
+    env: { SMTP_MAX_MESSAGE_BYTES: String(30 * 1024 * 1024), ELD_FILE: eldFile },
+    nodeArgs: ['--import', pathToUrl(path.join(ROOT, 'bench/ingest-eld-preload.mjs'))],
   });
-  await waitForPort(smtpPort);
-  let spooled: () => Promise<number>;
-  let closeCounter: () => Promise<void>;
-  if (env.DATABASE_URL) {
-    const client = new pg.Client({ connectionString: env.DATABASE_URL });
-    await client.connect();
-    spooled = async () => Number((await client.query(ANY_SPOOLED)).rows[0].n);
-    closeCounter = () => client.end();
-  } else {
-    const sqlite = new Sqlite(path.join(dataDir, 'parley.sqlite'), { readonly: true });
-    const count = sqlite.prepare(ANY_SPOOLED);
-    spooled = async () => (count.get() as { n: number }).n;
-    closeCounter = async () => {
-      sqlite.close();
-    };
-  }
   return {
-    name: `Parley on ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
-    port: smtpPort,
-    rcpt,
-    pid: child.pid,
+    name: server.name,
+    port: server.smtpPort,
+    rcpt: server.account.fallbackEmail,
+    pid: server.child.pid,
     eldFile,
-    spooled,
+    spooled: async () => Number((await server.queryOne<{ n: number | string }>(ANY_SPOOLED))?.n ?? 0),
     usesPostgres: kind === 'postgres',
     stop: async () => {
-      await closeCounter();
-      await stopChild(child);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (dbName) {
-        const admin = new pg.Client({ connectionString: PG_ADMIN });
-        await admin.connect();
-        await admin.query(`drop database if exists ${dbName} with (force)`);
-        await admin.end();
-      }
+      await server.stop();
+      fs.rmSync(eldDir, { recursive: true, force: true });
     },
   };
 }

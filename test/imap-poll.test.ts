@@ -12,7 +12,7 @@ import { apiClient, testApp } from './helpers/api.ts';
 import { FAST_POLLER as FAST, rawMessage, startDovecot, type Dovecot, type DovecotUser } from './helpers/dovecot.ts';
 import { waitFor } from './helpers/wait.ts';
 import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
-import { backoffDelay } from '../src/server/mail/imap-mailbox.ts';
+import { backoffDelay, fetchBatches } from '../src/server/mail/imap-mailbox.ts';
 
 let dovecot: Dovecot;
 beforeAll(async () => {
@@ -310,5 +310,23 @@ describe('IMAP reconnect backoff', () => {
     expect(backoffDelay(9, t)).toBe(512_000);
     expect(backoffDelay(10, t)).toBe(600_000);
     expect(backoffDelay(1000, t)).toBe(600_000);
+  });
+});
+
+describe('IMAP fetch batches', () => {
+  const uidsOf = (batches: Array<Array<{ uid: number }>>) => batches.map((b) => b.map((m) => m.uid));
+  it('keeps UID order and cuts at 100 messages', () => {
+    const messages = Array.from({ length: 250 }, (_, i) => ({ uid: 250 - i, size: 2_000 }));
+    const batches = uidsOf(fetchBatches(messages));
+    expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
+    expect(batches.flat()).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+  });
+  it('cuts at 16 MB, and a larger message goes alone', () => {
+    const MB = 1024 * 1024;
+    const sizes = [6 * MB, 6 * MB, 6 * MB, 40 * MB, 1 * MB, 1 * MB];
+    expect(uidsOf(fetchBatches(sizes.map((size, i) => ({ uid: i + 10, size }))))).toEqual([[10, 11], [12], [13], [14, 15]]);
+  });
+  it('makes no batch of nothing', () => {
+    expect(fetchBatches([])).toEqual([]);
   });
 });
