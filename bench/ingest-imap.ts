@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { ImapFlow } from 'imapflow';
 import { rawMessage, startDovecot, type Dovecot, type DovecotUser } from '../test/helpers/dovecot.ts';
+import { waitFor } from '../test/helpers/wait.ts';
 import { startParleyServer, type ParleyServer, type StoreKind } from './parley-server.ts';
 
 const arg = (name: string) => {
@@ -17,6 +18,8 @@ const arg = (name: string) => {
 };
 const MESSAGES = Number(arg('--messages') ?? 2_000);
 const TARGETS = (arg('--targets') ?? 'sqlite,postgres').split(',') as StoreKind[];
+/** How often the bench looks at the database while timing (its resolution). */
+const POLL_MS = 20;
 const BODY = 'All work and no play makes a long message of about two kilobytes. '.repeat(30);
 
 function imapClient(dovecot: Dovecot, user: DovecotUser): ImapFlow {
@@ -80,16 +83,6 @@ async function api(server: ParleyServer, method: string, path: string, body?: un
   return { status: res.status, body: (await res.json()) as ChannelBody };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 600_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function catchUp(dovecot: Dovecot, kind: StoreKind): Promise<{ fetched: number; inbox: number }> {
   const server = await startParleyServer(kind, { roles: 'web,imap', env: { ALLOW_PRIVATE_MAIL_HOSTS: 'true' } });
   try {
@@ -101,7 +94,7 @@ async function catchUp(dovecot: Dovecot, kind: StoreKind): Promise<{ fetched: nu
     });
     if (created.status !== 201) throw new Error(`connecting the mailbox failed: ${JSON.stringify(created.body)}`);
     const channelId: string = created.body.id;
-    await until('the first sync', async () => (await api(server, 'GET', `/channels/${channelId}`)).body.email?.lastFetchedAt);
+    await waitFor('the first sync', async () => (await api(server, 'GET', `/channels/${channelId}`)).body.email?.lastFetchedAt, 60_000);
     await api(server, 'PATCH', `/channels/${channelId}`, { enabled: false });
     const lastUid = await fill(dovecot, user, MESSAGES);
     const watermark = async () => Number((await server.queryOne<{ u: number | null }>('select imap_last_uid as u from email_channel_settings where channel_id = ?', [channelId]))?.u ?? 0);
@@ -109,9 +102,9 @@ async function catchUp(dovecot: Dovecot, kind: StoreKind): Promise<{ fetched: nu
     if ((await watermark()) >= lastUid) throw new Error('the channel fetched while turned off');
     const started = performance.now();
     await api(server, 'PATCH', `/channels/${channelId}`, { enabled: true });
-    await until('every message fetched', async () => (await watermark()) >= lastUid);
+    await waitFor('every message fetched', async () => (await watermark()) >= lastUid, 600_000, POLL_MS);
     const fetchedAt = performance.now();
-    await until('every message in the inbox', async () => (await conversations()) >= MESSAGES);
+    await waitFor('every message in the inbox', async () => (await conversations()) >= MESSAGES, 600_000, POLL_MS);
     const doneAt = performance.now();
     return { fetched: MESSAGES / ((fetchedAt - started) / 1000), inbox: MESSAGES / ((doneAt - started) / 1000) };
   } finally {

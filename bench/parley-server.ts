@@ -9,20 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import Sqlite from 'better-sqlite3';
+import { freePort } from '../test/helpers/processes.ts';
+
+export { freePort };
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const PG_ADMIN = process.env.PARLEY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
