@@ -12,6 +12,7 @@ const scripts: string[][] = [
   ['bench/outbound-throughput.ts', '300'],
   ['bench/assignment-decision.ts'],
   ['bench/ingest-smtp.ts'],
+  ['bench/ingest-imap.ts'],
 ];
 
 let failed = 0;

@@ -5,6 +5,7 @@
 // mailbox at once, and one takes over when the other stops or dies; a message our storing fails on
 // waits in the spool and is retried, while the mail behind it arrives.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { describeEachStore, makeAccount, type TestStore } from './helpers/stores.ts';
@@ -13,6 +14,7 @@ import { FAST_POLLER as FAST, rawMessage, startDovecot, type Dovecot, type Dovec
 import { waitFor } from './helpers/wait.ts';
 import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
 import { backoffDelay, fetchBatches } from '../src/server/mail/imap-mailbox.ts';
+import { spoolDir } from '../src/server/mail/spool-files.ts';
 
 let dovecot: Dovecot;
 beforeAll(async () => {
@@ -154,6 +156,36 @@ describeEachStore(
       } finally {
         await stopPoller();
         for (const q of cure) await sql.raw(q).execute(db).catch(() => {});
+        await m.app.close();
+      }
+    });
+
+    it('a large message comes through a spool file, whole, beside small ones in the same fetch, and the file is removed', async () => {
+      const m = await connectedMailbox(store());
+      startPoller();
+      try {
+        await waitFor('watching', async () => poller!.watching().includes(m.channelId));
+        await stopPoller();
+        // Arrived while the poller was down: one fetch takes all three.
+        await m.send('Small before');
+        const body = `${'0123456789abcdef'.repeat(4)}\r\n`.repeat(5_000); // ~330 KB, over the in-row limit
+        await dovecot.append(m.mb, rawMessage({ from: 'big@customer.test', to: m.mb.user, subject: 'Large', body }));
+        await m.send('Small after');
+        startPoller();
+        await waitFor('all three', async () => (await m.subjects()).length === 3);
+        const large = await m.deps.store.db
+          .selectFrom('messages')
+          .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+          .select('messages.text')
+          .where('conversations.channel_id', '=', m.channelId)
+          .where('conversations.subject', '=', 'Large')
+          .executeTakeFirstOrThrow();
+        expect(large.text.length).toBeGreaterThan(320_000);
+        const dir = spoolDir(m.deps.config.dataDir);
+        await waitFor('the spool file removed', async () => !fs.existsSync(dir) || fs.readdirSync(dir).length === 0);
+        expect(await m.deps.store.db.selectFrom('inbound_queue').select('id').where('channel_id', '=', m.channelId).execute()).toEqual([]);
+      } finally {
+        await stopPoller();
         await m.app.close();
       }
     });
