@@ -66,6 +66,12 @@ describeEachStore(
       startPoller();
       try {
         await waitFor('the poller to watch the mailbox', async () => poller!.watching().includes(m.channelId));
+        const checked = await waitFor('the first check', async () => {
+          const c = await m.channel();
+          return c.email.lastFetchedAt ? c : null;
+        });
+        expect(checked.email.lastMailAt).toBeNull(); // what was there before connecting is not imported
+        const sentAt = Date.now();
         await m.send('Where is my order?');
         const subjects = await waitFor('the conversation', async () => ((await m.subjects()).length ? m.subjects() : null));
         expect(subjects).toEqual(['Where is my order?']);
@@ -78,6 +84,8 @@ describeEachStore(
           return c.email.lastFetchedAt ? c : null;
         });
         expect(ch.status).toBe('ok');
+        expect(Date.parse(ch.email.lastMailAt)).toBeGreaterThanOrEqual(sentAt - 1_000);
+        expect(Date.parse(ch.email.lastMailAt)).toBeLessThanOrEqual(Date.now());
         const settings = await m.deps.store.db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', m.channelId).executeTakeFirstOrThrow();
         expect(settings.imap_last_uid).toBe(2); // UID 1 was there before connecting and is not imported
       } finally {

@@ -55,7 +55,10 @@ export const EmailSettings = z.object({
   signatureMode: z.enum(['simple', 'html']),
   signatureHtml: z.string(),
   originalSenderOfForwards: z.boolean(),
+  /** When the connected mailbox was last checked (IMAP). */
   lastFetchedAt: z.string().nullable(),
+  /** When the connected mailbox last gave us a message (IMAP). */
+  lastMailAt: z.string().nullable(),
   /** Mail fetched from this mailbox that waits in the inbound spool after a failed attempt to store it; null when none. */
   waitingMail: z
     .object({ count: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable() })

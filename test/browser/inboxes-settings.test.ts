@@ -156,18 +156,22 @@ describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () 
     await menu.waitFor({ state: 'detached' });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup'))).toBe('menu');
   });
-  it("shows a channel's connection problem and when it was last checked", async () => {
+  it("shows a channel's connection problem, when it was last checked and when mail last came", async () => {
     const acct = await makeAccount(h.store.deps, { plan: 'starter' });
     const db = h.store.deps.store.db;
     const channel = await db.selectFrom('channels').select('id').where('inbox_id', '=', acct.inbox.id).executeTakeFirstOrThrow();
     await db.updateTable('channels').set({ status: 'auth_failed', status_detail: 'the server said: Invalid credentials (Failure)' }).where('id', '=', channel.id).execute();
-    await db.updateTable('email_channel_settings').set({ last_fetched_at: new Date(Date.now() - 5 * 60_000).toISOString() }).where('channel_id', '=', channel.id).execute();
+    await db
+      .updateTable('email_channel_settings')
+      .set({ last_fetched_at: new Date(Date.now() - 5 * 60_000).toISOString(), last_mail_at: new Date(Date.now() - 2 * 3600_000).toISOString() })
+      .where('channel_id', '=', channel.id)
+      .execute();
     const page = await h.newPage();
     await logInThroughForm(page, acct.owner.email, acct.password);
     await page.goto('/settings/inboxes');
     const row = page.getByRole('listitem').filter({ hasText: 'Fallback email' });
     await row.getByText('Authentication failed: the server said: Invalid credentials (Failure)').waitFor();
-    expect(await row.innerText()).toMatch(/last checked 5 min\. ago/);
+    expect(await row.innerText()).toMatch(/last checked 5 min\. ago · last mail 2 hr\. ago/);
   });
 
   it('shows fetched mail that waits for a retry after our storing failed, and the error', async () => {

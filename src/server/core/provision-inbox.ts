@@ -117,6 +117,7 @@ export async function insertEmailChannel(ctx: Ctx, input: NewEmailChannel): Prom
     imap_uidvalidity: input.team?.imapUidvalidity ?? null,
     imap_last_uid: input.team?.imapLastUid ?? null,
     last_fetched_at: null,
+    last_mail_at: null,
     imap_lease_holder: null,
     imap_lease_until: null,
   };

@@ -14,6 +14,7 @@ import * as m0010 from './migrations/0010-automation-revision.ts';
 import * as m0011 from './migrations/0011-blob-references.ts';
 import * as m0012 from './migrations/0012-imap-lease.ts';
 import * as m0013 from './migrations/0013-inbound-queue-channel.ts';
+import * as m0014 from './migrations/0014-imap-last-mail.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0011-blob-references': m0011,
   '0012-imap-lease': m0012,
   '0013-inbound-queue-channel': m0013,
+  '0014-imap-last-mail': m0014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

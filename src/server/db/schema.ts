@@ -117,6 +117,8 @@ export interface EmailChannelSettingsTable {
   imap_uidvalidity: string | null;
   imap_last_uid: number | null;
   last_fetched_at: string | null;
+  /** When the mailbox last gave us a message (IMAP). */
+  last_mail_at: string | null;
   /** The imap-role process that watches this mailbox, and until when (ISO time) unless it renews. */
   imap_lease_holder: string | null;
   imap_lease_until: string | null;

@@ -66,6 +66,7 @@ export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_set
           signatureHtml: email.signature_html,
           originalSenderOfForwards: email.original_sender_of_forwards === 1,
           lastFetchedAt: email.last_fetched_at,
+          lastMailAt: email.last_mail_at,
           waitingMail,
         }
       : null,

@@ -244,7 +244,7 @@ export class MailboxWorker {
       if (failed) throw new SpoolFailure('spooling failed', { cause: failed.reason });
       this.log.debug({ range, fetched: appends.length }, 'fetched');
       // Expunged between the size look and the FETCH (not returned): nothing to import, move past it.
-      await writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid: batch[batch.length - 1]!.uid });
+      await writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid: batch[batch.length - 1]!.uid, mailAt: appends.length ? new Date() : undefined });
     }
     await markFetched(this.deps, this.mailbox.channelId, new Date());
   }

@@ -86,11 +86,11 @@ export async function readWatermark(deps: Deps, channelId: string): Promise<Wate
   return row ? { uidValidity: row.imap_uidvalidity, lastUid: row.imap_last_uid } : undefined;
 }
 
-/** Records that everything up to `lastUid` under `uidValidity` is stored. */
-export async function writeWatermark(deps: Deps, channelId: string, mark: { uidValidity: string; lastUid: number }): Promise<void> {
+/** Records that everything up to `lastUid` under `uidValidity` is stored, and when mail last came if some did. */
+export async function writeWatermark(deps: Deps, channelId: string, mark: { uidValidity: string; lastUid: number; mailAt?: Date }): Promise<void> {
   await deps.store.db
     .updateTable('email_channel_settings')
-    .set({ imap_uidvalidity: mark.uidValidity, imap_last_uid: mark.lastUid })
+    .set({ imap_uidvalidity: mark.uidValidity, imap_last_uid: mark.lastUid, ...(mark.mailAt ? { last_mail_at: mark.mailAt.toISOString() } : {}) })
     .where('channel_id', '=', channelId)
     .execute();
 }

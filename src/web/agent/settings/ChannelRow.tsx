@@ -84,10 +84,10 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
         )}
         <div className={`channel-status tone-${status.tone}`}>
           <span className="dot" aria-hidden="true" /> {status.text}
-          {email?.lastFetchedAt && (
-            <span className="muted small" title={fullTime(email.lastFetchedAt)}>
-              {' '}
-              · last checked {relativeTime(email.lastFetchedAt)}
+          {(email?.lastFetchedAt || email?.lastMailAt) && (
+            <span className="muted small">
+              {email.lastFetchedAt && <span title={fullTime(email.lastFetchedAt)}> · last checked {relativeTime(email.lastFetchedAt)}</span>}
+              {email.lastMailAt && <span title={fullTime(email.lastMailAt)}> · last mail {relativeTime(email.lastMailAt)}</span>}
             </span>
           )}
         </div>
