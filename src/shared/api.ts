@@ -40,6 +40,8 @@ export const Team = z.object({ id, name: z.string(), memberIds: z.array(id), cre
 
 export const AccessGrant = z.object({ userIds: z.array(id), teamIds: z.array(id) });
 
+export const WaitingMail = z.object({ count: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable() });
+
 export const EmailSettings = z.object({
   isFallback: z.boolean(),
   inboundAddress: z.string(),
@@ -60,9 +62,7 @@ export const EmailSettings = z.object({
   /** When the connected mailbox last gave us a message (IMAP). */
   lastMailAt: z.string().nullable(),
   /** Mail fetched from this mailbox that waits in the inbound spool after a failed attempt to store it; null when none. */
-  waitingMail: z
-    .object({ count: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable() })
-    .nullable(),
+  waitingMail: WaitingMail.nullable(),
 });
 
 export const Channel = z.object({
@@ -208,6 +208,7 @@ export const Me = z.object({ user: User, account: Account, csrfToken: z.string()
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
 
+export type WaitingMailT = z.infer<typeof WaitingMail>;
 export type AccountT = z.infer<typeof Account>;
 export type UserT = z.infer<typeof User>;
 export type TeamT = z.infer<typeof Team>;

@@ -9,9 +9,8 @@ import { presentChannel } from './presenters.ts';
 export async function channelViews(db: Kysely<Database>, channels: Row<'channels'>[]): Promise<ChannelT[]> {
   const ids = channels.map((c) => c.id);
   if (ids.length === 0) return [];
-  const emails = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', 'in', ids).execute();
+  const [emails, waiting] = await Promise.all([db.selectFrom('email_channel_settings').selectAll().where('channel_id', 'in', ids).execute(), waitingMailByChannel(db, ids)]);
   const emailByChannel = new Map(emails.map((e) => [e.channel_id, e]));
-  const waiting = await waitingMailByChannel(db, ids);
   return channels.map((c) => presentChannel(c, emailByChannel.get(c.id), waiting.get(c.id) ?? null));
 }
 

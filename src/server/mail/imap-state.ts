@@ -35,7 +35,7 @@ export async function listWatchedMailboxes(deps: Deps): Promise<WatchedMailbox[]
 }
 
 /** Bound on the ids in one statement (SQLite's parameter limit). */
-const LEASE_CHUNK = 500;
+const IDS_PER_STATEMENT = 500;
 
 /**
  * Takes or renews the lease on these mailboxes for `holder` until `now + ttlMs`, where it is free,
@@ -47,11 +47,11 @@ export async function claimMailboxes(deps: Deps, holder: string, channelIds: str
   const held = new Set<string>();
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + ttlMs).toISOString();
-  for (let i = 0; i < channelIds.length; i += LEASE_CHUNK) {
+  for (let i = 0; i < channelIds.length; i += IDS_PER_STATEMENT) {
     const rows = await deps.store.db
       .updateTable('email_channel_settings')
       .set({ imap_lease_holder: holder, imap_lease_until: until })
-      .where('channel_id', 'in', channelIds.slice(i, i + LEASE_CHUNK))
+      .where('channel_id', 'in', channelIds.slice(i, i + IDS_PER_STATEMENT))
       .where((eb) => eb.or([eb('imap_lease_holder', 'is', null), eb('imap_lease_holder', '=', holder), eb('imap_lease_until', '<', nowIso)]))
       .returning('channel_id')
       .execute();
@@ -62,11 +62,11 @@ export async function claimMailboxes(deps: Deps, holder: string, channelIds: str
 
 /** Gives up this holder's leases on these mailboxes, so another process takes them over at once. */
 export async function releaseMailboxes(deps: Deps, holder: string, channelIds: string[]): Promise<void> {
-  for (let i = 0; i < channelIds.length; i += LEASE_CHUNK) {
+  for (let i = 0; i < channelIds.length; i += IDS_PER_STATEMENT) {
     await deps.store.db
       .updateTable('email_channel_settings')
       .set({ imap_lease_holder: null, imap_lease_until: null })
-      .where('channel_id', 'in', channelIds.slice(i, i + LEASE_CHUNK))
+      .where('channel_id', 'in', channelIds.slice(i, i + IDS_PER_STATEMENT))
       .where('imap_lease_holder', '=', holder)
       .execute();
   }
@@ -127,11 +127,11 @@ export interface WaitingMail {
 /** Per channel: fetched mail in the inbound spool that failed at least once and waits for its retry. */
 export async function waitingMailByChannel(db: Kysely<Database>, channelIds: string[]): Promise<Map<string, WaitingMail>> {
   const waiting = new Map<string, WaitingMail>();
-  for (let i = 0; i < channelIds.length; i += LEASE_CHUNK) {
+  for (let i = 0; i < channelIds.length; i += IDS_PER_STATEMENT) {
     const rows = await db
       .selectFrom('inbound_queue')
       .select((eb) => ['channel_id', eb.fn.countAll<number | string>().as('n'), eb.fn.max('last_error').as('last_error'), eb.fn.min('next_attempt_at').as('next_attempt_at')])
-      .where('channel_id', 'in', channelIds.slice(i, i + LEASE_CHUNK))
+      .where('channel_id', 'in', channelIds.slice(i, i + IDS_PER_STATEMENT))
       .where('attempts', '>', 0)
       .groupBy('channel_id')
       .execute();

@@ -151,7 +151,7 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
     throw err;
   });
   // Start the parse workers now rather than on the first message (the processor's thread has its own).
-  if (opts.processing !== 'thread') void parsePool();
+  if (processing.processor) void parsePool();
   log.info({ port, host, tls: Boolean(tls), maxBytes }, 'SMTP receiver listening');
   return {
     server,

@@ -3,7 +3,7 @@
 // connected team mailbox also "Edit connection" and "Disconnect".
 import { useState } from 'react';
 import { Link } from 'react-router';
-import type { ChannelT, InboxT } from '../../../shared/api.ts';
+import type { ChannelT, InboxT, WaitingMailT } from '../../../shared/api.ts';
 import { api } from '../api/endpoints.ts';
 import { errorMessage } from '../api/client.ts';
 import { Switch } from '../ui/Switch.tsx';
@@ -124,7 +124,7 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
 }
 
 /** Fetched mail our storing failed on: it waits in the spool and is retried, and the team should know. */
-function WaitingMailNote({ waiting }: { waiting: NonNullable<NonNullable<ChannelT['email']>['waitingMail']> }) {
+function WaitingMailNote({ waiting }: { waiting: WaitingMailT }) {
   const what = waiting.count === 1 ? '1 fetched message' : `${waiting.count} fetched messages`;
   const next = waiting.nextAttemptAt && new Date(waiting.nextAttemptAt) > new Date() ? waiting.nextAttemptAt : null;
   return (
