@@ -365,8 +365,9 @@ describeEachStore('email in over SMTP', (store) => {
     const after = (await apiClient(app, acct.token).get(`/conversations/${human.id}`)).body;
     expect(after.status).toBe('open');
     const ms = await messages(acct.token, human.id);
-    expect(ms.map((x) => x.kind)).toEqual(['message', 'activity', 'message']);
-    expect(ms[1].activity).toMatchObject({ type: 'reopened', reason: 'inbound' });
+    // The reply, dated by its arrival, then the reopening it caused.
+    expect(ms.map((x) => x.kind)).toEqual(['message', 'message', 'activity']);
+    expect(ms[2].activity).toMatchObject({ type: 'reopened', reason: 'inbound' });
   });
 
   it('links a delivery-status report to the outbound message and marks it failed, opening no conversation', async () => {

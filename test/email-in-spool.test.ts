@@ -1,7 +1,8 @@
 // The inbound spool behind the SMTP receiver's 250, on both stores: group commit (messages that
 // arrive together share one commit, each stored exactly once), a restart drains what a previous
 // run accepted, a message the parser gives up on is kept raw with its parse error, a processing
-// failure stays in the spool for a retry, and a large message streams through a spool file.
+// failure stays in the spool for a retry, a large message streams through a spool file, and mail
+// is dated by its arrival, not by when it was processed.
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
@@ -166,6 +167,50 @@ describeEachStore('inbound spool', (store) => {
       expect(during.length).toBeLessThan(ids.length);
       await processing.processor.idle();
       expect((await processed()).sort()).toEqual(ids.map((id) => `${id}@customer.example`).sort());
+    } finally {
+      await processing.release();
+    }
+  });
+
+  it('dates mail by when it reached the spool, so mail processed later or side by side keeps its place', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const spool = inboundSpool(store().deps.store);
+    const db = store().deps.store.db;
+    const pause = () => new Promise((r) => setTimeout(r, 30));
+    const first = uid('first');
+    const second = uid('second');
+    const firstId = await spool.append({ raw: mail(to, first), file: null, size: 1, mailFrom: 'ann@customer.example', recipients: [to] });
+    await pause();
+    const secondId = await spool.append({ raw: mail(to, second), file: null, size: 1, mailFrom: 'ann@customer.example', recipients: [to] });
+    const arrivals = new Map((await db.selectFrom('inbound_queue').select(['id', 'received_at']).where('id', 'in', [firstId, secondId]).execute()).map((r) => [r.id, r.received_at]));
+    // Processed well after it arrived.
+    await pause();
+    const processing = acquireInboundProcessor(store().deps);
+    try {
+      await processing.processor.idle();
+      const messageOf = (id: string) => db.selectFrom('messages').selectAll().where('message_id', '=', `${id}@customer.example`).executeTakeFirstOrThrow();
+      const m1 = await messageOf(first);
+      const m2 = await messageOf(second);
+      expect(m1.created_at).toBe(arrivals.get(firstId));
+      expect(m2.created_at).toBe(arrivals.get(secondId));
+      const c1 = await db.selectFrom('conversations').selectAll().where('id', '=', m1.conversation_id).executeTakeFirstOrThrow();
+      expect([c1.created_at, c1.last_activity_at]).toEqual([m1.created_at, m1.created_at]);
+      const logged = await db.selectFrom('timeline_entries').select('created_at').where('message_id', '=', m1.id).executeTakeFirstOrThrow();
+      expect(logged.created_at).toBe(m1.created_at);
+      // The inbox lists them in the order they came, whatever order they were processed in.
+      const listed = await db.selectFrom('conversations').select('id').where('account_id', '=', acct.account.id).orderBy('last_activity_at', 'desc').orderBy('id', 'desc').execute();
+      expect(listed.map((c) => c.id)).toEqual([m2.conversation_id, m1.conversation_id]);
+
+      // A reply that arrived before the conversation's latest activity does not move it back.
+      const later = '2999-01-01T00:00:00.000Z';
+      await db.updateTable('conversations').set({ last_activity_at: later }).where('id', '=', c1.id).execute();
+      const reply = crlf(`From: Ann <ann@customer.example>\nTo: ${to}\nSubject: Re: ${first}\nMessage-ID: <${uid('reply')}@customer.example>\nIn-Reply-To: <${first}@customer.example>\n\nThanks\n`);
+      await spool.append({ raw: reply, file: null, size: reply.length, mailFrom: 'ann@customer.example', recipients: [to] });
+      await processing.processor.idle();
+      const after = await db.selectFrom('conversations').selectAll().where('id', '=', c1.id).executeTakeFirstOrThrow();
+      expect(after.last_activity_at).toBe(later);
+      expect(await db.selectFrom('messages').select('id').where('conversation_id', '=', c1.id).execute()).toHaveLength(2);
     } finally {
       await processing.release();
     }

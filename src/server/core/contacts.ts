@@ -48,7 +48,7 @@ export async function insertContact(ctx: Ctx, input: { accountId: string; email:
 
 export async function logTimeline(
   ctx: Ctx,
-  entry: { accountId: string; contactId: string; kind: string; conversationId: string | null; messageId: string | null; summary: string },
+  entry: { accountId: string; contactId: string; kind: string; conversationId: string | null; messageId: string | null; summary: string; /** Default: now. */ at?: string },
 ): Promise<void> {
   await ctx.db
     .insertInto('timeline_entries')
@@ -60,7 +60,7 @@ export async function logTimeline(
       conversation_id: entry.conversationId,
       message_id: entry.messageId,
       summary: entry.summary.slice(0, 500),
-      created_at: ctx.now.toISOString(),
+      created_at: entry.at ?? ctx.now.toISOString(),
     })
     .execute();
 }

@@ -43,6 +43,12 @@ export interface ReceiveEmailInput {
   contentHash: string;
   rawKey: string;
   attachments: StoredAttachment[];
+  /**
+   * When the mail reached us (the spool's received_at), if earlier than this transaction: the
+   * message, a new conversation and the timeline are dated by arrival, so mail processed side by
+   * side, after a burst's deferral or on a retry keeps its place in the inbox.
+   */
+  receivedAt?: string;
 }
 
 export type ReceiveEmailResult =
@@ -76,6 +82,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
   const accountId = channel.account_id;
   const inboxId = channel.inbox_id;
   const now = ctx.now.toISOString();
+  const arrived = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
 
   // PostgreSQL: serialise receivers of the same thread (see threadLockKeys). SQLite has one writer.
   if (ctx.dialect === 'postgres') {
@@ -158,10 +165,10 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
   let created = false;
   if (thread) {
     conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', thread.conversationId).executeTakeFirstOrThrow();
-    const reopen = conversation.status !== 'open';
-    await ctx.db.updateTable('conversations').set({ last_activity_at: now, preview }).where('id', '=', conversation.id).execute();
-    conversation = await reopenOnInbound(ctx, { ...conversation, last_activity_at: now, preview });
-    await ctx.emit({ type: 'conversation.updated', accountId, inboxId, data: { conversationId: conversation.id, ...(reopen ? { reopened: true } : {}) } });
+    // A message that arrived before the conversation's last activity does not move it back.
+    const lastActivityAt = arrived > conversation.last_activity_at ? arrived : conversation.last_activity_at;
+    await ctx.db.updateTable('conversations').set({ last_activity_at: lastActivityAt, preview }).where('id', '=', conversation.id).execute();
+    conversation = { ...conversation, last_activity_at: lastActivityAt, preview };
   } else {
     const number = await nextConversationNumber(ctx, accountId);
     conversation = {
@@ -177,8 +184,8 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       subject: (useOriginal ? parsed!.forwarded!.subject || subject : subject) || '(no subject)',
       preview,
       reply_token: newReplyToken(),
-      last_activity_at: now,
-      created_at: now,
+      last_activity_at: arrived,
+      created_at: arrived,
       closed_at: null,
     };
     await ctx.db.insertInto('conversations').values(conversation).execute();
@@ -220,7 +227,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       delivery_status: null,
       delivery_error: null,
       activity_json: null,
-      created_at: now,
+      created_at: arrived,
     })
     .execute();
   // The ids this conversation is now known by: this message's and the ones it refers to.
@@ -253,6 +260,11 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
   if (created) {
     await afterConversationCreated(ctx, { conversation, contact });
     await ctx.emit({ type: 'conversation.created', accountId, inboxId, data: { conversationId: conversation.id } });
+  } else {
+    // After the message, as the thread reads: the reply came, then it reopened the conversation.
+    const reopen = conversation.status !== 'open';
+    conversation = await reopenOnInbound(ctx, conversation);
+    await ctx.emit({ type: 'conversation.updated', accountId, inboxId, data: { conversationId: conversation.id, ...(reopen ? { reopened: true } : {}) } });
   }
   if (contact) {
     await logTimeline(ctx, {
@@ -262,6 +274,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       conversationId: conversation.id,
       messageId: messageRowId,
       summary: `Email received: ${conversation.subject}`,
+      at: arrived,
     });
   }
   await ctx.emit({ type: 'message.created', accountId, inboxId, data: { conversationId: conversation.id, messageId: messageRowId } });

@@ -176,6 +176,7 @@ export class InboundProcessor {
         via: full.via,
         channelId: full.channel_id ?? undefined,
         spoolId: full.id,
+        receivedAt: full.received_at,
       });
       if (result.outcome === 'no_channel') this.deps.log.warn({ spoolId: full.id }, 'inbound mail dropped: every channel it was addressed to was removed after it was accepted');
       if (full.spool_file) await fsp.rm(spoolPath(this.deps.config.dataDir, full.spool_file), { force: true });

@@ -30,6 +30,8 @@ export interface IngestInput {
    * the durable copy until then, so these commits need no FULL fsync of their own.
    */
   spoolId?: string;
+  /** When the spool took the message (ISO): it is dated by arrival, not by processing. */
+  receivedAt?: string;
 }
 
 export type IngestResult =
@@ -155,6 +157,7 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
             contentHash,
             rawKey: raw.key,
             attachments,
+            ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),
           });
         }),
       );
