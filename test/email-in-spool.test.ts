@@ -2,7 +2,8 @@
 // arrive together share one commit, each stored exactly once), a restart drains what a previous
 // run accepted, a message the parser gives up on is kept raw with its parse error, a processing
 // failure stays in the spool for a retry, a large message streams through a spool file, and mail
-// is dated by its arrival, not by when it was processed.
+// is dated by its arrival, not by when it was processed; mail for one channel that keeps failing
+// shows on that channel.
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
@@ -13,6 +14,9 @@ import { acquireInboundProcessor } from '../src/server/mail/inbound-processing.t
 import { configureParsePool } from '../src/server/mail/parse.ts';
 import { spoolDir } from '../src/server/mail/spool-files.ts';
 import { crlf, sendRaw } from './email-in-support.ts';
+import { channelView } from '../src/server/http/channel-view.ts';
+import { waitFor } from './helpers/wait.ts';
+import { poisonConversations } from './helpers/poison.ts';
 
 const mail = (to: string, id: string, body = 'Hello') => crlf(`From: Ann <ann@customer.example>\nTo: ${to}\nSubject: ${id}\nMessage-ID: <${id}@customer.example>\n\n${body}\n`);
 const uid = (tag: string) => `${tag}-${crypto.randomBytes(5).toString('hex')}`;
@@ -213,6 +217,41 @@ describeEachStore('inbound spool', (store) => {
       expect(await db.selectFrom('messages').select('id').where('conversation_id', '=', c1.id).execute()).toHaveLength(2);
     } finally {
       await processing.release();
+    }
+  });
+
+  it('spools SMTP mail under the channel all its recipients share, so a message that keeps failing shows on that channel', async () => {
+    const deps = store().deps;
+    const db = deps.store.db;
+    const a = await makeAccount(deps);
+    const b = await makeAccount(deps);
+    const [local, domain] = a.email.inbound_address.split('@');
+    const cure = await poisonConversations(deps.store, 'Poison');
+    const smtp = await startSmtpReceiver(deps, { port: 0, host: '127.0.0.1' });
+    try {
+      const poisoned = crlf(`From: Ann <ann@customer.example>\nTo: ${a.email.inbound_address}\nSubject: Poison\nMessage-ID: <${uid('poison')}@customer.example>\n\nHello\n`);
+      // Two addresses of one channel: spooled under it. Two accounts' addresses: under none.
+      expect((await sendRaw(smtp.port, { from: 'ann@customer.example', to: [a.email.inbound_address, `${local}+billing@${domain}`], data: poisoned })).final).toMatch(/^250 /);
+      const both = uid('both');
+      expect((await sendRaw(smtp.port, { from: 'ann@customer.example', to: [a.email.inbound_address, b.email.inbound_address], data: mail(a.email.inbound_address, both) })).final).toMatch(/^250 /);
+      const failed = await waitFor('the failure recorded', async () => {
+        const row = await db.selectFrom('inbound_queue').selectAll().where('last_error', 'is not', null).executeTakeFirst();
+        return row ?? null;
+      });
+      expect(failed).toMatchObject({ via: 'smtp', channel_id: a.channel.id, attempts: 1 });
+      const channelRow = await db.selectFrom('channels').selectAll().where('id', '=', a.channel.id).executeTakeFirstOrThrow();
+      expect((await channelView(db, channelRow)).email?.waitingMail).toMatchObject({ count: 1, lastError: expect.stringMatching(/poisoned for the test/) });
+      // The message for both accounts reached both inboxes.
+      await waitFor('the message to both', async () => (await db.selectFrom('messages').select('id').where('message_id', '=', `${both}@customer.example`).execute()).length === 2);
+
+      // Fixed: the retry stores it in its channel's inbox, and the channel is clear again.
+      await cure();
+      await waitFor('the retried message', async () => (await db.selectFrom('inbound_queue').select('id').execute()).length === 0, 15_000);
+      expect(await db.selectFrom('conversations').select('id').where('inbox_id', '=', a.inbox.id).where('subject', '=', 'Poison').execute()).toHaveLength(1);
+      expect((await channelView(db, channelRow)).email?.waitingMail).toBeNull();
+    } finally {
+      await cure();
+      await smtp.stop();
     }
   });
 });

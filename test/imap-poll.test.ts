@@ -7,11 +7,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { describeEachStore, makeAccount, type TestStore } from './helpers/stores.ts';
 import { apiClient, testApp } from './helpers/api.ts';
 import { FAST_POLLER as FAST, rawMessage, startDovecot, type Dovecot, type DovecotUser } from './helpers/dovecot.ts';
 import { waitFor } from './helpers/wait.ts';
+import { poisonConversations } from './helpers/poison.ts';
 import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
 import { backoffDelay, fetchBatches } from '../src/server/mail/imap-mailbox.ts';
 import { spoolDir } from '../src/server/mail/spool-files.ts';
@@ -129,14 +129,7 @@ describeEachStore(
       const m = await connectedMailbox(store());
       const db = m.deps.store.db;
       // A fault in our own storing, for one message only: the database refuses its conversation.
-      const poison = m.deps.store.dialect === 'postgres'
-        ? [
-            `create or replace function poison_mail() returns trigger language plpgsql as $$ begin if new.subject = 'Poison' then raise exception 'poisoned for the test'; end if; return new; end $$`,
-            `create trigger poison_mail before insert on conversations for each row execute function poison_mail()`,
-          ]
-        : [`create trigger poison_mail before insert on conversations when new.subject = 'Poison' begin select raise(abort, 'poisoned for the test'); end`];
-      const cure = m.deps.store.dialect === 'postgres' ? ['drop trigger poison_mail on conversations', 'drop function poison_mail()'] : ['drop trigger poison_mail'];
-      for (const q of poison) await sql.raw(q).execute(db);
+      const cure = await poisonConversations(m.deps.store, 'Poison');
       startPoller();
       try {
         await waitFor('watching', async () => poller!.watching().includes(m.channelId));
@@ -156,14 +149,14 @@ describeEachStore(
         expect((await m.channel()).email.waitingMail).toMatchObject({ count: 1, lastError: expect.stringMatching(/poisoned for the test/), nextAttemptAt: expect.any(String) });
 
         // Fixed: the retry stores it, once, and empties the spool.
-        for (const q of cure) await sql.raw(q).execute(db);
+        await cure();
         await waitFor('the retried message', async () => (await m.subjects()).includes('Poison'));
         expect(await m.messageCount()).toBe(2);
         expect(await db.selectFrom('inbound_queue').select('id').where('channel_id', '=', m.channelId).execute()).toEqual([]);
         expect(await m.channel()).toMatchObject({ status: 'ok', email: { waitingMail: null } });
       } finally {
         await stopPoller();
-        for (const q of cure) await sql.raw(q).execute(db).catch(() => {});
+        await cure();
         await m.app.close();
       }
     });

@@ -202,7 +202,7 @@ describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () 
       await page.goto('/settings/inboxes');
       const note = page.getByRole('listitem').filter({ hasText: 'Fallback email' }).getByRole('status');
       await note.waitFor();
-      expect(await note.innerText()).toBe('2 fetched messages could not be stored in the inbox yet: SQLITE_BUSY: database is locked. They stay queued and nothing is lost (next attempt in 3 hr.).');
+      expect(await note.innerText()).toBe('2 received messages could not be stored in the inbox yet: SQLITE_BUSY: database is locked. They stay queued and nothing is lost (next attempt in 3 hr.).');
     } finally {
       await db.deleteFrom('inbound_queue').where('id', 'in', rows.map((r) => r.id)).execute();
     }

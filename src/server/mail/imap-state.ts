@@ -124,7 +124,7 @@ export interface WaitingMail {
   nextAttemptAt: string | null;
 }
 
-/** Per channel: fetched mail in the inbound spool that failed at least once and waits for its retry. */
+/** Per channel: mail in the inbound spool (fetched for it, or sent to it alone) that failed at least once and waits for its retry. */
 export async function waitingMailByChannel(db: Kysely<Database>, channelIds: string[]): Promise<Map<string, WaitingMail>> {
   const waiting = new Map<string, WaitingMail>();
   for (let i = 0; i < channelIds.length; i += IDS_PER_STATEMENT) {

@@ -174,7 +174,8 @@ export class InboundProcessor {
         recipients: JSON.parse(full.recipients_json) as string[],
         mailFrom: full.mail_from,
         via: full.via,
-        channelId: full.channel_id ?? undefined,
+        // SMTP mail goes where its recipients point; its channel only says where failures show.
+        channelId: full.via === 'imap' ? (full.channel_id ?? undefined) : undefined,
         spoolId: full.id,
         receivedAt: full.received_at,
       });

@@ -17,6 +17,7 @@ import type { MessageSink } from './spool-files.ts';
 export interface SpoolEntry {
   /** How it came: SMTP (channels found by recipient) or fetched over IMAP for `channelId`. */
   via?: 'smtp' | 'imap';
+  /** IMAP: the channel fetched for. SMTP: the one channel of all its recipients, if they share one (its status shows the message's failures). */
   channelId?: string;
   mailFrom: string | null;
   recipients: string[];

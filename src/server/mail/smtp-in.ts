@@ -52,6 +52,10 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
   const recipients = new RecipientCache(deps.store.db, deps.bus);
   // Before listening: drains what a previous run accepted but did not process.
   const processing = acquireInboundProcessing(deps, opts.processing ?? 'in-process');
+  // Each accepted recipient's channel (smtp-server keeps the address objects it passed to
+  // onRcptTo in the envelope): mail for one channel is spooled under it, so a message that keeps
+  // failing shows on that channel's status, not only in the log.
+  const channelOf = new WeakMap<SMTPServerAddress, string>();
   const maxBytes = deps.config.smtpMaxMessageBytes;
   const tls = deps.config.smtpTls;
   const server = new SMTPServer({
@@ -77,6 +81,7 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
         .then((target) => {
           if (!target) return callback(smtpError(550, `5.1.1 <${address.address}>: no such mailbox here`));
           if (!target.enabled) return callback(smtpError(550, `5.2.1 <${address.address}>: this channel is turned off and does not accept email`));
+          channelOf.set(address, target.channelId);
           callback();
         })
         .catch((err: unknown) => {
@@ -112,8 +117,10 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
           return callback(smtpError(552, `5.3.4 Message too big: the limit is ${maxBytes} bytes`));
         }
         const mailFrom = session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address || null;
+        const channels = new Set(session.envelope.rcptTo.map((r) => channelOf.get(r)));
+        const only = channels.size === 1 ? [...channels][0] : undefined;
         spool
-          .appendSink(sink, { via: 'smtp', mailFrom, recipients: session.envelope.rcptTo.map((r) => r.address) })
+          .appendSink(sink, { via: 'smtp', ...(only ? { channelId: only } : {}), mailFrom, recipients: session.envelope.rcptTo.map((r) => r.address) })
           .then((id) => callback(null, `2.0.0 Queued as ${id}`))
           .catch((err: unknown) => {
             if (isDiskFull(err)) {
