@@ -7,6 +7,7 @@
 import type { Ctx, UserActor } from './context.ts';
 import { DomainError } from './errors.ts';
 import { inboxForSettings } from './inbox-access.ts';
+import { chunks } from '../db/chunks.ts';
 
 export interface DeletedInbox {
   inboxId: string;
@@ -38,10 +39,10 @@ export async function deleteInbox(ctx: Ctx<UserActor>, input: { inboxId: string 
   const emailIds = moving.filter((c) => c.type === 'email').map((c) => c.id);
   const otherIds = moving.filter((c) => c.type !== 'email').map((c) => c.id);
   // Chunked so a large inbox stays under SQLite's bound-parameter limit.
-  for (const chunk of chunks(emailIds, 500)) {
+  for (const chunk of chunks(emailIds)) {
     await ctx.db.updateTable('conversations').set({ inbox_id: target.id, channel_id: fallback?.id ?? null }).where('id', 'in', chunk).execute();
   }
-  for (const chunk of chunks(otherIds, 500)) {
+  for (const chunk of chunks(otherIds)) {
     await ctx.db.updateTable('conversations').set({ inbox_id: target.id, channel_id: null }).where('id', 'in', chunk).execute();
   }
   // Threading and dedupe look messages up per inbox, so the messages move too. The same mail may
@@ -78,8 +79,4 @@ export async function deleteInbox(ctx: Ctx<UserActor>, input: { inboxId: string 
   });
   await ctx.emit({ type: 'inbox.deleted', accountId: account.id, inboxId: null, data: { inboxId: inbox.id, movedTo: target.id, movedConversations: moving.length } });
   return { inboxId: inbox.id, movedTo: target.id, movedConversations: moving.length };
-}
-
-function* chunks<T>(items: T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

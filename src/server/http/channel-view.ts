@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import type { ChannelT } from '../../shared/api.ts';
-import { waitingMailByChannel } from '../mail/imap-state.ts';
+import { waitingMailByChannel } from '../mail/waiting-mail.ts';
 import { presentChannel } from './presenters.ts';
 
 export async function channelViews(db: Kysely<Database>, channels: Row<'channels'>[]): Promise<ChannelT[]> {

@@ -1,8 +1,7 @@
 // Rows to API objects. The only place that knows both the column names and the JSON fields.
 import type { Row } from '../db/schema.ts';
-import type { AuditEntryT, AccountT, ApiTokenT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT } from '../../shared/api.ts';
+import type { AuditEntryT, AccountT, ApiTokenT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT, WaitingMailT } from '../../shared/api.ts';
 import { accountMailDomain, type MailDomains } from '../core/mail-addresses.ts';
-import type { WaitingMail } from '../mail/imap-state.ts';
 
 export function presentAccount(a: Row<'accounts'>, domains: MailDomains): AccountT {
   return {
@@ -40,7 +39,7 @@ export function presentTeam(t: Row<'teams'>, memberIds: string[]): TeamT {
   return { id: t.id, name: t.name, memberIds, createdAt: t.created_at };
 }
 
-export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_settings'> | undefined, waitingMail: WaitingMail | null = null): ChannelT {
+export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_settings'> | undefined, waitingMail: WaitingMailT | null = null): ChannelT {
   return {
     id: c.id,
     inboxId: c.inbox_id,

@@ -1,10 +1,9 @@
 // What the IMAP poller reads and writes in the store: the connected mailboxes to watch, the lease
 // that lets one process at a time watch each, the UIDVALIDITY/last-UID watermark (so a restart
-// neither re-imports nor misses mail), and the channel's status, status detail and fetched mail
-// waiting for a retry that the settings screen shows.
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+// neither re-imports nor misses mail), and the channel's status and status detail that the
+// settings screen shows.
 import type { Deps } from '../deps.ts';
+import { chunks } from '../db/chunks.ts';
 
 export interface WatchedMailbox {
   channelId: string;
@@ -34,9 +33,6 @@ export async function listWatchedMailboxes(deps: Deps): Promise<WatchedMailbox[]
   }));
 }
 
-/** Bound on the ids in one statement (SQLite's parameter limit). */
-const IDS_PER_STATEMENT = 500;
-
 /**
  * Takes or renews the lease on these mailboxes for `holder` until `now + ttlMs`, where it is free,
  * already ours, or expired (its holder stopped renewing: crashed, hung or cut off from the
@@ -47,11 +43,11 @@ export async function claimMailboxes(deps: Deps, holder: string, channelIds: str
   const held = new Set<string>();
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + ttlMs).toISOString();
-  for (let i = 0; i < channelIds.length; i += IDS_PER_STATEMENT) {
+  for (const ids of chunks(channelIds)) {
     const rows = await deps.store.db
       .updateTable('email_channel_settings')
       .set({ imap_lease_holder: holder, imap_lease_until: until })
-      .where('channel_id', 'in', channelIds.slice(i, i + IDS_PER_STATEMENT))
+      .where('channel_id', 'in', ids)
       .where((eb) => eb.or([eb('imap_lease_holder', 'is', null), eb('imap_lease_holder', '=', holder), eb('imap_lease_until', '<', nowIso)]))
       .returning('channel_id')
       .execute();
@@ -62,11 +58,11 @@ export async function claimMailboxes(deps: Deps, holder: string, channelIds: str
 
 /** Gives up this holder's leases on these mailboxes, so another process takes them over at once. */
 export async function releaseMailboxes(deps: Deps, holder: string, channelIds: string[]): Promise<void> {
-  for (let i = 0; i < channelIds.length; i += IDS_PER_STATEMENT) {
+  for (const ids of chunks(channelIds)) {
     await deps.store.db
       .updateTable('email_channel_settings')
       .set({ imap_lease_holder: null, imap_lease_until: null })
-      .where('channel_id', 'in', channelIds.slice(i, i + IDS_PER_STATEMENT))
+      .where('channel_id', 'in', ids)
       .where('imap_lease_holder', '=', holder)
       .execute();
   }
@@ -115,27 +111,4 @@ export async function setChannelStatus(deps: Deps, mailbox: Pick<WatchedMailbox,
     await ctx.emit({ type: 'channel.updated', accountId: mailbox.accountId, inboxId: mailbox.inboxId, data: { channelId: mailbox.channelId, status } });
     return true;
   });
-}
-
-export interface WaitingMail {
-  count: number;
-  /** One of the errors (the rows failed for the same reason, as a rule). */
-  lastError: string | null;
-  nextAttemptAt: string | null;
-}
-
-/** Per channel: mail in the inbound spool (fetched for it, or sent to it alone) that failed at least once and waits for its retry. */
-export async function waitingMailByChannel(db: Kysely<Database>, channelIds: string[]): Promise<Map<string, WaitingMail>> {
-  const waiting = new Map<string, WaitingMail>();
-  for (let i = 0; i < channelIds.length; i += IDS_PER_STATEMENT) {
-    const rows = await db
-      .selectFrom('inbound_queue')
-      .select((eb) => ['channel_id', eb.fn.countAll<number | string>().as('n'), eb.fn.max('last_error').as('last_error'), eb.fn.min('next_attempt_at').as('next_attempt_at')])
-      .where('channel_id', 'in', channelIds.slice(i, i + IDS_PER_STATEMENT))
-      .where('attempts', '>', 0)
-      .groupBy('channel_id')
-      .execute();
-    for (const r of rows) waiting.set(r.channel_id!, { count: Number(r.n), lastError: r.last_error, nextAttemptAt: r.next_attempt_at });
-  }
-  return waiting;
 }
