@@ -2,8 +2,8 @@
 // arrive together share one commit, each stored exactly once), a restart drains what a previous
 // run accepted, a message the parser gives up on is kept raw with its parse error, a processing
 // failure stays in the spool for a retry, a large message streams through a spool file, and mail
-// is dated by its arrival, not by when it was processed; mail for one channel that keeps failing
-// shows on that channel.
+// is dated and numbered by its arrival, not by when it was processed; mail for one channel that
+// keeps failing shows on that channel.
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
@@ -215,6 +215,28 @@ describeEachStore('inbound spool', (store) => {
       const after = await db.selectFrom('conversations').selectAll().where('id', '=', c1.id).executeTakeFirstOrThrow();
       expect(after.last_activity_at).toBe(later);
       expect(await db.selectFrom('messages').select('id').where('conversation_id', '=', c1.id).execute()).toHaveLength(2);
+    } finally {
+      await processing.release();
+    }
+  });
+
+  it('numbers new conversations in the order their mail arrived, though it is parsed side by side', async () => {
+    const acct = await makeAccount(store().deps);
+    const to = acct.email.inbound_address;
+    const spool = inboundSpool(store().deps.store);
+    const db = store().deps.store.db;
+    // The first to arrive takes longest to parse, so it would be stored last if nothing kept order.
+    const ids = Array.from({ length: 6 }, (_, i) => uid(`order${i}`));
+    const bodies = ids.map((_, i) => (i === 0 ? `${'slow to parse '.repeat(6)}\n`.repeat(40_000) : 'Hello'));
+    for (const [i, id] of ids.entries()) {
+      const raw = mail(to, id, bodies[i]);
+      await spool.append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] });
+    }
+    const processing = acquireInboundProcessor(store().deps);
+    try {
+      await processing.processor.idle();
+      const rows = await db.selectFrom('conversations').select(['number', 'subject']).where('account_id', '=', acct.account.id).orderBy('number').execute();
+      expect(rows.map((r) => r.subject)).toEqual(ids);
     } finally {
       await processing.release();
     }

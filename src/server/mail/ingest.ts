@@ -32,6 +32,11 @@ export interface IngestInput {
   spoolId?: string;
   /** When the spool took the message (ISO): it is dated by arrival, not by processing. */
   receivedAt?: string;
+  /**
+   * Resolves when this message may be stored: the spool's processor parses messages side by side
+   * but stores them in the order they arrived, so new conversations are numbered in that order.
+   */
+  turn?: () => Promise<void>;
 }
 
 export type IngestResult =
@@ -128,6 +133,7 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
   if (parsed) parsed = { ...parsed, attachments: [] };
   const contentHash = contentHashOf(input.raw);
   const messageId = parsed?.messageId ?? syntheticMessageId(contentHash);
+  await input.turn?.();
 
   let first: IngestResult | null = null;
   const spoolId = input.spoolId;
