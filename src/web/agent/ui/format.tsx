@@ -5,7 +5,8 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   const then = new Date(iso);
   const seconds = Math.round((then.getTime() - now.getTime()) / 1000);
   const abs = Math.abs(seconds);
-  if (abs < 45) return 'just now';
+  // A moment ahead (a retry, a snooze about to end) is not 'just now'.
+  if (abs < 45) return seconds > 0 ? 'in a few seconds' : 'just now';
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');
   if (abs < 86400) return rtf.format(Math.round(seconds / 3600), 'hour');
   if (abs < 7 * 86400) return rtf.format(Math.round(seconds / 86400), 'day');
