@@ -216,7 +216,7 @@ describeEachStore(
       }
     });
 
-    it('a turned-off channel leaves mail waiting on the server; turned on, it is fetched', async () => {
+    it('a turned-off channel leaves mail waiting on the server; turned on, it is fetched, dated when the mailbox got it', async () => {
       const m = await connectedMailbox(store());
       startPoller();
       try {
@@ -224,7 +224,9 @@ describeEachStore(
         expect((await m.api.patch(`/channels/${m.channelId}`, { enabled: false })).status).toBe(200);
         await poller!.reconcile();
         expect(poller!.watching()).not.toContain(m.channelId);
-        await m.send('Sent while off');
+        // It reached the mailbox two hours ago (IMAP INTERNALDATE has whole seconds).
+        const reached = new Date(Math.floor((Date.now() - 2 * 3600_000) / 1000) * 1000);
+        await dovecot.append(m.mb, rawMessage({ from: 'customer@customer.test', to: m.mb.user, subject: 'Sent while off', body: 'Waiting' }), reached);
         expect(await dovecot.count(m.mb)).toBe(2);
         expect(await m.subjects()).toEqual([]);
 
@@ -232,6 +234,9 @@ describeEachStore(
         await waitFor('the waiting mail', async () => (await m.subjects()).length === 1);
         expect(await m.subjects()).toEqual(['Sent while off']);
         expect(await dovecot.count(m.mb)).toBe(2); // fetched, not moved or deleted
+        const conversation = await m.deps.store.db.selectFrom('conversations').select(['id', 'created_at', 'last_activity_at']).where('channel_id', '=', m.channelId).executeTakeFirstOrThrow();
+        const message = await m.deps.store.db.selectFrom('messages').select('created_at').where('conversation_id', '=', conversation.id).executeTakeFirstOrThrow();
+        expect([message.created_at, conversation.created_at, conversation.last_activity_at]).toEqual(Array(3).fill(reached.toISOString()));
       } finally {
         await stopPoller();
         await m.app.close();

@@ -26,8 +26,8 @@ export interface Dovecot {
   addUser(user: string, password: string): Promise<void>;
   /** Changes a user's password; resolves once Dovecot accepts the new one. */
   setPassword(user: string, password: string): Promise<void>;
-  /** IMAP APPEND of a raw message into the user's INBOX; resolves with its UID. */
-  append(user: DovecotUser, raw: string | Buffer): Promise<number>;
+  /** IMAP APPEND of a raw message into the user's INBOX (received at `at`, default now); resolves with its UID. */
+  append(user: DovecotUser, raw: string | Buffer, at?: Date): Promise<number>;
   /** Number of messages in the user's INBOX (to check mail waits on the server). */
   count(user: DovecotUser): Promise<number>;
   stop(): Promise<void>;
@@ -245,13 +245,13 @@ service imap-login {
     port,
     addUser,
     setPassword,
-    append: async (u, raw) => {
+    append: async (u, raw, at) => {
       // Test set-up, not behaviour under test: a loaded machine has made Dovecot answer NO to an
       // APPEND now and then, so try again on a fresh connection and say what it answered.
       for (let attempt = 1; ; attempt++) {
         try {
           return await withClient(u, async (c) => {
-            const res = await c.append('INBOX', raw);
+            const res = await c.append('INBOX', raw, [], at);
             if (!res || !res.uid) throw new Error('APPEND returned no UID');
             return res.uid;
           });

@@ -199,11 +199,22 @@ export class MailboxWorker {
     }
   }
 
-  /** Durably in the spool when this resolves; a large message goes to a spool file as SMTP's do. */
-  private spool(source: Buffer): Promise<string> {
+  /**
+   * Durably in the spool when this resolves; a large message goes to a spool file as SMTP's do.
+   * Dated by when the mailbox received it (INTERNALDATE, RFC 3501 §2.3.3), so mail that waited
+   * there while the channel was off or Parley was down keeps its place in the inbox.
+   */
+  private spool(source: Buffer, internalDate: Date | string | undefined): Promise<string> {
     const sink = new MessageSink(this.deps.config.dataDir);
     sink.write(source);
-    return inboundSpool(this.deps.store).appendSink(sink, { via: 'imap', channelId: this.mailbox.channelId, mailFrom: null, recipients: [this.mailbox.teamAddress] });
+    const receivedAt = internalDate instanceof Date ? internalDate.toISOString() : undefined;
+    return inboundSpool(this.deps.store).appendSink(sink, {
+      via: 'imap',
+      channelId: this.mailbox.channelId,
+      mailFrom: null,
+      recipients: [this.mailbox.teamAddress],
+      ...(receivedAt ? { receivedAt } : {}),
+    });
   }
 
   /** Imports every message above the watermark, oldest first. */
@@ -237,8 +248,8 @@ export class MailboxWorker {
       // group commits instead of one disk flush (and one round trip) per message.
       const appends: Array<Promise<string>> = [];
       const range = `${batch[0]!.uid}:${batch[batch.length - 1]!.uid}`;
-      for await (const msg of client.fetch(range, { uid: true, source: true }, { uid: true })) {
-        if (msg.uid > lastUid && msg.source) appends.push(this.spool(msg.source));
+      for await (const msg of client.fetch(range, { uid: true, source: true, internalDate: true }, { uid: true })) {
+        if (msg.uid > lastUid && msg.source) appends.push(this.spool(msg.source, msg.internalDate));
       }
       const failed = (await Promise.allSettled(appends)).find((r) => r.status === 'rejected');
       if (failed) throw new SpoolFailure('spooling failed', { cause: failed.reason });

@@ -25,6 +25,8 @@ export interface SpoolEntry {
   raw: Buffer | null;
   file: string | null;
   size: number;
+  /** When the message reached the team (ISO): now, unless the mailbox it was fetched from says (IMAP INTERNALDATE). */
+  receivedAt?: string;
 }
 
 interface Waiting {
@@ -69,7 +71,7 @@ export class InboundSpool {
       raw: entry.raw,
       spool_file: entry.file,
       size: entry.size,
-      received_at: new Date().toISOString(),
+      received_at: entry.receivedAt ?? new Date().toISOString(),
       next_attempt_at: null,
       last_error: null,
     };

@@ -30,7 +30,7 @@ export interface IngestInput {
    * the durable copy until then, so these commits need no FULL fsync of their own.
    */
   spoolId?: string;
-  /** When the spool took the message (ISO): it is dated by arrival, not by processing. */
+  /** When the message reached us (the spool row's: SMTP acceptance or the IMAP INTERNALDATE): it is dated by arrival, not by processing. */
   receivedAt?: string;
   /**
    * Resolves when this message may be stored: the spool's processor parses messages side by side
