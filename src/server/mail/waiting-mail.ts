@@ -2,7 +2,7 @@
 // the inbound spool's rows (fetched for it, or sent over SMTP to it alone) that failed at least
 // once and wait for their retry, so a fault in our own storing is seen where the team looks, not
 // only in the log.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { WaitingMailT } from '../../shared/api.ts';
 import { chunks } from '../db/chunks.ts';
@@ -15,7 +15,8 @@ export async function waitingMailByChannel(db: Kysely<Database>, channelIds: str
       .selectFrom('inbound_queue')
       .select((eb) => ['channel_id', eb.fn.countAll<number | string>().as('n'), eb.fn.max('last_error').as('last_error'), eb.fn.min('next_attempt_at').as('next_attempt_at')])
       .where('channel_id', 'in', ids)
-      .where('attempts', '>', 0)
+      // A literal, not a parameter, so both stores see that the partial index (migration 0015) applies.
+      .where('attempts', '>', sql.lit(0))
       .groupBy('channel_id')
       .execute();
     for (const r of rows) waiting.set(r.channel_id!, { count: Number(r.n), lastError: r.last_error, nextAttemptAt: r.next_attempt_at });
