@@ -2,7 +2,7 @@
 // 3.32, 999 before), and a shorter list keeps each statement's plan and lock short on both stores.
 
 /** Ids in one statement. */
-export const IDS_PER_STATEMENT = 500;
+const IDS_PER_STATEMENT = 500;
 
 export function* chunks<T>(items: readonly T[], size = IDS_PER_STATEMENT): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);

@@ -42,9 +42,8 @@ type Queued = Pick<Row<'inbound_queue'>, 'id' | 'size' | 'spool_file'>;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 export class InboundProcessor {
-  private readonly inFlight = new Map<string, number>();
-  /** Each message in processing, settled once it is stored (or deferred): see turn(). */
-  private readonly settled = new Map<string, Promise<void>>();
+  /** Each message in processing, by spool id: settled once it is stored (or deferred), see turn(). */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private inFlightBytes = 0;
   private stopped = false;
   private fetching: Promise<void> | null = null;
@@ -156,15 +155,13 @@ export class InboundProcessor {
   }
 
   private start(row: Queued): void {
-    this.inFlight.set(row.id, row.size);
     this.inFlightBytes += row.size;
     const settled = this.process(row).finally(() => {
       this.inFlight.delete(row.id);
-      this.settled.delete(row.id);
       this.inFlightBytes -= row.size;
       this.kick();
     });
-    this.settled.set(row.id, settled);
+    this.inFlight.set(row.id, settled);
   }
 
   /**
@@ -175,7 +172,7 @@ export class InboundProcessor {
    * about halfway through, and the bench's processing rate says what taking turns costs there.
    */
   private turn(id: string): Promise<void> {
-    const earlier = [...this.settled].filter(([other]) => other < id).map(([, settled]) => settled);
+    const earlier = [...this.inFlight].filter(([other]) => other < id).map(([, settled]) => settled);
     return Promise.all(earlier).then(() => undefined);
   }
 

@@ -123,7 +123,7 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
   );
 }
 
-/** Fetched mail our storing failed on: it waits in the spool and is retried, and the team should know. */
+/** Mail for this channel our storing failed on: it waits in the spool and is retried, and the team should know. */
 function WaitingMailNote({ waiting }: { waiting: WaitingMailT }) {
   const what = waiting.count === 1 ? '1 received message' : `${waiting.count} received messages`;
   const next = waiting.nextAttemptAt && new Date(waiting.nextAttemptAt) > new Date() ? waiting.nextAttemptAt : null;
