@@ -34,7 +34,10 @@ const USAGE = `Usage: npx tsx bench/ingest-smtp.ts [--quick] [--long N] [--long-
   --long-seconds S stop the memory run after S seconds (default 1,200)
   --memory-only    skip the throughput matrix: only the memory run and four 25 MB messages
   --sizes LIST     only these message sizes
-  --targets LIST   only these targets: sink,durable,postfix,sqlite,postgres (the memory run needs sqlite)`;
+  --targets LIST   only these targets: sink,durable,postfix,sqlite,postgres (the memory run needs sqlite)
+  --rounds N       measure every cell N times, the targets' order turning each round, and add a table
+                   of each target's rate as a share of the baselines: the median of the N rounds'
+                   ratios (each taken within one round), with their range`;
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(USAGE);
   process.exit(0);
@@ -52,6 +55,8 @@ const ONLY_SIZES = sizesIdx > 0 ? process.argv[sizesIdx + 1]!.toUpperCase().spli
 const targetsIdx = process.argv.indexOf('--targets');
 const ONLY_TARGETS = targetsIdx > 0 ? process.argv[targetsIdx + 1]!.toLowerCase().split(',') : null;
 const wanted = (name: string) => !ONLY_TARGETS || ONLY_TARGETS.includes(name);
+const roundsIdx = process.argv.indexOf('--rounds');
+const ROUNDS = roundsIdx > 0 ? Math.max(1, Number(process.argv[roundsIdx + 1])) : 1;
 
 const SIZES = [
   { label: '2 KB', bytes: 2 * 1024, count: QUICK ? 400 : 3_000 },
@@ -103,6 +108,12 @@ function rssOf(pid: number): number {
   }
 }
 
+const RAW_SINK = 'raw smtp-server sink';
+const DURABLE_SINK = 'durable sink (append + fdatasync)';
+const POSTFIX = 'Postfix (hold queue)';
+/** What the share table divides by. */
+const BASELINES = [RAW_SINK, DURABLE_SINK, POSTFIX];
+
 interface Target {
   name: string;
   port: number;
@@ -120,7 +131,7 @@ async function startSink(): Promise<Target> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bench/ingest-sink.ts', String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port);
-  return { name: 'raw smtp-server sink', port, rcpt: 'bench@sink.test', pid: child.pid, stop: () => stopChild(child) };
+  return { name: RAW_SINK, port, rcpt: 'bench@sink.test', pid: child.pid, stop: () => stopChild(child) };
 }
 
 async function startDurableSink(): Promise<Target> {
@@ -132,7 +143,7 @@ async function startDurableSink(): Promise<Target> {
   });
   await waitForPort(port);
   return {
-    name: 'durable sink (append + fdatasync)',
+    name: DURABLE_SINK,
     port,
     rcpt: 'bench@sink.test',
     pid: child.pid,
@@ -205,7 +216,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
   run('start');
   await waitForPort(port);
   return {
-    name: 'Postfix (hold queue)',
+    name: POSTFIX,
     port,
     rcpt: 'bench@relay.test',
     stop: async () => {
@@ -418,6 +429,51 @@ const fmt = (n: number, d = 0) => n.toFixed(d);
 /** Rates below 10/s keep a decimal, so a slow target does not read as 0. */
 const rate = (n: number) => n.toFixed(n < 10 ? 1 : 0);
 
+interface Rate {
+  size: string;
+  conns: number;
+  round: number;
+  target: string;
+  source: number;
+  node: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/**
+ * Each target's rate as a share of each baseline that ran: per round (both rates from the same
+ * round, seconds apart), then the median and range over the rounds, per client. This VM's rates
+ * drift by tens of percent within minutes, so one round's ratio says little on its own.
+ */
+function shareTable(rates: Rate[]): string[] {
+  const baselines = [...new Set(rates.map((r) => r.target))].filter((n) => BASELINES.includes(n));
+  const out = ['| size | conns | target | baseline | smtp-source: median share (range) | node client: median share (range) | rounds |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const cells = [...new Set(rates.map((r) => `${r.size}|${r.conns}`))];
+  for (const cell of cells) {
+    const inCell = rates.filter((r) => `${r.size}|${r.conns}` === cell);
+    for (const target of [...new Set(inCell.map((r) => r.target))]) {
+      // A baseline is only compared with the raw sink (the durable floor's share of it); Parley with every baseline.
+      const over = BASELINES.includes(target) ? baselines.filter((b) => b === RAW_SINK && b !== target) : baselines;
+      for (const base of over) {
+        const pairs = [...new Set(inCell.map((r) => r.round))].flatMap((round) => {
+          const t = inCell.find((r) => r.round === round && r.target === target);
+          const b = inCell.find((r) => r.round === round && r.target === base);
+          return t && b ? [{ source: t.source / b.source, node: t.node / b.node }] : [];
+        });
+        if (!pairs.length) continue;
+        const show = (xs: number[]) => `${fmt(median(xs) * 100)}% (${fmt(Math.min(...xs) * 100)}–${fmt(Math.max(...xs) * 100)}%)`;
+        const [size, conns] = cell.split('|');
+        out.push(`| ${size} | ${conns} | ${target} | ${base} | ${show(pairs.map((p) => p.source))} | ${show(pairs.map((p) => p.node))} | ${pairs.length} |`);
+      }
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   console.log(`Email in: SMTP ingest (${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node})${QUICK ? ' [quick]' : ''}; warm-up ${WARM_UP} × 2 KB per client and target`);
   // Build the server bundle once so the first start is not timed with it.
@@ -442,26 +498,33 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     rows.push('| size | conns | target | smtp-source msg/s | node client msg/s | ack p50 ms | ack p99 ms | CPU ms/msg | event-loop p99 ms | processed msg/s | last in inbox after burst ms | failures |');
     rows.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const rates: Rate[] = [];
     for (const size of MEMORY_ONLY ? [] : SIZES) {
       for (const conns of CONCURRENCY) {
-        for (const t of targets) {
-          const viaSource = runSmtpSource(t, conns, size.count, size.bytes);
-          await drain(t); // the smtp-source burst's backlog is not the node client's
-          await eldWindow(t); // start a fresh window for the node-client burst (and its processing)
-          const cpuBefore = cpuTicksOf(t);
-          const viaNode = await runNodeClient(t, conns, size.count, size.bytes);
-          const cpuAfter = cpuTicksOf(t);
-          const cpuPerMessage = cpuBefore === null || cpuAfter === null ? '–' : fmt(((cpuAfter - cpuBefore) * 10) / size.count, 2);
-          const lag = await drain(t);
-          const eld = await eldWindow(t);
-          const processed = t.spooled ? `${rate((size.count / (viaNode.ms + lag)) * 1000)} | ${lag}` : '– | –';
-          const row = `| ${size.label} | ${conns} | ${t.name} | ${rate(viaSource)} | ${rate(viaNode.rate)} | ${fmt(viaNode.p50, 1)} | ${fmt(viaNode.p99, 1)} | ${cpuPerMessage} | ${eld ? fmt(eld.p99, 1) : '–'} | ${processed} | ${viaNode.failures} |`;
-          rows.push(row);
-          console.log(row);
+        for (let round = 0; round < ROUNDS; round++) {
+          // Each round starts with the next target, so no target always runs first or last.
+          const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+          for (const t of order) {
+            const viaSource = runSmtpSource(t, conns, size.count, size.bytes);
+            await drain(t); // the smtp-source burst's backlog is not the node client's
+            await eldWindow(t); // start a fresh window for the node-client burst (and its processing)
+            const cpuBefore = cpuTicksOf(t);
+            const viaNode = await runNodeClient(t, conns, size.count, size.bytes);
+            const cpuAfter = cpuTicksOf(t);
+            const cpuPerMessage = cpuBefore === null || cpuAfter === null ? '–' : fmt(((cpuAfter - cpuBefore) * 10) / size.count, 2);
+            const lag = await drain(t);
+            const eld = await eldWindow(t);
+            const processed = t.spooled ? `${rate((size.count / (viaNode.ms + lag)) * 1000)} | ${lag}` : '– | –';
+            const row = `| ${size.label} | ${conns} | ${t.name} | ${rate(viaSource)} | ${rate(viaNode.rate)} | ${fmt(viaNode.p50, 1)} | ${fmt(viaNode.p99, 1)} | ${cpuPerMessage} | ${eld ? fmt(eld.p99, 1) : '–'} | ${processed} | ${viaNode.failures} |`;
+            rows.push(row);
+            console.log(ROUNDS > 1 ? `${row} round ${round + 1}` : row);
+            rates.push({ size: size.label, conns, round, target: t.name, source: viaSource, node: viaNode.rate });
+          }
         }
       }
     }
     if (!MEMORY_ONLY) console.log('\n' + rows.join('\n'));
+    if (ROUNDS > 1) console.log('\n' + shareTable(rates).join('\n'));
 
     // Memory over a long run, on SQLite: RSS after each tenth of the messages.
     const parley = targets.find((t) => t.name === 'Parley on SQLite');
