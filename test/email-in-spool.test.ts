@@ -251,9 +251,9 @@ describeEachStore('inbound spool', (store) => {
     const cure = await poisonConversations(deps.store, 'Poison');
     const smtp = await startSmtpReceiver(deps, { port: 0, host: '127.0.0.1' });
     try {
-      const poisoned = crlf(`From: Ann <ann@customer.example>\nTo: ${a.email.inbound_address}\nSubject: Poison\nMessage-ID: <${uid('poison')}@customer.example>\n\nHello\n`);
+      const poisoned = (to: string) => crlf(`From: Ann <ann@customer.example>\nTo: ${to}\nSubject: Poison\nMessage-ID: <${uid('poison')}@customer.example>\n\nHello\n`);
       // Two addresses of one channel: spooled under it. Two accounts' addresses: under none.
-      expect((await sendRaw(smtp.port, { from: 'ann@customer.example', to: [a.email.inbound_address, `${local}+billing@${domain}`], data: poisoned })).final).toMatch(/^250 /);
+      expect((await sendRaw(smtp.port, { from: 'ann@customer.example', to: [a.email.inbound_address, `${local}+billing@${domain}`], data: poisoned(a.email.inbound_address) })).final).toMatch(/^250 /);
       const both = uid('both');
       expect((await sendRaw(smtp.port, { from: 'ann@customer.example', to: [a.email.inbound_address, b.email.inbound_address], data: mail(a.email.inbound_address, both) })).final).toMatch(/^250 /);
       const failed = await waitFor('the failure recorded', async () => {
@@ -262,15 +262,26 @@ describeEachStore('inbound spool', (store) => {
       });
       expect(failed).toMatchObject({ via: 'smtp', channel_id: a.channel.id, attempts: 1 });
       const channelRow = await db.selectFrom('channels').selectAll().where('id', '=', a.channel.id).executeTakeFirstOrThrow();
+      const channelRowB = await db.selectFrom('channels').selectAll().where('id', '=', b.channel.id).executeTakeFirstOrThrow();
       expect((await channelView(db, channelRow)).email?.waitingMail).toMatchObject({ count: 1, lastError: expect.stringMatching(/poisoned for the test/) });
+      expect((await channelView(db, channelRowB)).email?.waitingMail).toBeNull();
       // The message for both accounts reached both inboxes.
       await waitFor('the message to both', async () => (await db.selectFrom('messages').select('id').where('message_id', '=', `${both}@customer.example`).execute()).length === 2);
 
+      // Failing mail for both accounts has no channel of its own: it shows on both.
+      const shared = poisoned(b.email.inbound_address);
+      expect((await sendRaw(smtp.port, { from: 'ann@customer.example', to: [a.email.inbound_address, b.email.inbound_address], data: shared })).final).toMatch(/^250 /);
+      await waitFor('the shared failure recorded', async () => (await db.selectFrom('inbound_queue').select('id').where('channel_id', 'is', null).where('attempts', '>', 0).execute()).length === 1);
+      expect((await channelView(db, channelRow)).email?.waitingMail).toMatchObject({ count: 2 });
+      expect((await channelView(db, channelRowB)).email?.waitingMail).toMatchObject({ count: 1, lastError: expect.stringMatching(/poisoned for the test/), nextAttemptAt: expect.any(String) });
+
       // Fixed: the retry stores it in its channel's inbox, and the channel is clear again.
       await cure();
-      await waitFor('the retried message', async () => (await db.selectFrom('inbound_queue').select('id').execute()).length === 0, 15_000);
-      expect(await db.selectFrom('conversations').select('id').where('inbox_id', '=', a.inbox.id).where('subject', '=', 'Poison').execute()).toHaveLength(1);
+      await waitFor('the retried messages', async () => (await db.selectFrom('inbound_queue').select('id').execute()).length === 0, 30_000);
+      expect(await db.selectFrom('conversations').select('id').where('inbox_id', '=', a.inbox.id).where('subject', '=', 'Poison').execute()).toHaveLength(2);
+      expect(await db.selectFrom('conversations').select('id').where('inbox_id', '=', b.inbox.id).where('subject', '=', 'Poison').execute()).toHaveLength(1);
       expect((await channelView(db, channelRow)).email?.waitingMail).toBeNull();
+      expect((await channelView(db, channelRowB)).email?.waitingMail).toBeNull();
     } finally {
       await cure();
       await smtp.stop();
