@@ -42,13 +42,12 @@ async function addSharedMail(db: Kysely<Database>, wanted: Set<string>, waiting:
     .where('attempts', '>', sql.lit(0))
     .limit(MAX_SHARED_ROWS)
     .execute();
-  const channelOf = new Map<string, Promise<string | null>>();
+  const channelOf = new Map<string, string | null>();
   for (const row of rows) {
-    const addresses = JSON.parse(row.recipients_json) as string[];
     const channels = new Set<string>();
-    for (const address of addresses) {
-      if (!channelOf.has(address)) channelOf.set(address, lookupRecipient(db, address).then((t) => t?.channelId ?? null));
-      const channel = await channelOf.get(address)!;
+    for (const address of JSON.parse(row.recipients_json) as string[]) {
+      if (!channelOf.has(address)) channelOf.set(address, (await lookupRecipient(db, address))?.channelId ?? null);
+      const channel = channelOf.get(address);
       if (channel && wanted.has(channel)) channels.add(channel);
     }
     for (const channel of channels) add(waiting, channel, { count: 1, lastError: row.last_error, nextAttemptAt: row.next_attempt_at });
