@@ -25,6 +25,8 @@ interface Expectation {
   attachments?: Array<[string, string, { inline?: boolean; contentId?: string }?]>;
   auto?: boolean;
   cc?: string[];
+  /** A forward's original sender, as the API names it beside who forwarded it. */
+  forwardedFrom?: string;
   toCount?: number;
   syntheticId?: boolean;
   mailFrom?: string;
@@ -34,17 +36,17 @@ const CORPUS: Expectation[] = [
   { file: 'gmail-new.eml', conversation: 'new', subject: 'Order #1001 never arrived', contact: 'maria.garcia@gmail.com', text: ['order #1001'], html: { has: ['<div dir="ltr">'] } },
   { file: 'gmail-reply.eml', conversation: { threadOf: 'gmail-new.eml' }, subject: 'Re: Order #1001 never arrived', contact: 'maria.garcia@gmail.com', text: ['Any news on this?'], html: { has: ['gmail_quote'] } },
   { file: 'reply-no-references-subject-only.eml', conversation: 'new', subject: 'Re: Order #1001 never arrived', contact: 'maria.garcia@gmail.com' },
-  { file: 'gmail-forward.eml', conversation: 'new', subject: 'Refund request', contact: 'ken.ito@example.jp', cc: ['yuki@example.jp'], text: ['Please refund my order #2002'] },
+  { file: 'gmail-forward.eml', conversation: 'new', forwardedFrom: 'ken.ito@example.jp', subject: 'Refund request', contact: 'ken.ito@example.jp', cc: ['yuki@example.jp'], text: ['Please refund my order #2002'] },
   { file: 'outlook-new.eml', conversation: 'new', subject: 'Invoice INV-3003 question', contact: 'john.smith@contoso.com', text: ['Premium support'], html: { has: ['don’t recognize'], not: ['<style', 'MsoNormal'] } },
   { file: 'outlook-reply.eml', conversation: { threadOf: 'outlook-new.eml' }, contact: 'john.smith@contoso.com', text: ['Thanks, that makes sense now.'], html: null },
-  { file: 'outlook-forward.eml', conversation: 'new', subject: 'Contract renewal', contact: 'olga.novak@fabrikam.example', cc: ['legal@fabrikam.example'] },
+  { file: 'outlook-forward.eml', conversation: 'new', forwardedFrom: 'olga.novak@fabrikam.example', subject: 'Contract renewal', contact: 'olga.novak@fabrikam.example', cc: ['legal@fabrikam.example'] },
   { file: 'apple-new.eml', conversation: 'new', subject: 'App crashes on launch', contact: 'lucas.martin@icloud.com', text: ['Sent from my iPhone'] },
   { file: 'apple-reply.eml', conversation: { threadOf: 'apple-new.eml' }, text: ['Reinstalling fixed it'] },
-  { file: 'apple-forward.eml', conversation: 'new', contact: 'sven.olsen@example.no', cc: ['ingrid@example.no'] },
+  { file: 'apple-forward.eml', conversation: 'new', forwardedFrom: 'sven.olsen@example.no', contact: 'sven.olsen@example.no', cc: ['ingrid@example.no'] },
   { file: 'thunderbird-new.eml', conversation: 'new', subject: 'Password reset link expired', contact: 'anna.kowalska@posteo.de', text: ['Could you send a new one?'] },
   { file: 'thunderbird-reply.eml', conversation: { threadOf: 'thunderbird-new.eml' }, text: ['It still doesn’t work.'] },
-  { file: 'thunderbird-forward.eml', conversation: 'new', contact: 'eva.novakova@seznam.example', cc: ['jan@seznam.example'] },
-  { file: 'rfc822-forward.eml', conversation: 'new', subject: 'Shipping to Mexico', contact: 'rosa.diaz@example.mx', cc: ['carlos@example.mx'], text: ['Do you ship to Mexico City?'], attachments: [['Shipping to Mexico.eml', 'message/rfc822']] },
+  { file: 'thunderbird-forward.eml', conversation: 'new', forwardedFrom: 'eva.novakova@seznam.example', contact: 'eva.novakova@seznam.example', cc: ['jan@seznam.example'] },
+  { file: 'rfc822-forward.eml', conversation: 'new', forwardedFrom: 'rosa.diaz@example.mx', subject: 'Shipping to Mexico', contact: 'rosa.diaz@example.mx', cc: ['carlos@example.mx'], text: ['Do you ship to Mexico City?'], attachments: [['Shipping to Mexico.eml', 'message/rfc822']] },
   { file: 'html-only.eml', conversation: 'new', text: ['HELLO TEAM', 'only an HTML part'], html: { has: ['<table>', '<b>only</b>'] } },
   { file: 'text-only.eml', conversation: 'new', contact: 'plain@example.org', text: ['Just plain text'], html: null },
   { file: 'related-inline-image.eml', conversation: 'new', html: { has: ['/api/v1/attachments/'], not: ['cid:'] }, attachments: [['logo.png', 'image/png', { inline: true, contentId: 'logo123@studio.example' }]] },
@@ -156,6 +158,7 @@ describeEachStore('email-in corpus', (store) => {
       }
       expect(m.email.autoSubmitted, e.file).toBe(e.auto ?? false);
       if (e.cc) expect(m.email.cc.map((c: any) => c.address), e.file).toEqual(e.cc);
+      expect(m.email.forwardedFrom?.address ?? null, e.file).toBe(e.forwardedFrom ?? null);
       if (e.toCount !== undefined) expect(m.email.to, e.file).toHaveLength(e.toCount);
       if (e.syntheticId) expect(m.email.messageId).toMatch(/@synthetic\.parley\.invalid$/);
       const raw = await api.get(`/messages/${messageId}/raw`);

@@ -157,6 +157,8 @@ export const Message = z.object({
       to: z.array(EmailAddress),
       cc: z.array(EmailAddress),
       bcc: z.array(EmailAddress),
+      /** A forwarded email: who first sent what was forwarded (from is who forwarded it). */
+      forwardedFrom: EmailAddress.nullable(),
       date: z.string().nullable(),
       autoSubmitted: z.boolean(),
     })

@@ -1,6 +1,9 @@
 // Email in, clicked through in headless Chromium: a message sent over real SMTP shows up in the
 // inbox and opens with its text and attachment; turning the channel off and on with the Status
-// switch on Settings > Inboxes changes what the SMTP receiver accepts (550 5.2.1, then 250).
+// switch on Settings > Inboxes changes what the SMTP receiver accepts (550 5.2.1, then 250); a
+// forward opens as its original sender's, with the forwarded message shown.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
@@ -44,6 +47,27 @@ describe('agent app: email in', () => {
     await page.getByText('greta@customer.example').first().waitFor();
     await h.screenshot(page, 'email-in-inbox');
     expect(h.dialogs).toEqual([]);
+  });
+
+  it('shows a forwarded email as the original sender\'s, with the forwarded message open, not folded as quoted history', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const data = crlf(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/email/gmail-forward.eml')));
+    expect((await sendRaw(smtp.port, { from: 'tom@acme.example', to: [acct.email.inbound_address], data })).final).toMatch(/^250 /);
+    await smtp.settled();
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByText('Refund request').first().click();
+    await page.getByText('Forwarded from Ken Ito <ken.ito@example.jp>').waitFor();
+    const frame = page.frameLocator('iframe.email-frame');
+    await frame.getByText('Please refund my order #2002').waitFor({ state: 'visible' });
+    // The fold is still there for whoever wants the forward's own note alone.
+    await page.getByRole('button', { name: 'Hide quoted text' }).click();
+    await frame.getByText('Please refund my order #2002').waitFor({ state: 'hidden' });
+    await frame.getByText('Can someone take this one?').waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Show quoted text' }).click();
+    await frame.getByText('Please refund my order #2002').waitFor({ state: 'visible' });
+    await h.screenshot(page, 'email-in-forward');
   });
 
   it('shows new mail in an open inbox without a reload, pushed over the agents\' socket', async () => {

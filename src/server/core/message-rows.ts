@@ -27,6 +27,7 @@ export function messageRow(
     to_json: null,
     cc_json: null,
     bcc_json: null,
+    forwarded_from_json: null,
     email_date: null,
     content_hash: null,
     raw_key: null,

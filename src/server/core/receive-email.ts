@@ -219,6 +219,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       to_json: JSON.stringify(parsed?.to ?? []),
       cc_json: JSON.stringify(cc),
       bcc_json: null,
+      forwarded_from_json: parsed?.forwarded ? JSON.stringify(parsed.forwarded.from) : null,
       email_date: parsed?.date ?? null,
       content_hash: input.contentHash,
       raw_key: input.rawKey,

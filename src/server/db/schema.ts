@@ -277,6 +277,8 @@ export interface MessagesTable {
   to_json: string | null;
   cc_json: string | null;
   bcc_json: string | null;
+  /** JSON {name, address}: the original sender of a forwarded email (who forwarded it is from_json). */
+  forwarded_from_json: string | null;
   email_date: string | null;
   content_hash: string | null;
   raw_key: string | null;

@@ -136,6 +136,7 @@ export function presentMessage(m: Row<'messages'>, attachments: Row<'attachments
           to: parseJson<Addr[]>(m.to_json, []),
           cc: parseJson<Addr[]>(m.cc_json, []),
           bcc: parseJson<Addr[]>(m.bcc_json, []),
+          forwardedFrom: parseJson<Addr | null>(m.forwarded_from_json, null),
           date: m.email_date,
           autoSubmitted: m.auto_submitted === 1,
         }

@@ -1,12 +1,12 @@
 // One email body in a sandboxed iframe (see email-html.ts for what is stripped and why), sized to
-// its content, with "Show images" and the "…" quoted-history toggle.
+// its content, with "Show images" and the "…" quoted-history toggle (folded unless quotedShown).
 import { useMemo, useRef, useState } from 'react';
 import type { MessageT } from '../../../shared/api.ts';
 import { prepareEmail } from './email-html.ts';
 
-export function EmailFrame({ html, attachments, title }: { html: string; attachments: MessageT['attachments']; title: string }) {
+export function EmailFrame({ html, attachments, title, quotedShown = false }: { html: string; attachments: MessageT['attachments']; title: string; quotedShown?: boolean }) {
   const [showImages, setShowImages] = useState(false);
-  const [showQuoted, setShowQuoted] = useState(false);
+  const [showQuoted, setShowQuoted] = useState(quotedShown);
   const [height, setHeight] = useState(60);
   const frame = useRef<HTMLIFrameElement>(null);
   const prepared = useMemo(() => prepareEmail(html, attachments, { showImages, showQuoted }), [html, attachments, showImages, showQuoted]);

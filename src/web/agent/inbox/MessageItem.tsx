@@ -82,6 +82,7 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
           </div>
           {m.email && m.email.to.length > 0 && <div className="muted small">To: {addressList(m.email.to)}</div>}
           {m.email && m.email.cc.length > 0 && <div className="muted small">Cc: {addressList(m.email.cc)}</div>}
+          {m.email?.forwardedFrom && <div className="muted small">Forwarded from {addressList([m.email.forwardedFrom])}</div>}
         </div>
         <div className="message-side">
           <Time iso={m.createdAt} />
@@ -95,7 +96,12 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
           {m.hasRaw && ' Download the original to see it as it arrived.'}
         </div>
       )}
-      {m.html ? <EmailFrame html={m.html} attachments={m.attachments} title={`Email from ${author.name}`} /> : <div className="message-text">{m.text}</div>}
+      {m.html ? (
+        // In a forward the quoted part is the message itself: shown, not folded away as history.
+        <EmailFrame html={m.html} attachments={m.attachments} title={`Email from ${author.name}`} quotedShown={Boolean(m.email?.forwardedFrom)} />
+      ) : (
+        <div className="message-text">{m.text}</div>
+      )}
       {(visibleAttachments.length > 0 || m.hasRaw) && (
         <footer className="message-footer">
           {visibleAttachments.length > 0 && (
