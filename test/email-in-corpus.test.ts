@@ -27,6 +27,8 @@ interface Expectation {
   cc?: string[];
   /** A forward's original sender, as the API names it beside who forwarded it. */
   forwardedFrom?: string;
+  /** Where the plain text's quoted history begins (null: nothing to fold). */
+  quoteStart?: number | null;
   toCount?: number;
   syntheticId?: boolean;
   mailFrom?: string;
@@ -38,7 +40,7 @@ const CORPUS: Expectation[] = [
   { file: 'reply-no-references-subject-only.eml', conversation: 'new', subject: 'Re: Order #1001 never arrived', contact: 'maria.garcia@gmail.com' },
   { file: 'gmail-forward.eml', conversation: 'new', forwardedFrom: 'ken.ito@example.jp', subject: 'Refund request', contact: 'ken.ito@example.jp', cc: ['yuki@example.jp'], text: ['Please refund my order #2002'] },
   { file: 'outlook-new.eml', conversation: 'new', subject: 'Invoice INV-3003 question', contact: 'john.smith@contoso.com', text: ['Premium support'], html: { has: ['don’t recognize'], not: ['<style', 'MsoNormal'] } },
-  { file: 'outlook-reply.eml', conversation: { threadOf: 'outlook-new.eml' }, contact: 'john.smith@contoso.com', text: ['Thanks, that makes sense now.'], html: null },
+  { file: 'outlook-reply.eml', quoteStart: 'Thanks, that makes sense now.\n'.length, conversation: { threadOf: 'outlook-new.eml' }, contact: 'john.smith@contoso.com', text: ['Thanks, that makes sense now.'], html: null },
   { file: 'outlook-forward.eml', conversation: 'new', forwardedFrom: 'olga.novak@fabrikam.example', subject: 'Contract renewal', contact: 'olga.novak@fabrikam.example', cc: ['legal@fabrikam.example'] },
   { file: 'apple-new.eml', conversation: 'new', subject: 'App crashes on launch', contact: 'lucas.martin@icloud.com', text: ['Sent from my iPhone'] },
   { file: 'apple-reply.eml', conversation: { threadOf: 'apple-new.eml' }, text: ['Reinstalling fixed it'] },
@@ -48,7 +50,7 @@ const CORPUS: Expectation[] = [
   { file: 'thunderbird-forward.eml', conversation: 'new', forwardedFrom: 'eva.novakova@seznam.example', contact: 'eva.novakova@seznam.example', cc: ['jan@seznam.example'] },
   { file: 'rfc822-forward.eml', conversation: 'new', forwardedFrom: 'rosa.diaz@example.mx', subject: 'Shipping to Mexico', contact: 'rosa.diaz@example.mx', cc: ['carlos@example.mx'], text: ['Do you ship to Mexico City?'], attachments: [['Shipping to Mexico.eml', 'message/rfc822']] },
   { file: 'html-only.eml', conversation: 'new', text: ['HELLO TEAM', 'only an HTML part'], html: { has: ['<table>', '<b>only</b>'] } },
-  { file: 'text-only.eml', conversation: 'new', contact: 'plain@example.org', text: ['Just plain text'], html: null },
+  { file: 'text-only.eml', quoteStart: null, conversation: 'new', contact: 'plain@example.org', text: ['Just plain text'], html: null },
   { file: 'related-inline-image.eml', conversation: 'new', html: { has: ['/api/v1/attachments/'], not: ['cid:'] }, attachments: [['logo.png', 'image/png', { inline: true, contentId: 'logo123@studio.example' }]] },
   { file: 'calendar-invite.eml', conversation: 'new', subject: /^Invitation: Onboarding call/, text: ['You have been invited'], attachments: [['attachment-1', 'text/calendar'], ['invite.ics', 'application/ics']] },
   { file: 'dsn-bounce.eml', conversation: 'none', mailFrom: '' },
@@ -159,6 +161,13 @@ describeEachStore('email-in corpus', (store) => {
       expect(m.email.autoSubmitted, e.file).toBe(e.auto ?? false);
       if (e.cc) expect(m.email.cc.map((c: any) => c.address), e.file).toEqual(e.cc);
       expect(m.email.forwardedFrom?.address ?? null, e.file).toBe(e.forwardedFrom ?? null);
+      if (e.quoteStart !== undefined) expect(m.email.quoteStart, e.file).toBe(e.quoteStart);
+      // A fold always leaves a reply above it and hides something below it; a forward is never folded.
+      if (m.email.quoteStart !== null) {
+        expect(m.text.slice(0, m.email.quoteStart).trim(), e.file).not.toBe('');
+        expect(m.text.slice(m.email.quoteStart).trim(), e.file).not.toBe('');
+        expect(e.forwardedFrom, e.file).toBeUndefined();
+      }
       if (e.toCount !== undefined) expect(m.email.to, e.file).toHaveLength(e.toCount);
       if (e.syntheticId) expect(m.email.messageId).toMatch(/@synthetic\.parley\.invalid$/);
       const raw = await api.get(`/messages/${messageId}/raw`);

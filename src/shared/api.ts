@@ -159,6 +159,8 @@ export const Message = z.object({
       bcc: z.array(EmailAddress),
       /** A forwarded email: who first sent what was forwarded (from is who forwarded it). */
       forwardedFrom: EmailAddress.nullable(),
+      /** Where quoted history (and signature) begins in `text`, when the email has some: what the thread view folds behind "…". */
+      quoteStart: z.number().int().nullable(),
       date: z.string().nullable(),
       autoSubmitted: z.boolean(),
     })

@@ -1,7 +1,8 @@
 // Email in, clicked through in headless Chromium: a message sent over real SMTP shows up in the
 // inbox and opens with its text and attachment; turning the channel off and on with the Status
 // switch on Settings > Inboxes changes what the SMTP receiver accepts (550 5.2.1, then 250); a
-// forward opens as its original sender's, with the forwarded message shown.
+// forward opens as its original sender's, with the forwarded message shown; a plain-text reply's
+// quoted history is folded.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,28 @@ describe('agent app: email in', () => {
     await page.getByRole('button', { name: 'Show quoted text' }).click();
     await frame.getByText('Please refund my order #2002').waitFor({ state: 'visible' });
     await h.screenshot(page, 'email-in-forward');
+  });
+
+  it('folds the quoted history of a plain-text reply behind "…"', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const to = acct.email.inbound_address;
+    const data = crlf(
+      `From: Greta Customer <greta@customer.example>\nTo: ${to}\nSubject: Re: Parcel 7781\nMessage-ID: <fold-${Date.now()}@customer.example>\n\nFound it at the neighbour's, thanks!\n\nOn Mon, Nov 23, 2026 at 10:00 AM Support <${to}> wrote:\n> We are looking for parcel 7781.\n> It left our depot on Friday.\n`,
+    );
+    expect((await sendRaw(smtp.port, { from: 'greta@customer.example', to: [to], data })).final).toMatch(/^250 /);
+    await smtp.settled();
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByText('Re: Parcel 7781').first().click();
+    const body = page.locator('.message-in .message-text');
+    await body.getByText("Found it at the neighbour's, thanks!").waitFor();
+    expect(await body.innerText()).not.toContain('It left our depot');
+    await page.getByRole('button', { name: 'Show quoted text' }).click();
+    await body.getByText('It left our depot on Friday.', { exact: false }).waitFor();
+    await h.screenshot(page, 'email-in-plain-quote');
+    await page.getByRole('button', { name: 'Hide quoted text' }).click();
+    expect(await body.innerText()).not.toContain('It left our depot');
   });
 
   it('shows new mail in an open inbox without a reload, pushed over the agents\' socket', async () => {

@@ -28,6 +28,7 @@ export function messageRow(
     cc_json: null,
     bcc_json: null,
     forwarded_from_json: null,
+    quote_start: null,
     email_date: null,
     content_hash: null,
     raw_key: null,

@@ -14,6 +14,7 @@ import { findOrCreateContactByEmail, logTimeline, normalizeEmail } from './conta
 import { nextConversationNumber } from './conversation-numbers.ts';
 import { afterConversationCreated } from './new-conversation.ts';
 import { reopenOnInbound } from './conversation-workflow.ts';
+import { quoteStart } from './quoted-text.ts';
 import { notifyFollowersOfReply } from './notify.ts';
 import { newReplyToken } from './reply-token.ts';
 import { automaticReason } from '../mail/loops.ts';
@@ -220,6 +221,8 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       cc_json: JSON.stringify(cc),
       bcc_json: null,
       forwarded_from_json: parsed?.forwarded ? JSON.stringify(parsed.forwarded.from) : null,
+      // A forward's quoted part is the message itself: never folded.
+      quote_start: parsed && !parsed.forwarded ? quoteStart(parsed.text, parsed.visibleText) : null,
       email_date: parsed?.date ?? null,
       content_hash: input.contentHash,
       raw_key: input.rawKey,

@@ -16,7 +16,7 @@ import * as m0012 from './migrations/0012-imap-lease.ts';
 import * as m0013 from './migrations/0013-inbound-queue-channel.ts';
 import * as m0014 from './migrations/0014-imap-last-mail.ts';
 import * as m0015 from './migrations/0015-inbound-queue-waiting-index.ts';
-import * as m0016 from './migrations/0016-message-forwarded-from.ts';
+import * as m0016 from './migrations/0016-message-forward-and-quote.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -34,7 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013-inbound-queue-channel': m0013,
   '0014-imap-last-mail': m0014,
   '0015-inbound-queue-waiting-index': m0015,
-  '0016-message-forwarded-from': m0016,
+  '0016-message-forward-and-quote': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

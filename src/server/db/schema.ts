@@ -279,6 +279,8 @@ export interface MessagesTable {
   bcc_json: string | null;
   /** JSON {name, address}: the original sender of a forwarded email (who forwarded it is from_json). */
   forwarded_from_json: string | null;
+  /** Where quoted history (and signature) begins in a plain-text email's text; null: nothing to fold. */
+  quote_start: number | null;
   email_date: string | null;
   content_hash: string | null;
   raw_key: string | null;

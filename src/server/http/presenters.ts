@@ -137,6 +137,7 @@ export function presentMessage(m: Row<'messages'>, attachments: Row<'attachments
           cc: parseJson<Addr[]>(m.cc_json, []),
           bcc: parseJson<Addr[]>(m.bcc_json, []),
           forwardedFrom: parseJson<Addr | null>(m.forwarded_from_json, null),
+          quoteStart: m.quote_start,
           date: m.email_date,
           autoSubmitted: m.auto_submitted === 1,
         }

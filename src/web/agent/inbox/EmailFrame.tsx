@@ -3,6 +3,7 @@
 import { useMemo, useRef, useState } from 'react';
 import type { MessageT } from '../../../shared/api.ts';
 import { prepareEmail } from './email-html.ts';
+import { QuoteToggle } from './QuoteToggle.tsx';
 
 export function EmailFrame({ html, attachments, title, quotedShown = false }: { html: string; attachments: MessageT['attachments']; title: string; quotedShown?: boolean }) {
   const [showImages, setShowImages] = useState(false);
@@ -46,18 +47,7 @@ export function EmailFrame({ html, attachments, title, quotedShown = false }: { 
           frame.current?.contentDocument?.addEventListener('load', measure, true);
         }}
       />
-      {prepared.hasQuoted && (
-        <button
-          type="button"
-          className="quote-toggle"
-          aria-expanded={showQuoted}
-          aria-label={showQuoted ? 'Hide quoted text' : 'Show quoted text'}
-          title={showQuoted ? 'Hide quoted text' : 'Show quoted text'}
-          onClick={() => setShowQuoted((v) => !v)}
-        >
-          …
-        </button>
-      )}
+      {prepared.hasQuoted && <QuoteToggle shown={showQuoted} onToggle={() => setShowQuoted((v) => !v)} />}
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import type { ContactT, MessageT, UserT } from '../../../shared/api.ts';
 import { Avatar, fileSize, fullTime, relativeTime } from '../ui/format.tsx';
 import { EmailFrame } from './EmailFrame.tsx';
+import { PlainTextEmail } from './PlainTextEmail.tsx';
 
 function addressList(list: { name: string; address: string }[]): string {
   return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
@@ -99,6 +100,8 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
       {m.html ? (
         // In a forward the quoted part is the message itself: shown, not folded away as history.
         <EmailFrame html={m.html} attachments={m.attachments} title={`Email from ${author.name}`} quotedShown={Boolean(m.email?.forwardedFrom)} />
+      ) : m.email ? (
+        <PlainTextEmail text={m.text} quoteStart={m.email.quoteStart} />
       ) : (
         <div className="message-text">{m.text}</div>
       )}

@@ -1,0 +1,16 @@
+// Where a plain-text email's quoted history begins, from the visible reply the parser found
+// (email-reply-parser: the reply without quoted lines, "On … wrote:", Outlook's separator block
+// or the signature). The thread view shows the text up to there and folds the rest behind "…".
+
+/**
+ * The offset in `text` where the quoted part begins, or null when there is nothing to fold: the
+ * visible reply is the whole text (the parser looks at the first few KB only, so a visible part
+ * as long as what it looked at means it found no quote there), empty, or not a prefix of the text.
+ */
+export function quoteStart(text: string, visibleText: string, lookedAt = 4000): number | null {
+  if (!visibleText.trim() || !text.startsWith(visibleText)) return null;
+  if (visibleText.length >= Math.min(text.length, lookedAt)) return null;
+  // Only whitespace after it: nothing is hidden.
+  if (!text.slice(visibleText.length).trim()) return null;
+  return visibleText.length;
+}
