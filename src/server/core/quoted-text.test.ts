@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteStart } from './quoted-text.ts';
+import { REPLY_SCAN_CHARS, quoteStart } from './quoted-text.ts';
 
 describe('quoteStart', () => {
   const reply = 'Thanks, that makes sense now.\n';
@@ -16,8 +16,8 @@ describe('quoteStart', () => {
   });
 
   it('is null when the parser saw no quote in the part it looked at', () => {
-    const long = 'x'.repeat(5000);
-    expect(quoteStart(long, long.slice(0, 4000))).toBeNull();
+    const long = 'x'.repeat(REPLY_SCAN_CHARS + 1000);
+    expect(quoteStart(long, long.slice(0, REPLY_SCAN_CHARS))).toBeNull();
   });
 
   it('is null when the visible reply is empty or not a prefix of the text', () => {

@@ -9,6 +9,7 @@ import sanitizeHtml from 'sanitize-html';
 import { convert as htmlToText } from 'html-to-text';
 import EmailReplyParser from 'email-reply-parser';
 import type { DeliveryReport, EmailAddr, ForwardedFrom, InboundAttachment, ParsedEmail } from '../core/inbound-email.ts';
+import { REPLY_SCAN_CHARS } from '../core/quoted-text.ts';
 import { detectForwardInText } from './forwarded.ts';
 import { isDeliveryReport } from './loops.ts';
 import { decodeWindows1252 } from './windows-1252.ts';
@@ -238,9 +239,8 @@ async function parseEmailUnclean(original: Uint8Array): Promise<ParseOutcome> {
     const fwd = detectForwardInText(subject, text);
     if (fwd) forwarded = { format: fwd.format, from: fwd.from, to: fwd.to, cc: fwd.cc, subject: fwd.subject };
   }
-  // Only the preview (200 characters) uses the visible reply, and email-reply-parser costs
-  // about 5 ms per KB: the first few KB hold the reply and any quote marker after it.
-  const head = text.slice(0, 4000);
+  // The visible reply serves the preview (200 characters) and the fold of quoted history.
+  const head = text.slice(0, REPLY_SCAN_CHARS);
   let visibleText = head;
   try {
     visibleText = new EmailReplyParser().parseReply(head) || head;

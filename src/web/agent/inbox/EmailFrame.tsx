@@ -1,13 +1,13 @@
 // One email body in a sandboxed iframe (see email-html.ts for what is stripped and why), sized to
-// its content, with "Show images" and the "…" quoted-history toggle (folded unless quotedShown).
+// its content, with "Show images" and the "…" quoted-history toggle (folded at first unless quotedOpenAtFirst).
 import { useMemo, useRef, useState } from 'react';
 import type { MessageT } from '../../../shared/api.ts';
 import { prepareEmail } from './email-html.ts';
 import { QuoteToggle } from './QuoteToggle.tsx';
 
-export function EmailFrame({ html, attachments, title, quotedShown = false }: { html: string; attachments: MessageT['attachments']; title: string; quotedShown?: boolean }) {
+export function EmailFrame({ html, attachments, title, quotedOpenAtFirst = false }: { html: string; attachments: MessageT['attachments']; title: string; quotedOpenAtFirst?: boolean }) {
   const [showImages, setShowImages] = useState(false);
-  const [showQuoted, setShowQuoted] = useState(quotedShown);
+  const [showQuoted, setShowQuoted] = useState(quotedOpenAtFirst);
   const [height, setHeight] = useState(60);
   const frame = useRef<HTMLIFrameElement>(null);
   const prepared = useMemo(() => prepareEmail(html, attachments, { showImages, showQuoted }), [html, attachments, showImages, showQuoted]);

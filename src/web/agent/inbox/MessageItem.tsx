@@ -99,7 +99,7 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
       )}
       {m.html ? (
         // In a forward the quoted part is the message itself: shown, not folded away as history.
-        <EmailFrame html={m.html} attachments={m.attachments} title={`Email from ${author.name}`} quotedShown={Boolean(m.email?.forwardedFrom)} />
+        <EmailFrame html={m.html} attachments={m.attachments} title={`Email from ${author.name}`} quotedOpenAtFirst={Boolean(m.email?.forwardedFrom)} />
       ) : m.email ? (
         <PlainTextEmail text={m.text} quoteStart={m.email.quoteStart} />
       ) : (
