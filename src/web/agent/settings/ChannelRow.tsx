@@ -84,13 +84,14 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
         )}
         <div className={`channel-status tone-${status.tone}`}>
           <span className="dot" aria-hidden="true" /> {status.text}
-          {(email?.lastFetchedAt || email?.lastMailAt) && (
-            <span className="muted small">
-              {email.lastFetchedAt && <span title={fullTime(email.lastFetchedAt)}> · last checked {relativeTime(email.lastFetchedAt)}</span>}
-              {email.lastMailAt && <span title={fullTime(email.lastMailAt)}> · last mail {relativeTime(email.lastMailAt)}</span>}
-            </span>
-          )}
         </div>
+        {/* On a line of its own: after a long error text, a wrapped "· last checked" would start a line with its separator. */}
+        {(email?.lastFetchedAt || email?.lastMailAt) && (
+          <div className="channel-times muted small">
+            {email.lastFetchedAt && <span title={fullTime(email.lastFetchedAt)}>Last checked {relativeTime(email.lastFetchedAt)}</span>}
+            {email.lastMailAt && <span title={fullTime(email.lastMailAt)}>{email.lastFetchedAt ? ' · last mail ' : 'Last mail '}{relativeTime(email.lastMailAt)}</span>}
+          </div>
+        )}
         {email?.waitingMail && <WaitingMailNote waiting={email.waitingMail} />}
         {error && (
           <div className="alert alert-error small" role="alert">
