@@ -25,6 +25,8 @@ interface Expectation {
   attachments?: Array<[string, string, { inline?: boolean; contentId?: string }?]>;
   auto?: boolean;
   cc?: string[];
+  /** What the conversation's preview starts with (a forward's: what its original sender wrote). */
+  preview?: string;
   /** A forward's original sender, as the API names it beside who forwarded it. */
   forwardedFrom?: string;
   /** Where the plain text's quoted history begins (null: nothing to fold). */
@@ -38,17 +40,17 @@ const CORPUS: Expectation[] = [
   { file: 'gmail-new.eml', conversation: 'new', subject: 'Order #1001 never arrived', contact: 'maria.garcia@gmail.com', text: ['order #1001'], html: { has: ['<div dir="ltr">'] } },
   { file: 'gmail-reply.eml', conversation: { threadOf: 'gmail-new.eml' }, subject: 'Re: Order #1001 never arrived', contact: 'maria.garcia@gmail.com', text: ['Any news on this?'], html: { has: ['gmail_quote'] } },
   { file: 'reply-no-references-subject-only.eml', conversation: 'new', subject: 'Re: Order #1001 never arrived', contact: 'maria.garcia@gmail.com' },
-  { file: 'gmail-forward.eml', conversation: 'new', forwardedFrom: 'ken.ito@example.jp', subject: 'Refund request', contact: 'ken.ito@example.jp', cc: ['yuki@example.jp'], text: ['Please refund my order #2002'] },
+  { file: 'gmail-forward.eml', conversation: 'new', preview: 'Please refund my order #2002', forwardedFrom: 'ken.ito@example.jp', subject: 'Refund request', contact: 'ken.ito@example.jp', cc: ['yuki@example.jp'], text: ['Please refund my order #2002'] },
   { file: 'outlook-new.eml', conversation: 'new', subject: 'Invoice INV-3003 question', contact: 'john.smith@contoso.com', text: ['Premium support'], html: { has: ['don’t recognize'], not: ['<style', 'MsoNormal'] } },
   { file: 'outlook-reply.eml', quoteStart: 'Thanks, that makes sense now.\n'.length, conversation: { threadOf: 'outlook-new.eml' }, contact: 'john.smith@contoso.com', text: ['Thanks, that makes sense now.'], html: null },
-  { file: 'outlook-forward.eml', conversation: 'new', forwardedFrom: 'olga.novak@fabrikam.example', subject: 'Contract renewal', contact: 'olga.novak@fabrikam.example', cc: ['legal@fabrikam.example'] },
+  { file: 'outlook-forward.eml', conversation: 'new', preview: 'Our contract ends next month.', forwardedFrom: 'olga.novak@fabrikam.example', subject: 'Contract renewal', contact: 'olga.novak@fabrikam.example', cc: ['legal@fabrikam.example'] },
   { file: 'apple-new.eml', conversation: 'new', subject: 'App crashes on launch', contact: 'lucas.martin@icloud.com', text: ['Sent from my iPhone'] },
   { file: 'apple-reply.eml', conversation: { threadOf: 'apple-new.eml' }, text: ['Reinstalling fixed it'] },
-  { file: 'apple-forward.eml', conversation: 'new', forwardedFrom: 'sven.olsen@example.no', contact: 'sven.olsen@example.no', cc: ['ingrid@example.no'] },
+  { file: 'apple-forward.eml', conversation: 'new', preview: 'I ordered size M but got XL.', forwardedFrom: 'sven.olsen@example.no', contact: 'sven.olsen@example.no', cc: ['ingrid@example.no'] },
   { file: 'thunderbird-new.eml', conversation: 'new', subject: 'Password reset link expired', contact: 'anna.kowalska@posteo.de', text: ['Could you send a new one?'] },
   { file: 'thunderbird-reply.eml', conversation: { threadOf: 'thunderbird-new.eml' }, text: ['It still doesn’t work.'] },
-  { file: 'thunderbird-forward.eml', conversation: 'new', forwardedFrom: 'eva.novakova@seznam.example', contact: 'eva.novakova@seznam.example', cc: ['jan@seznam.example'] },
-  { file: 'rfc822-forward.eml', conversation: 'new', forwardedFrom: 'rosa.diaz@example.mx', subject: 'Shipping to Mexico', contact: 'rosa.diaz@example.mx', cc: ['carlos@example.mx'], text: ['Do you ship to Mexico City?'], attachments: [['Shipping to Mexico.eml', 'message/rfc822']] },
+  { file: 'thunderbird-forward.eml', conversation: 'new', preview: 'The zipper of my jacket broke', forwardedFrom: 'eva.novakova@seznam.example', contact: 'eva.novakova@seznam.example', cc: ['jan@seznam.example'] },
+  { file: 'rfc822-forward.eml', conversation: 'new', preview: 'Do you ship to Mexico City?', forwardedFrom: 'rosa.diaz@example.mx', subject: 'Shipping to Mexico', contact: 'rosa.diaz@example.mx', cc: ['carlos@example.mx'], text: ['Do you ship to Mexico City?'], attachments: [['Shipping to Mexico.eml', 'message/rfc822']] },
   { file: 'html-only.eml', conversation: 'new', text: ['HELLO TEAM', 'only an HTML part'], html: { has: ['<table>', '<b>only</b>'] } },
   { file: 'text-only.eml', quoteStart: null, conversation: 'new', contact: 'plain@example.org', text: ['Just plain text'], html: null },
   { file: 'related-inline-image.eml', conversation: 'new', html: { has: ['/api/v1/attachments/'], not: ['cid:'] }, attachments: [['logo.png', 'image/png', { inline: true, contentId: 'logo123@studio.example' }]] },
@@ -140,6 +142,7 @@ describeEachStore('email-in corpus', (store) => {
         else expect(conv.subject, e.file).toMatch(e.subject);
       }
       if (e.contact !== undefined) expect(conv.contact?.email ?? null, e.file).toBe(e.contact);
+      if (e.preview !== undefined) expect(conv.preview.slice(0, e.preview.length), e.file).toBe(e.preview);
       for (const t of e.text ?? []) expect(m.text, e.file).toContain(t);
       if (e.html === null) expect(m.html, e.file).toBeNull();
       for (const h of e.html?.has ?? []) expect(m.html, e.file).toContain(h);

@@ -114,6 +114,14 @@ describe('forward formats', () => {
     const f = detectForwardInText(subject, text);
     expect(f?.from.address ?? null).toBe(from);
     if (from) expect(f!.cc.map((c) => c.address)).toEqual(cc);
+    // What the forwarded message said, without its header block.
+    if (from) expect(f!.text).toBe('Body');
+  });
+
+  it('keeps what a quoted forward said, without the quote marks', () => {
+    const f = detectForwardInText('FW: Invoice', 'See below\n\n> From: Carol <carol@client.example>\n> Sent: Monday, November 30, 2026 9:00 AM\n> Subject: Invoice\n>\n> First line\n> > older quote\n');
+    expect(f?.from.address).toBe('carol@client.example');
+    expect(f?.text).toBe('First line\nolder quote');
   });
 });
 

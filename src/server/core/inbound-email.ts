@@ -20,6 +20,8 @@ export interface ForwardedFrom {
   to: EmailAddr[];
   cc: EmailAddr[];
   subject: string | null;
+  /** The start of the forwarded message's own text: the conversation's preview when it is logged to the original sender. */
+  text: string;
 }
 
 export interface DeliveryReport {

@@ -159,7 +159,9 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
   const thread = chooseThread(plan, { byToken, byMessageId, byOwnId, claimedBy: claim?.conversation_id ?? null });
 
   const text = parsed?.text ?? '';
-  const preview = parsed ? previewOf(parsed.visibleText || parsed.text) || previewOf(parsed.subject) : previewOf(`This message could not be read: ${input.parseError ?? 'unknown error'}`);
+  // A forward logged to its original sender previews what that sender wrote, not the forwarder's note.
+  const forwardedText = useOriginal ? parsed!.forwarded!.text : '';
+  const preview = parsed ? previewOf(forwardedText || parsed.visibleText || parsed.text) || previewOf(parsed.subject) : previewOf(`This message could not be read: ${input.parseError ?? 'unknown error'}`);
   const subject = parsed?.subject || '';
 
   let conversation: Row<'conversations'>;

@@ -19,7 +19,12 @@ export interface ForwardInfo {
   cc: ForwardAddress[];
   subject: string | null;
   date: string | null;
+  /** The start of the forwarded message's own text (after its header block): what it said. */
+  text: string;
 }
+
+/** How much of the forwarded message's text is kept: enough for a conversation's preview. */
+export const FORWARD_TEXT_CHARS = 2_000;
 
 const FORWARD_SUBJECT = /^\s*(fwd?|fw|tr|wg|rv|i)\s*:/i;
 
@@ -60,8 +65,11 @@ function parseAddresses(value: string): ForwardAddress[] {
   return out;
 }
 
-/** Reads the "Key: value" block that follows a marker (skipping blank lines before it). */
-function readHeaderBlock(lines: string[]): Partial<Record<'from' | 'to' | 'cc' | 'subject' | 'date', string>> {
+/**
+ * Reads the "Key: value" block that follows a marker (skipping blank lines before it); `end` is
+ * the index of the first line after the block.
+ */
+function readHeaderBlock(lines: string[]): { found: Partial<Record<'from' | 'to' | 'cc' | 'subject' | 'date', string>>; end: number } {
   const found: Partial<Record<'from' | 'to' | 'cc' | 'subject' | 'date', string>> = {};
   let i = 0;
   while (i < lines.length && lines[i]!.trim() === '') i++;
@@ -81,7 +89,7 @@ function readHeaderBlock(lines: string[]): Partial<Record<'from' | 'to' | 'cc' |
       break;
     }
   }
-  return found;
+  return { found, end: i };
 }
 
 /** The forwarded message's sender and recipients, or null when the text is not a forward. */
@@ -108,7 +116,8 @@ export function detectForwardInText(subject: string | null | undefined, text: st
     const rest = body.slice(c.index + c.length);
     // After a marker, drop the rest of the marker's own line; a bare block starts right here.
     const after = c.length > 0 ? rest.replace(/^[^\n]*\n/, '') : rest;
-    const block = readHeaderBlock(after.split(/\r?\n/));
+    const lines = after.split(/\r?\n/);
+    const { found: block, end } = readHeaderBlock(lines);
     const from = block.from ? parseAddresses(block.from)[0] : undefined;
     if (!from) continue;
     return {
@@ -118,6 +127,13 @@ export function detectForwardInText(subject: string | null | undefined, text: st
       cc: block.cc ? parseAddresses(block.cc) : [],
       subject: block.subject ?? null,
       date: block.date ?? null,
+      // Quoted forwards carry "> " on every line; [ \t>]* rather than (\s*>)+ (see above).
+      text: lines
+        .slice(end)
+        .join('\n')
+        .slice(0, FORWARD_TEXT_CHARS)
+        .replace(/^[ \t>]*/gm, '')
+        .trim(),
     };
   }
   return null;

@@ -10,7 +10,7 @@ import { convert as htmlToText } from 'html-to-text';
 import EmailReplyParser from 'email-reply-parser';
 import type { DeliveryReport, EmailAddr, ForwardedFrom, InboundAttachment, ParsedEmail } from '../core/inbound-email.ts';
 import { REPLY_SCAN_CHARS } from '../core/quoted-text.ts';
-import { detectForwardInText } from './forwarded.ts';
+import { FORWARD_TEXT_CHARS, detectForwardInText } from './forwarded.ts';
 import { isDeliveryReport } from './loops.ts';
 import { decodeWindows1252 } from './windows-1252.ts';
 
@@ -163,7 +163,7 @@ async function readForwardedAttachment(content: Uint8Array): Promise<{ forwarded
   const from = flatten(inner.from)[0];
   if (!from) return null;
   const text = inner.text ?? (inner.html ? htmlToText(inner.html, { wordwrap: false }) : '');
-  return { forwarded: { format: 'rfc822', from, to: flatten(inner.to), cc: flatten(inner.cc), subject: inner.subject ?? null }, text };
+  return { forwarded: { format: 'rfc822', from, to: flatten(inner.to), cc: flatten(inner.cc), subject: inner.subject ?? null, text: text.slice(0, FORWARD_TEXT_CHARS).trim() }, text };
 }
 
 /** NUL is legal in a JS string but not in PostgreSQL text; no mail text needs it. */
@@ -237,7 +237,7 @@ async function parseEmailUnclean(original: Uint8Array): Promise<ParseOutcome> {
   const subject = (email.subject ?? '').replace(/[\r\n]+/g, ' ').slice(0, 998);
   if (!forwarded && !report) {
     const fwd = detectForwardInText(subject, text);
-    if (fwd) forwarded = { format: fwd.format, from: fwd.from, to: fwd.to, cc: fwd.cc, subject: fwd.subject };
+    if (fwd) forwarded = { format: fwd.format, from: fwd.from, to: fwd.to, cc: fwd.cc, subject: fwd.subject, text: fwd.text };
   }
   // The visible reply serves the preview (200 characters) and the fold of quoted history.
   const head = text.slice(0, REPLY_SCAN_CHARS);
