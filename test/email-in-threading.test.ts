@@ -109,6 +109,8 @@ describe('forward formats', () => {
     ['outlook mailto', 'FW: Invoice', '-----Original Message-----\nFrom: Carol Client [mailto:carol@client.example]\nSent: Monday, November 30, 2026 9:00 AM\nTo: alice@acme.example\nSubject: Invoice\n\nBody', 'carol@client.example', []],
     ['outlook-style quote in a reply is not a forward', 'RE: Invoice', 'Thanks!\n\n________________________________\nFrom: Carol Client <carol@client.example>\nSent: Monday\nTo: alice@acme.example\nSubject: Invoice\n\nBody', null, []],
     ['plain reply', 'Re: Invoice', 'On Mon, Carol wrote:\n> hi', null, []],
+    ['quoted gmail marker under a forward subject', 'Fwd: Invoice', 'Passing this on\n\n> ---------- Forwarded message ---------\n> From: Carol Client <carol@client.example>\n> Subject: Invoice\n> Cc: dan@client.example\n>\n> Body', 'carol@client.example', ['dan@client.example']],
+    ['quoted gmail marker in a reply is not a forward', 'Re: Invoice', 'Thanks!\n\n> ---------- Forwarded message ---------\n> From: Carol Client <carol@client.example>\n>\n> Body', null, []],
   ];
   it.each(cases)('%s', (_n, subject, text, from, cc) => {
     const f = detectForwardInText(subject, text);

@@ -28,12 +28,20 @@ export const FORWARD_TEXT_CHARS = 2_000;
 
 const FORWARD_SUBJECT = /^\s*(fwd?|fw|tr|wg|rv|i)\s*:/i;
 
-/** Markers that always introduce a forwarded message, whatever the subject. */
-const EXPLICIT_MARKERS: Array<{ format: string; re: RegExp }> = [
-  { format: 'gmail', re: /^-{5,}\s*Forwarded message\s*-{5,}\s*$/im },
-  { format: 'thunderbird', re: /^-{5,}\s*(Forwarded Message|Original Message|Weitergeleitete Nachricht|Message transféré)\s*-{5,}\s*$/im },
-  { format: 'apple', re: /^\s*Begin forwarded message:\s*$/im },
+/** The marker lines that introduce a forwarded message, per client. */
+const MARKER_LINES: Array<{ format: string; line: string }> = [
+  { format: 'gmail', line: String.raw`-{5,}\s*Forwarded message\s*-{5,}` },
+  { format: 'thunderbird', line: String.raw`-{5,}\s*(Forwarded Message|Original Message|Weitergeleitete Nachricht|Message transféré)\s*-{5,}` },
+  { format: 'apple', line: String.raw`Begin forwarded message:` },
 ];
+/** Markers that always introduce a forwarded message, whatever the subject. */
+const EXPLICIT_MARKERS = MARKER_LINES.map(({ format, line }) => ({ format, re: new RegExp(String.raw`^[ \t]*${line}\s*$`, 'im') }));
+/**
+ * The same markers quoted ("> ---------- Forwarded message"), as when a forward is itself
+ * forwarded or sent on from a reply: under a forward subject only, since a reply that quotes an
+ * earlier forward is not one. [ \t>]* rather than (\s*>)+: see below.
+ */
+const QUOTED_MARKERS = MARKER_LINES.map(({ format, line }) => ({ format, re: new RegExp(String.raw`^[ \t>]*${line}\s*$`, 'im') }));
 /** Outlook's separators also start quoted replies, so they count only under a forward subject. */
 const OUTLOOK_MARKERS: RegExp[] = [/^\s*_{10,}\s*$/m, /^\s*-{3,}\s*Original Message\s*-{3,}\s*$/im];
 
@@ -102,6 +110,10 @@ export function detectForwardInText(subject: string | null | undefined, text: st
     if (m) candidates.push({ format, index: m.index, length: m[0].length });
   }
   if (FORWARD_SUBJECT.test(subject ?? '')) {
+    for (const { format, re } of QUOTED_MARKERS) {
+      const m = re.exec(body);
+      if (m) candidates.push({ format, index: m.index, length: m[0].length });
+    }
     for (const re of OUTLOOK_MARKERS) {
       const m = re.exec(body);
       if (m) candidates.push({ format: 'outlook', index: m.index, length: m[0].length });
