@@ -15,6 +15,7 @@ export interface InboundAttachment {
 }
 
 export interface ForwardedFrom {
+  /** gmail | apple | thunderbird | outlook | rfc822 */
   format: string;
   from: EmailAddr;
   to: EmailAddr[];

@@ -10,13 +10,12 @@ export const REPLY_SCAN_CHARS = 4000;
 
 /**
  * The offset in `text` where the quoted part begins, or null when there is nothing to fold: the
- * visible reply is the whole text (the parser looks at the first few KB only, so a visible part
- * as long as what it looked at means it found no quote there), empty, or not a prefix of the text.
+ * visible reply is empty, not a prefix of the text, all that the parser looked at (it reads the
+ * first few KB only, so it found no quote there), or followed by nothing but whitespace.
  */
 export function quoteStart(text: string, visibleText: string): number | null {
   if (!visibleText.trim() || !text.startsWith(visibleText)) return null;
-  if (visibleText.length >= Math.min(text.length, REPLY_SCAN_CHARS)) return null;
-  // Only whitespace after it: nothing is hidden.
+  if (visibleText.length >= REPLY_SCAN_CHARS) return null;
   if (!text.slice(visibleText.length).trim()) return null;
   return visibleText.length;
 }

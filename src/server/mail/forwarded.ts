@@ -5,22 +5,11 @@
 // A message/rfc822 attachment is the structured case and is read by the parser (parse-worker).
 // Pure: text in, the original sender and CC out.
 import { addressParser } from 'postal-mime';
+import type { EmailAddr, ForwardedFrom } from '../core/inbound-email.ts';
 
-export interface ForwardAddress {
-  name: string;
-  address: string;
-}
-
-export interface ForwardInfo {
-  /** gmail | apple | thunderbird | outlook | rfc822 */
-  format: string;
-  from: ForwardAddress;
-  to: ForwardAddress[];
-  cc: ForwardAddress[];
-  subject: string | null;
+/** What a forward's header block says, and the start of the forwarded message's own text. */
+export interface ForwardInfo extends ForwardedFrom {
   date: string | null;
-  /** The start of the forwarded message's own text (after its header block): what it said. */
-  text: string;
 }
 
 /** How much of the forwarded message's text is kept: enough for a conversation's preview. */
@@ -63,10 +52,10 @@ const KEYS: Record<string, 'from' | 'to' | 'cc' | 'subject' | 'date'> = {
   datum: 'date',
 };
 
-function parseAddresses(value: string): ForwardAddress[] {
+function parseAddresses(value: string): EmailAddr[] {
   // Outlook writes `Name [mailto:a@b]`; make it the standard `Name <a@b>`.
   const normalized = value.replace(/\[mailto:([^\]]+)\]/gi, '<$1>');
-  const out: ForwardAddress[] = [];
+  const out: EmailAddr[] = [];
   for (const a of addressParser(normalized, { flatten: true })) {
     if (a.address && a.address.includes('@')) out.push({ name: (a.name ?? '').trim(), address: a.address.trim().toLowerCase() });
   }

@@ -237,7 +237,7 @@ async function parseEmailUnclean(original: Uint8Array): Promise<ParseOutcome> {
   const subject = (email.subject ?? '').replace(/[\r\n]+/g, ' ').slice(0, 998);
   if (!forwarded && !report) {
     const fwd = detectForwardInText(subject, text);
-    if (fwd) forwarded = { format: fwd.format, from: fwd.from, to: fwd.to, cc: fwd.cc, subject: fwd.subject, text: fwd.text };
+    if (fwd) forwarded = fwd;
   }
   // The visible reply serves the preview (200 characters) and the fold of quoted history.
   const head = text.slice(0, REPLY_SCAN_CHARS);
