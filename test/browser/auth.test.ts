@@ -85,6 +85,29 @@ describe('agent app: sign up, log out, log in', { timeout: BROWSER_TEST_TIMEOUT 
     await page.getByLabel('Current view').waitFor();
     expect(page.url()).toMatch(/\/inbox\/[0-9a-f-]{36}\/open$/);
   });
+  it('keeps a click made while the landing inbox is still loading: the redirect to it does not undo the click', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'free' });
+    const page = await h.newPage();
+    // Hold the inbox list, so /inbox waits to learn which inbox to redirect to.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/v1/inboxes', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByText('Loading inboxes…').waitFor();
+    // The click's URL change lands before the router renders it (React renders navigations as
+    // transitions, so the list can arrive in between): move the URL without telling the router…
+    await page.evaluate(() => history.pushState(null, '', '/settings/inboxes'));
+    release();
+    await page.getByText('Loading inboxes…').waitFor({ state: 'detached' });
+    // …then let it catch up. A redirect that undid the click would have replaced the URL by now.
+    await page.evaluate(() => window.dispatchEvent(new PopStateEvent('popstate')));
+    await page.getByRole('heading', { name: 'Inboxes' }).waitFor();
+    expect(page.url()).toMatch(/\/settings\/inboxes\/[0-9a-f-]{36}$/);
+  });
+
   it('sends the user back to the log-in page when the session ends on the server', async () => {
     const acct = await makeAccount(h.store.deps, { plan: 'free' });
     const page = await h.newPage();

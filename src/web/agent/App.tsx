@@ -1,6 +1,7 @@
 // The screens and their URLs. Signed-out users see only /login and /signup; everything else
 // sits inside the AppShell and needs a session.
-import { Navigate, Route, Routes } from 'react-router';
+import { Route, Routes } from 'react-router';
+import { Redirect } from './ui/Redirect.tsx';
 import type { MeT } from '../../shared/api.ts';
 import { useMe } from './api/queries.ts';
 import { errorMessage } from './api/client.ts';
@@ -29,7 +30,7 @@ function SignedIn({ me }: { me: MeT }) {
   return (
     <Routes>
       <Route element={<AppShell me={me} />}>
-        <Route index element={<Navigate to="/inbox" replace />} />
+        <Route index element={<Redirect to="/inbox" />} />
         <Route path="inbox" element={<InboxPage me={me} />} />
         <Route path="inbox/:inboxId" element={<InboxPage me={me} />} />
         <Route path="inbox/:inboxId/:view" element={<InboxPage me={me} />} />
@@ -37,7 +38,7 @@ function SignedIn({ me }: { me: MeT }) {
         <Route path="contacts" element={<ContactsPage />} />
         <Route path="contacts/:contactId" element={<ContactsPage />} />
         <Route path="settings" element={<SettingsLayout />}>
-          <Route index element={<Navigate to="/settings/inboxes" replace />} />
+          <Route index element={<Redirect to="/settings/inboxes" />} />
           <Route path="inboxes" element={<InboxesSettings me={me} />} />
           <Route path="inboxes/:inboxId" element={<InboxesSettings me={me} />} />
           <Route path="inboxes/:inboxId/:tab" element={<InboxesSettings me={me} />} />
@@ -48,8 +49,8 @@ function SignedIn({ me }: { me: MeT }) {
           <Route path="pipelines" element={<PipelinesSettings me={me} />} />
           <Route path="profile" element={<ProfileSettings user={me.user} />} />
         </Route>
-        <Route path="login" element={<Navigate to="/inbox" replace />} />
-        <Route path="signup" element={<Navigate to="/inbox" replace />} />
+        <Route path="login" element={<Redirect to="/inbox" />} />
+        <Route path="signup" element={<Redirect to="/inbox" />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>
@@ -76,7 +77,7 @@ export function App() {
       <Routes>
         <Route path="/signup" element={<SignupPage />} />
         <Route path="/login" element={<LoginPage />} />
-        <Route path="*" element={<Navigate to="/login" replace />} />
+        <Route path="*" element={<Redirect to="/login" />} />
       </Routes>
     );
   }

@@ -1,7 +1,8 @@
 // The inbox: the "Current view" switcher and the views of the current inbox, the conversation
 // list, and the selected conversation beside it (stacked on phones: list, then conversation).
 import { useMemo } from 'react';
-import { Link, Navigate, NavLink, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, NavLink, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Redirect } from '../ui/Redirect.tsx';
 import type { MeT, UserT } from '../../../shared/api.ts';
 import { useInboxes, useUsers } from '../api/queries.ts';
 import { errorMessage } from '../api/client.ts';
@@ -35,7 +36,7 @@ export function InboxPage({ me }: { me: MeT }) {
     );
   }
   const inbox = all.find((i) => i.id === inboxId);
-  if (!inbox) return <Navigate to={`/inbox/${all[0]!.id}/${DEFAULT_VIEW}`} replace />;
+  if (!inbox) return <Redirect to={`/inbox/${all[0]!.id}/${DEFAULT_VIEW}`} />;
   const view = viewBySlug(viewSlug);
   const listUrl = searching ? searchUrl(inbox.id, q) : `/inbox/${inbox.id}/${view.slug}`;
   const heading = searching ? 'Search results' : view.label;

@@ -1,6 +1,7 @@
 // One channel's settings ("Edit" next to the fallback email): tabs Configuration, Access and
 // Automation, each a component another part of the product owns.
-import { Link, Navigate, NavLink, useParams } from 'react-router';
+import { Link, NavLink, useParams } from 'react-router';
+import { Redirect } from '../ui/Redirect.tsx';
 import { useInboxes, useRefresh } from '../api/queries.ts';
 import { errorMessage } from '../api/client.ts';
 import { ConfigurationTab } from './ConfigurationTab.tsx';
@@ -21,7 +22,7 @@ export function ChannelSettings() {
   if (inboxes.isError) return <div className="alert alert-error" role="alert">{errorMessage(inboxes.error)}</div>;
   const inbox = inboxes.data.find((i) => i.id === inboxId);
   const channel = inbox?.channels.find((c) => c.id === channelId);
-  if (!inbox || !channel) return <Navigate to="/settings/inboxes" replace />;
+  if (!inbox || !channel) return <Redirect to="/settings/inboxes" />;
   const onChanged = () => void refresh.inboxes();
   const title = channel.email?.isFallback ? 'Fallback email' : channel.name;
   return (

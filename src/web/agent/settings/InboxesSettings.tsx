@@ -1,7 +1,8 @@
 // Settings > Inbox > Inboxes: the "Current view" inbox with its "Actions" (Rename inbox,
 // Create new inbox), and tabs for its channels (with "Connect a channel"), Access and Automation.
 import { useState } from 'react';
-import { Navigate, NavLink, useNavigate, useParams } from 'react-router';
+import { NavLink, useNavigate, useParams } from 'react-router';
+import { Redirect } from '../ui/Redirect.tsx';
 import type { InboxT, MeT } from '../../../shared/api.ts';
 import { useInboxes, useRefresh } from '../api/queries.ts';
 import { errorMessage } from '../api/client.ts';
@@ -33,7 +34,7 @@ export function InboxesSettings({ me }: { me: MeT }) {
   const all = inboxes.data;
   const inbox = all.find((i) => i.id === inboxId) ?? all[0];
   if (!inbox) return <p className="muted">You don't have access to any inbox.</p>;
-  if (inbox.id !== inboxId) return <Navigate to={`/settings/inboxes/${inbox.id}`} replace />;
+  if (inbox.id !== inboxId) return <Redirect to={`/settings/inboxes/${inbox.id}`} />;
   const onChanged = () => {
     void refresh.inboxes();
   };
