@@ -526,7 +526,8 @@ async function main(): Promise<void> {
     if (!MEMORY_ONLY) console.log('\n' + rows.join('\n'));
     if (ROUNDS > 1) console.log('\n' + shareTable(rates).join('\n'));
 
-    // Memory over a long run, on SQLite: RSS after each tenth of the messages.
+    // Memory over a long run, on SQLite: RSS after each tenth of the messages, and that tenth's
+    // accept rate (past the first seconds, processing runs beside the receiver).
     const parley = targets.find((t) => t.name === 'Parley on SQLite');
     if (!parley) return;
     const samples: string[] = [];
@@ -535,14 +536,15 @@ async function main(): Promise<void> {
     const longStart = Date.now();
     while (sent < LONG_MESSAGES && Date.now() - longStart < LONG_SECONDS * 1000) {
       const n = Math.min(step, LONG_MESSAGES - sent);
-      await runNodeClient(parley, 8, n, 2 * 1024);
+      const tenth = await runNodeClient(parley, 8, n, 2 * 1024);
       sent += n;
-      samples.push(`${sent}: ${fmt(rssOf(parley.pid!) / 2 ** 20)} MB`);
+      samples.push(`${sent}: ${fmt(rssOf(parley.pid!) / 2 ** 20)} MB (${fmt(tenth.rate)} msg/s)`);
     }
+    const sendingMs = Date.now() - longStart;
     const longLag = await drain(parley);
     samples.push(`drained (+${fmt(longLag / 1000)} s): ${fmt(rssOf(parley.pid!) / 2 ** 20)} MB`);
     const cut = sent < LONG_MESSAGES ? ` (stopped at the ${LONG_SECONDS} s limit)` : '';
-    console.log(`\nRSS over ${sent} of ${LONG_MESSAGES} × 2 KB messages${cut} (8 connections, ${fmt((Date.now() - longStart) / 1000)} s): ${samples.join(', ')}`);
+    console.log(`\nRSS over ${sent} of ${LONG_MESSAGES} × 2 KB messages${cut} (8 connections, sent in ${fmt(sendingMs / 1000)} s): ${samples.join(', ')}`);
 
     // Four concurrent 25 MB messages.
     await eldWindow(parley);
