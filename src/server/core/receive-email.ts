@@ -129,9 +129,9 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
   });
 
   // Forwards: log to the original sender and show the original CC (channel setting, on by default).
-  const useOriginal = input.settings.original_sender_of_forwards === 1 && parsed?.forwarded;
-  const contactAddr = useOriginal ? parsed!.forwarded!.from : fromAddr;
-  const cc = useOriginal ? parsed!.forwarded!.cc : parsed?.cc ?? [];
+  const forwardedOriginal = input.settings.original_sender_of_forwards === 1 ? (parsed?.forwarded ?? null) : null;
+  const contactAddr = forwardedOriginal ? forwardedOriginal.from : fromAddr;
+  const cc = forwardedOriginal ? forwardedOriginal.cc : parsed?.cc ?? [];
   const contact = contactAddr ? await findOrCreateContactByEmail(ctx, { accountId, email: contactAddr.address, name: contactAddr.name }) : null;
 
   // Threading, every lookup scoped to this inbox.
@@ -160,8 +160,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
 
   const text = parsed?.text ?? '';
   // A forward logged to its original sender previews what that sender wrote, not the forwarder's note.
-  const forwardedText = useOriginal ? parsed!.forwarded!.text : '';
-  const preview = parsed ? previewOf(forwardedText || parsed.visibleText || parsed.text) || previewOf(parsed.subject) : previewOf(`This message could not be read: ${input.parseError ?? 'unknown error'}`);
+  const preview = parsed ? previewOf(forwardedOriginal?.text || parsed.visibleText || parsed.text) || previewOf(parsed.subject) : previewOf(`This message could not be read: ${input.parseError ?? 'unknown error'}`);
   const subject = parsed?.subject || '';
 
   let conversation: Row<'conversations'>;
@@ -184,7 +183,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       status: 'open',
       snoozed_until: null,
       assignee_id: null,
-      subject: (useOriginal ? parsed!.forwarded!.subject || subject : subject) || '(no subject)',
+      subject: forwardedOriginal?.subject || subject || '(no subject)',
       preview,
       reply_token: newReplyToken(),
       last_activity_at: arrived,
