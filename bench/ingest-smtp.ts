@@ -474,6 +474,25 @@ function shareTable(rates: Rate[]): string[] {
   return out;
 }
 
+/** Memory over a long run: RSS after each tenth of the messages, and that tenth's accept rate (past the first seconds, processing runs beside the receiver). */
+async function longRun(parley: Target): Promise<void> {
+  const samples: string[] = [];
+  const step = Math.max(1, Math.floor(LONG_MESSAGES / 10));
+  let sent = 0;
+  const longStart = Date.now();
+  while (sent < LONG_MESSAGES && Date.now() - longStart < LONG_SECONDS * 1000) {
+    const n = Math.min(step, LONG_MESSAGES - sent);
+    const tenth = await runNodeClient(parley, 8, n, 2 * 1024);
+    sent += n;
+    samples.push(`${sent}: ${fmt(rssOf(parley.pid!) / 2 ** 20)} MB (${fmt(tenth.rate)} msg/s)`);
+  }
+  const sendingMs = Date.now() - longStart;
+  const longLag = await drain(parley);
+  samples.push(`drained (+${fmt(longLag / 1000)} s): ${fmt(rssOf(parley.pid!) / 2 ** 20)} MB`);
+  const cut = sent < LONG_MESSAGES ? ` (stopped at the ${LONG_SECONDS} s limit)` : '';
+  console.log(`\nRSS over ${sent} of ${LONG_MESSAGES} × 2 KB messages${cut} (8 connections, sent in ${fmt(sendingMs / 1000)} s): ${samples.join(', ')}`);
+}
+
 async function main(): Promise<void> {
   console.log(`Email in: SMTP ingest (${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node})${QUICK ? ' [quick]' : ''}; warm-up ${WARM_UP} × 2 KB per client and target`);
   // Build the server bundle once so the first start is not timed with it.
@@ -526,25 +545,10 @@ async function main(): Promise<void> {
     if (!MEMORY_ONLY) console.log('\n' + rows.join('\n'));
     if (ROUNDS > 1) console.log('\n' + shareTable(rates).join('\n'));
 
-    // Memory over a long run, on SQLite: RSS after each tenth of the messages, and that tenth's
-    // accept rate (past the first seconds, processing runs beside the receiver).
+    // Memory, on SQLite: a long run, then four 25 MB messages at once.
     const parley = targets.find((t) => t.name === 'Parley on SQLite');
     if (!parley) return;
-    const samples: string[] = [];
-    const step = Math.max(1, Math.floor(LONG_MESSAGES / 10));
-    let sent = 0;
-    const longStart = Date.now();
-    while (sent < LONG_MESSAGES && Date.now() - longStart < LONG_SECONDS * 1000) {
-      const n = Math.min(step, LONG_MESSAGES - sent);
-      const tenth = await runNodeClient(parley, 8, n, 2 * 1024);
-      sent += n;
-      samples.push(`${sent}: ${fmt(rssOf(parley.pid!) / 2 ** 20)} MB (${fmt(tenth.rate)} msg/s)`);
-    }
-    const sendingMs = Date.now() - longStart;
-    const longLag = await drain(parley);
-    samples.push(`drained (+${fmt(longLag / 1000)} s): ${fmt(rssOf(parley.pid!) / 2 ** 20)} MB`);
-    const cut = sent < LONG_MESSAGES ? ` (stopped at the ${LONG_SECONDS} s limit)` : '';
-    console.log(`\nRSS over ${sent} of ${LONG_MESSAGES} × 2 KB messages${cut} (8 connections, sent in ${fmt(sendingMs / 1000)} s): ${samples.join(', ')}`);
+    if (LONG_MESSAGES > 0) await longRun(parley);
 
     // Four concurrent 25 MB messages.
     await eldWindow(parley);
