@@ -1,11 +1,15 @@
 // The server's inbound processing runs in a thread of its own (inbound-processor-thread.ts), on
 // both stores: mail received over SMTP becomes conversations exactly once, and the thread's
 // commits reach the parent's bus (what live updates and the WebSocket rely on), and a thread that
-// dies is started again. Draining on start is in email-in-spool.test.ts, for both places the
+// dies is started again; on SQLite its commits leave WAL checkpoints to the checkpoint thread. Draining on start is in email-in-spool.test.ts, for both places the
 // processor runs.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
+import { openTestStore } from './helpers/test-store.ts';
+import { checkpointOffThread } from '../src/server/db/wal-checkpointer.ts';
 import { startSmtpReceiver } from '../src/server/mail/smtp-in.ts';
 import { inboundSpool } from '../src/server/mail/inbound-spool.ts';
 import { startProcessorThread } from '../src/server/mail/inbound-processor-thread.ts';
@@ -65,4 +69,32 @@ describeEachStore('inbound processor thread', (store) => {
       await processing.release();
     }
   });
+});
+
+it('leaves WAL checkpoints to the checkpoint thread: the processor thread never runs one in its commits (SQLite)', async () => {
+  const t = await openTestStore('sqlite');
+  try {
+    // A checkpoint thread that does not look during the test: any checkpoint now would be one
+    // that a commit ran itself. Until one runs, the database file does not grow.
+    expect(checkpointOffThread(t.deps.store, 3_600_000)).toBe(true);
+    const acct = await makeAccount(t.deps);
+    const to = acct.email.inbound_address;
+    const dbFile = path.join(t.config.dataDir, 'parley.sqlite');
+    t.deps.store.sqlite!.pragma('wal_checkpoint(TRUNCATE)');
+    const before = fs.statSync(dbFile).size;
+    const spool = inboundSpool(t.deps.store);
+    const processing = startProcessorThread(t.deps);
+    try {
+      // Enough commits to pass SQLite's automatic checkpoint (1,000 WAL pages) several times.
+      const ids = Array.from({ length: 300 }, () => uid('wal'));
+      await Promise.all(ids.map((id) => spool.append({ raw: mail(to, id), file: null, size: 200, mailFrom: 'ann@customer.example', recipients: [to] })));
+      await processing.idle();
+      expect(await t.deps.store.db.selectFrom('conversations').select('id').where('account_id', '=', acct.account.id).execute()).toHaveLength(ids.length);
+      expect(fs.statSync(dbFile).size).toBe(before);
+    } finally {
+      await processing.release();
+    }
+  } finally {
+    await t.dispose();
+  }
 });

@@ -11,10 +11,15 @@ import type { Store } from './connect.ts';
 const WORKER = new URL('./wal-checkpoint-worker.mjs', import.meta.url);
 const started = new WeakSet<Store>();
 
-/** Moves the store's WAL checkpoints off the event loop (SQLite only; idempotent). */
-export function checkpointOffThread(store: Store, intervalMs = 1_000): void {
+/**
+ * Moves the store's WAL checkpoints off the event loop (SQLite only; idempotent). True when a
+ * checkpoint thread now looks after the store's file: other connections to it in this process
+ * may then stop checkpointing too (see inbound-processor-thread.ts).
+ */
+export function checkpointOffThread(store: Store, intervalMs = 1_000): boolean {
   const sqlite = store.sqlite;
-  if (!sqlite || started.has(store) || sqlite.memory) return;
+  if (!sqlite || sqlite.memory) return false;
+  if (started.has(store)) return true;
   started.add(store);
   const worker = new Worker(WORKER, { workerData: { file: sqlite.name, intervalMs } });
   worker.unref();
@@ -26,4 +31,5 @@ export function checkpointOffThread(store: Store, intervalMs = 1_000): void {
     await worker.terminate();
   });
   sqlite.pragma('wal_autocheckpoint = 0');
+  return true;
 }

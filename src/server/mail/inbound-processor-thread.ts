@@ -6,6 +6,7 @@
 // If the thread dies it is started again; the spool keeps every message meanwhile.
 import { Worker } from 'node:worker_threads';
 import type { Deps } from '../deps.ts';
+import { checkpointOffThread } from '../db/wal-checkpointer.ts';
 import { inboundSpool } from './inbound-spool.ts';
 import type { FromProcessor, ToProcessor } from './inbound-processor-worker.ts';
 import type { InboundProcessing } from './inbound-processing.ts';
@@ -41,7 +42,12 @@ export function startProcessorThread(deps: Deps): ProcessorThread {
 
   const start = (): Worker => {
     if (worker) return worker;
-    const w = new Worker(BOOT, { workerData: { entry: ENTRY, config: deps.config, nice: PROCESSOR_NICE } });
+    // The thread's commits must not checkpoint the WAL themselves: SQLite runs an automatic
+    // checkpoint inside the commit that crosses wal_autocheckpoint, with its page copies and
+    // fsyncs, and a twentieth of the thread's commits waited for one (half of all its commit
+    // time). The process's checkpoint thread does it instead.
+    const checkpointsOffThread = checkpointOffThread(deps.store);
+    const w = new Worker(BOOT, { workerData: { entry: ENTRY, config: deps.config, nice: PROCESSOR_NICE, checkpointsOffThread } });
     worker = w;
     w.on('message', (msg: FromProcessor) => {
       if (msg.type === 'published') deps.bus.publish(msg.accountId);

@@ -17,7 +17,7 @@ if (!port) throw new Error('inbound-processor-worker.ts must run in a worker thr
 
 const send = (msg: FromProcessor) => port.postMessage(msg);
 
-const config = (workerData as { config: Config }).config;
+const { config, checkpointsOffThread } = workerData as { config: Config; checkpointsOffThread: boolean };
 const deps = await createDeps(config, {
   // The parent migrated the store before starting this thread.
   migrate: false,
@@ -28,6 +28,8 @@ const deps = await createDeps(config, {
     close: async () => {},
   },
 });
+// The parent's checkpoint thread looks after the file (inbound-processor-thread.ts says why).
+if (checkpointsOffThread) deps.store.sqlite?.pragma('wal_autocheckpoint = 0');
 deps.signals.on('jobs', () => send({ type: 'jobs' }));
 const processing = acquireInboundProcessor(deps);
 
