@@ -10,6 +10,8 @@ import { apiClient, testApp } from './helpers/api.ts';
 import { startDovecot, type Dovecot } from './helpers/dovecot.ts';
 import { decryptSecret, encryptSecret, openJson, secretKey } from '../src/server/core/secrets.ts';
 import { isPrivateAddress } from '../src/server/mail/mail-host.ts';
+import { testImapLogin } from '../src/server/mail/connection-tests.ts';
+import { DomainError } from '../src/server/core/errors.ts';
 import { createUser } from '../src/server/core/create-user.ts';
 import { issueApiToken } from '../src/server/core/api-tokens.ts';
 import { ingestRawEmail } from '../src/server/mail/ingest.ts';
@@ -207,6 +209,24 @@ describeEachStore(
   },
   { ALLOW_PRIVATE_MAIL_HOSTS: 'true' },
 );
+
+describe('what a failed login test says', () => {
+  it('a port that accepts but never greets is named as such, not as a TLS failure', async () => {
+    const silent = net.createServer(() => {}).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const err = await testImapLogin({ host: '127.0.0.1', port, tls: false, user: 'x', password: 'y' }, { allowPrivate: true, timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DomainError);
+      expect(err).toMatchObject({
+        code: 'imap_unreachable',
+        message: `127.0.0.1:${port} accepted the connection but sent no IMAP greeting: is it an IMAP port? (if the server expects TLS from the start, turn TLS on)`,
+      });
+    } finally {
+      silent.close();
+    }
+  });
+});
 
 describe('private mail hosts (SSRF rule)', () => {
   it('refuses loopback and private IMAP hosts unless ALLOW_PRIVATE_MAIL_HOSTS is set', async () => {

@@ -56,13 +56,19 @@ function isTlsError(code: string, message: string): boolean {
   return code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) || code === 'EPROTO' || /certificate|ssl|tls/i.test(message);
 }
 
-export function classifyImapError(err: unknown, server: Pick<MailServerConfig, 'host' | 'port'>): MailFailure {
+export function classifyImapError(err: unknown, server: Pick<MailServerConfig, 'host' | 'port'> & { tls?: boolean }): MailFailure {
   if (err instanceof DomainError) return { kind: err.code === 'imap_auth_failed' ? 'auth_failed' : 'unreachable', detail: err.message };
   const { code, message } = errText(err);
   if ((err as { authenticationFailed?: boolean })?.authenticationFailed) {
     return { kind: 'auth_failed', detail: `The IMAP server refused the user name or password${message && message !== 'Command failed' ? ` (${message})` : ''}` };
   }
   const where = `${server.host}:${server.port}`;
+  // Checked before TLS: imapflow's text for it ends "Maybe should use TLS?", though the server
+  // may simply not speak IMAP on that port.
+  if (code === 'GREETING_TIMEOUT') {
+    const hint = server.tls === false ? ' (if the server expects TLS from the start, turn TLS on)' : '';
+    return { kind: 'unreachable', detail: `${where} accepted the connection but sent no IMAP greeting: is it an IMAP port?${hint}` };
+  }
   if (isTlsError(code, message)) return { kind: 'unreachable', detail: `TLS with ${where} failed: ${code || message}` };
   if (NETWORK_CODES.has(code)) return { kind: 'unreachable', detail: `Could not connect to ${where}: ${code === 'NoConnection' || code === 'EConnectionClosed' ? 'the connection was closed' : code}` };
   return { kind: 'failed', detail: `The IMAP server ${where} failed: ${message || code || 'unknown error'}` };
