@@ -43,6 +43,8 @@ const CORPUS: Expectation[] = [
   { file: 'gmail-forward.eml', conversation: 'new', preview: 'Please refund my order #2002', forwardedFrom: 'ken.ito@example.jp', subject: 'Refund request', contact: 'ken.ito@example.jp', cc: ['yuki@example.jp'], text: ['Please refund my order #2002'] },
   { file: 'outlook-new.eml', conversation: 'new', subject: 'Invoice INV-3003 question', contact: 'john.smith@contoso.com', text: ['Premium support'], html: { has: ['don’t recognize'], not: ['<style', 'MsoNormal'] } },
   { file: 'outlook-reply.eml', quoteStart: 'Thanks, that makes sense now.\n'.length, conversation: { threadOf: 'outlook-new.eml' }, contact: 'john.smith@contoso.com', text: ['Thanks, that makes sense now.'], html: null },
+  // Outlook on the web / new Outlook: HTML only, its quoted history after #appendonsend and #divRplyFwdMsg (kept for the view to fold).
+  { file: 'outlook-web-html-reply.eml', conversation: { threadOf: 'outlook-new.eml' }, contact: 'john.smith@contoso.com', text: ['One more thing: can the invoice go to ap@contoso.com', 'on our billing page.'], html: { has: ['<div id="appendonsend"></div>', '<div id="divRplyFwdMsg" dir="ltr">', 'OLD QUOTED HISTORY'], not: ['[https://', 'elementToProof'] } },
   { file: 'outlook-forward.eml', conversation: 'new', preview: 'Our contract ends next month.', forwardedFrom: 'olga.novak@fabrikam.example', subject: 'Contract renewal', contact: 'olga.novak@fabrikam.example', cc: ['legal@fabrikam.example'] },
   { file: 'apple-new.eml', conversation: 'new', subject: 'App crashes on launch', contact: 'lucas.martin@icloud.com', text: ['Sent from my iPhone'] },
   { file: 'apple-reply.eml', conversation: { threadOf: 'apple-new.eml' }, text: ['Reinstalling fixed it'] },
@@ -83,7 +85,7 @@ const CORPUS: Expectation[] = [
   { file: 'utf8-emoji.eml', conversation: 'new', subject: 'Thank you 🎉', text: ['🎉🙏'] },
   { file: 'multiple-from.eml', conversation: 'new', contact: 'first@example.com' },
   { file: 'empty-body.eml', conversation: 'new', subject: 'Nothing inside' },
-  { file: 'html-hostile.eml', conversation: 'new', html: { has: ['https://example.com/ok'], not: ['<script', 'alert(', 'onerror', 'onload', 'javascript:', '<iframe', '<form', '<svg', '<style'] } },
+  { file: 'html-hostile.eml', conversation: 'new', preview: 'Hello click and a real link', html: { has: ['https://example.com/ok'], not: ['<script', 'alert(', 'onerror', 'onload', 'javascript:', '<iframe', '<form', '<svg', '<style'] } },
   { file: 'format-flowed-long.eml', conversation: 'new', text: ['word word word'] },
   { file: 'base64-html-with-charset-in-meta.eml', conversation: 'new', text: ['Café crème'] },
 ];

@@ -93,6 +93,27 @@ describe('agent app: email in', () => {
     expect(await body.innerText()).not.toContain('It left our depot');
   });
 
+  it('folds the quoted history of an Outlook on the web HTML reply behind "…"', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const to = acct.email.inbound_address;
+    const fixture = fs.readFileSync(path.join(import.meta.dirname, '../fixtures/email/outlook-web-html-reply.eml'), 'utf8');
+    const data = crlf(fixture.replace('To: Acme Support <support@acme.example>', `To: ${to}`));
+    expect((await sendRaw(smtp.port, { from: 'john.smith@contoso.com', to: [to], data })).final).toMatch(/^250 /);
+    await smtp.settled();
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByText('RE: Invoice INV-3003 question').first().click();
+    const frame = page.frameLocator('iframe.email-frame');
+    await frame.getByText('One more thing').waitFor();
+    await frame.getByText('OLD QUOTED HISTORY').waitFor({ state: 'hidden' });
+    expect(await frame.locator('#divRplyFwdMsg').evaluate((el) => getComputedStyle(el).display)).toBe('none');
+    await page.getByRole('button', { name: 'Show quoted text' }).click();
+    await frame.getByText('OLD QUOTED HISTORY').waitFor();
+    await page.getByRole('button', { name: 'Hide quoted text' }).click();
+    await frame.getByText('OLD QUOTED HISTORY').waitFor({ state: 'hidden' });
+  });
+
   it('shows new mail in an open inbox without a reload, pushed over the agents\' socket', async () => {
     const acct = await makeAccount(h.store.deps, { plan: 'starter' });
     const page = await h.newPage();

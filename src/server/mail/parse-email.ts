@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import sanitizeHtml from 'sanitize-html';
-import { convert as htmlToText } from 'html-to-text';
+import { convert as htmlToText, type HtmlToTextOptions } from 'html-to-text';
 import EmailReplyParser from 'email-reply-parser';
 import type { DeliveryReport, EmailAddr, ForwardedFrom, InboundAttachment, ParsedEmail } from '../core/inbound-email.ts';
 import { REPLY_SCAN_CHARS } from '../core/quoted-text.ts';
@@ -75,9 +75,10 @@ const SANITIZE: sanitizeHtml.IOptions = {
     a: ['href', 'name', 'target', 'rel'],
     img: ['src', 'alt', 'width', 'height'],
     blockquote: ['type', 'class'],
-    div: ['class'],
+    // Only the markers the conversation view folds quoted history at (web: email-html.ts).
+    div: ['class', { name: 'id', multiple: false, values: ['appendonsend', 'divRplyFwdMsg'] }, { name: 'type', multiple: false, values: ['cite'] }],
   },
-  allowedClasses: { div: ['gmail_quote', 'moz-cite-prefix'], blockquote: ['gmail_quote'] },
+  allowedClasses: { div: ['gmail_quote', 'gmail_extra', 'yahoo_quoted', 'moz-cite-prefix'], blockquote: ['gmail_quote'] },
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
   allowedSchemesByTag: { img: ['http', 'https', 'cid', 'data'] },
   allowProtocolRelative: false,
@@ -85,6 +86,20 @@ const SANITIZE: sanitizeHtml.IOptions = {
   transformTags: {
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer nofollow' } }),
   },
+};
+
+/**
+ * The text of an HTML-only message (list preview, search, reply detection): link targets and
+ * images are left out, as a reader sees them; a mailto target stays, since forwarded headers
+ * often carry the original sender's address only there.
+ */
+const HTML_AS_TEXT: HtmlToTextOptions = {
+  wordwrap: false,
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'a[href^="mailto:"]', format: 'anchor', options: { ignoreHref: false } },
+    { selector: 'img', format: 'skip' },
+  ],
 };
 
 export function sanitizeEmailHtml(html: string): string {
@@ -162,7 +177,7 @@ async function readForwardedAttachment(content: Uint8Array): Promise<{ forwarded
   const inner = await PostalMime.parse(content, LIMITS);
   const from = flatten(inner.from)[0];
   if (!from) return null;
-  const text = inner.text ?? (inner.html ? htmlToText(inner.html, { wordwrap: false }) : '');
+  const text = inner.text ?? (inner.html ? htmlToText(inner.html, HTML_AS_TEXT) : '');
   return { forwarded: { format: 'rfc822', from, to: flatten(inner.to), cc: flatten(inner.cc), subject: inner.subject ?? null, text: text.slice(0, FORWARD_TEXT_CHARS).trim() }, text };
 }
 
@@ -209,7 +224,7 @@ async function parseEmailUnclean(original: Uint8Array): Promise<ParseOutcome> {
 
   let text = email.text ?? '';
   const html = email.html ? sanitizeEmailHtml(email.html) : null;
-  if (!text.trim() && email.html) text = htmlToText(email.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] });
+  if (!text.trim() && email.html) text = htmlToText(email.html, HTML_AS_TEXT);
 
   const attachments: InboundAttachment[] = [];
   let forwarded: ForwardedFrom | null = null;
