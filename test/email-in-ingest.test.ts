@@ -3,6 +3,8 @@
 // same message arriving over SMTP; unknown recipients are 'no_channel'.
 import { expect, it } from 'vitest';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
+import { apiClient, testApp } from './helpers/api.ts';
+import { addUser } from './access-fixtures.ts';
 import { ingestRawEmail } from '../src/server/mail/ingest.ts';
 import { crlf } from './email-in-support.ts';
 
@@ -22,6 +24,39 @@ describeEachStore('ingestRawEmail', (store) => {
     const events = await store().deps.store.db.selectFrom('events').select(['type', 'inbox_id']).where('account_id', '=', acct.account.id).where('type', 'in', ['conversation.created', 'message.created']).execute();
     expect(events.map((e) => e.type).sort()).toEqual(['conversation.created', 'message.created']);
     expect(events.every((e) => e.inbox_id === acct.inbox.id)).toBe(true);
+  });
+
+  it('files a reply sent to the old address of a moved conversation in the conversation\'s inbox, with its access', async () => {
+    const { deps } = store();
+    const acct = await makeAccount(deps);
+    const app = await testApp(deps);
+    const owner = apiClient(app, acct.token);
+    const agent = await addUser(deps, acct.account, { role: 'agent', name: 'Al' });
+    const first = `<moved-${Date.now()}@customer.example>`;
+    const original = await ingestRawEmail(deps, { raw: crlf(`From: Ivy <ivy@customer.example>\nTo: ${acct.email.inbound_address}\nSubject: Moving\nMessage-ID: ${first}\n\nFirst\n`), recipients: [acct.email.inbound_address], mailFrom: 'ivy@customer.example', via: 'smtp' });
+    if (original.outcome !== 'stored') throw new Error(original.outcome);
+    // Moved to an inbox the agent has no access to.
+    const sales = (await owner.post('/inboxes', { name: 'Sales', access: 'specific', userIds: [acct.owner.id] })).body;
+    expect((await owner.post(`/conversations/${original.conversationId}/move`, { inboxId: sales.id })).status).toBe(200);
+
+    const reply = await ingestRawEmail(deps, {
+      raw: crlf(`From: Ivy <ivy@customer.example>\nTo: ${acct.email.inbound_address}\nSubject: Re: Moving\nMessage-ID: <moved-reply-${Date.now()}@customer.example>\nIn-Reply-To: ${first}\n\nSecond\n`),
+      recipients: [acct.email.inbound_address],
+      mailFrom: 'ivy@customer.example',
+      via: 'smtp',
+    });
+    expect(reply).toMatchObject({ outcome: 'stored', conversationId: original.conversationId, created: false });
+    if (reply.outcome !== 'stored') return;
+    const row = await deps.store.db.selectFrom('messages').select('inbox_id').where('id', '=', reply.messageId).executeTakeFirstOrThrow();
+    expect(row.inbox_id).toBe(sales.id);
+    const events = await deps.store.db.selectFrom('events').select('inbox_id').where('type', '=', 'message.created').where('account_id', '=', acct.account.id).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(events.inbox_id).toBe(sales.id);
+    // The agent of the old inbox can neither read the conversation nor download the reply.
+    const asAgent = apiClient(app, agent.token);
+    expect((await asAgent.get(`/conversations/${original.conversationId}`)).status).toBe(404);
+    expect((await asAgent.get(`/messages/${reply.messageId}/raw`)).status).toBe(404);
+    expect((await owner.get(`/messages/${reply.messageId}/raw`)).status).toBe(200);
+    await app.close();
   });
 
   it('answers no_channel for addresses it does not know', async () => {

@@ -194,6 +194,10 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     created = true;
   }
 
+  // The conversation's inbox, not the receiving one: a conversation moved to another inbox keeps
+  // the thread keys it had where its mail arrived, so a reply sent to the old address joins it
+  // there, and its rows (read access, downloads) must follow the conversation.
+  const homeInboxId = conversation.inbox_id;
   const messageRowId = ctx.newId();
   const attachmentIds = input.attachments.map(() => ctx.newId());
   const cids = new Map<string, string>();
@@ -205,7 +209,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     .values({
       id: messageRowId,
       account_id: accountId,
-      inbox_id: inboxId,
+      inbox_id: homeInboxId,
       conversation_id: conversation.id,
       direction: 'in',
       kind: 'message',
@@ -269,7 +273,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     // After the message, as the thread reads: the reply came, then it reopened the conversation.
     const reopen = conversation.status !== 'open';
     conversation = await reopenOnInbound(ctx, conversation);
-    await ctx.emit({ type: 'conversation.updated', accountId, inboxId, data: { conversationId: conversation.id, ...(reopen ? { reopened: true } : {}) } });
+    await ctx.emit({ type: 'conversation.updated', accountId, inboxId: homeInboxId, data: { conversationId: conversation.id, ...(reopen ? { reopened: true } : {}) } });
   }
   if (contact) {
     await logTimeline(ctx, {
@@ -282,7 +286,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       at: arrived,
     });
   }
-  await ctx.emit({ type: 'message.created', accountId, inboxId, data: { conversationId: conversation.id, messageId: messageRowId } });
+  await ctx.emit({ type: 'message.created', accountId, inboxId: homeInboxId, data: { conversationId: conversation.id, messageId: messageRowId } });
   // Issue 5: followers are told when a conversation they follow gets a reply.
   if (!created) await notifyFollowersOfReply(ctx, { conversation, message: { id: messageRowId, kind: 'message', author_user_id: null } });
   return { outcome: 'stored', messageId: messageRowId, conversationId: conversation.id, created, via: thread ? thread.via : 'new' };
