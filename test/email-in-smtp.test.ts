@@ -228,6 +228,67 @@ describeEachStore('email in over SMTP', (store) => {
     }
   });
 
+  it('limits the connections one IP may hold with 421 4.7.0, freeing a slot when one closes', async () => {
+    const strict = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', maxConnectionsPerIp: 3 });
+    const open: Awaited<ReturnType<typeof rawSmtp>>[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const c = await rawSmtp(strict.port);
+        expect(await c.reply()).toMatch(/^220 /);
+        open.push(c);
+      }
+      const refused = await rawSmtp(strict.port);
+      expect(await refused.reply()).toBe('421 4.7.0 Too many connections from your address');
+      await refused.closed;
+      open.shift()!.close();
+      await new Promise((r) => setTimeout(r, 100));
+      const again = await rawSmtp(strict.port);
+      open.push(again);
+      expect(await again.reply()).toMatch(/^220 /);
+    } finally {
+      for (const c of open) c.close();
+      await strict.stop();
+    }
+  });
+
+  it('allows the default 50 connections from one IP (the benchmark uses 20)', async () => {
+    expect(store().deps.config.smtpMaxConnectionsPerIp).toBe(50);
+    const open = await Promise.all(Array.from({ length: 50 }, () => rawSmtp(smtp.port)));
+    try {
+      const greetings = await Promise.all(open.map((c) => c.reply()));
+      expect(greetings.every((g) => g.startsWith('220 '))).toBe(true);
+    } finally {
+      for (const c of open) c.close();
+    }
+  });
+
+  it('cuts a connection that has delivered nothing sooner than one that has', async () => {
+    const acct = await makeAccount(store().deps);
+    const strict = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', firstMessageTimeoutMs: 1500, sessionTimeoutMs: 60_000 });
+    try {
+      const idler = await rawSmtp(strict.port);
+      const sender = await rawSmtp(strict.port);
+      for (const c of [idler, sender]) {
+        await c.reply();
+        await c.command('EHLO limits.test');
+      }
+      expect(await sender.command('MAIL FROM:<ann@customer.example>')).toMatch(/^250/);
+      expect(await sender.command(`RCPT TO:<${acct.email.inbound_address}>`)).toMatch(/^250/);
+      expect(await sender.command('DATA')).toMatch(/^354/);
+      sender.write(eml({ to: acct.email.inbound_address }));
+      expect(await sender.command('.')).toMatch(/^250 /);
+      const started = Date.now();
+      await idler.closed;
+      expect(Date.now() - started).toBeLessThan(3000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await sender.command('NOOP')).toMatch(/^250/);
+      sender.close();
+      await strict.settled();
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('threads by reply token, In-Reply-To and References, and our Message-ID pattern, never by subject, within the inbox', async () => {
     const acct = await makeAccount(store().deps);
     const to = acct.email.inbound_address;
@@ -370,7 +431,7 @@ describeEachStore('email in over SMTP', (store) => {
     expect(ms[2].activity).toMatchObject({ type: 'reopened', reason: 'inbound' });
   });
 
-  it('links a delivery-status report to the outbound message and marks it failed, opening no conversation', async () => {
+  it('links delivery-status reports to the outbound message: delayed notes it, delivered clears that, failed marks it failed; an unknown one is kept as automatic mail', async () => {
     const acct = await makeAccount(store().deps);
     const to = acct.email.inbound_address;
     await send([to], eml({ to, subject: 'Needs an answer' }));
@@ -383,46 +444,63 @@ describeEachStore('email in over SMTP', (store) => {
       .insertInto('messages')
       .values({ id: outboundId, account_id: acct.account.id, inbox_id: acct.inbox.id, conversation_id: conv.id, direction: 'out', kind: 'message', author_user_id: acct.owner.id, author_contact_id: null, text: 'Our answer', html: null, subject: 'Re: Needs an answer', message_id: outMid, in_reply_to: null, references_json: null, from_json: null, to_json: null, cc_json: null, bcc_json: null, email_date: null, content_hash: null, raw_key: null, parse_error: null, auto_submitted: 0, delivery_status: 'sent', delivery_error: null, activity_json: null, created_at: now })
       .execute();
-    const dsn = crlf(
-      [
-        'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
-        `To: ${to}`,
-        'Subject: Undelivered Mail Returned to Sender',
-        `Message-ID: <${mid('dsn')}>`,
-        'Auto-Submitted: auto-replied',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"',
-        '',
-        '--B1',
-        'Content-Type: text/plain',
-        '',
-        'Your message could not be delivered.',
-        '--B1',
-        'Content-Type: message/delivery-status',
-        '',
-        'Reporting-MTA: dns; mx.customer.example',
-        '',
-        'Final-Recipient: rfc822; ann@customer.example',
-        'Action: failed',
-        'Status: 5.1.1',
-        'Diagnostic-Code: smtp; 550 5.1.1 <ann@customer.example>: Recipient address rejected',
-        '',
-        '--B1',
-        'Content-Type: text/rfc822-headers',
-        '',
-        `From: Acme <${to}>`,
-        `Message-ID: <${outMid}>`,
-        'Subject: Re: Needs an answer',
-        '',
-        '--B1--',
-        '',
-      ].join('\n'),
-    );
-    expect((await send([to], dsn, '')).final).toMatch(/^250 2\.0\.0 Queued as /);
+    const report = (action: string, status: string, diagnostic: string, about = outMid) =>
+      crlf(
+        [
+          'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
+          `To: ${to}`,
+          'Subject: Delivery Status Notification',
+          `Message-ID: <${mid('dsn')}>`,
+          'Auto-Submitted: auto-replied',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"',
+          '',
+          '--B1',
+          'Content-Type: text/plain',
+          '',
+          'A report on your message.',
+          '--B1',
+          'Content-Type: message/delivery-status',
+          '',
+          'Reporting-MTA: dns; mx.customer.example',
+          '',
+          'Final-Recipient: rfc822; ann@customer.example',
+          `Action: ${action}`,
+          `Status: ${status}`,
+          `Diagnostic-Code: smtp; ${diagnostic}`,
+          '',
+          '--B1',
+          'Content-Type: text/rfc822-headers',
+          '',
+          `From: Acme <${to}>`,
+          `Message-ID: <${about}>`,
+          'Subject: Re: Needs an answer',
+          '',
+          '--B1--',
+          '',
+        ].join('\n'),
+      );
+    const outbound = () => db.selectFrom('messages').select(['delivery_status', 'delivery_error']).where('id', '=', outboundId).executeTakeFirstOrThrow();
+
+    expect((await send([to], report('delayed', '4.4.7', '451 4.4.7 try again later'), '')).final).toMatch(/^250 2\.0\.0 Queued as /);
+    expect(await outbound()).toEqual({ delivery_status: 'sent', delivery_error: 'Delayed: smtp; 451 4.4.7 try again later for ann@customer.example' });
+    expect((await send([to], report('delivered', '2.0.0', '250 ok'), '')).final).toMatch(/^250 /);
+    expect(await outbound()).toEqual({ delivery_status: 'sent', delivery_error: null });
+    expect((await send([to], report('failed', '5.1.1', '550 5.1.1 <ann@customer.example>: Recipient address rejected'), '')).final).toMatch(/^250 /);
+    expect(await outbound()).toMatchObject({ delivery_status: 'failed', delivery_error: expect.stringContaining('550 5.1.1') });
+    // A late delay notice does not undo the failure.
+    expect((await send([to], report('delayed', '4.4.7', '451 later'), '')).final).toMatch(/^250 /);
+    expect((await outbound()).delivery_status).toBe('failed');
+    // None of these opened a conversation.
     expect(await conversations(acct.token)).toHaveLength(1);
-    const out = await db.selectFrom('messages').selectAll().where('id', '=', outboundId).executeTakeFirstOrThrow();
-    expect(out.delivery_status).toBe('failed');
-    expect(out.delivery_error).toContain('550 5.1.1');
+
+    // A report on a message that is not ours is never dropped: it is kept, as automatic mail.
+    expect((await send([to], report('failed', '5.1.1', '550 no such user', 'somebody-else@elsewhere.example'), '')).final).toMatch(/^250 /);
+    const all = await conversations(acct.token);
+    expect(all).toHaveLength(2);
+    const kept = await db.selectFrom('messages').select(['auto_submitted', 'text']).where('conversation_id', '=', all.find((c: { id: string }) => c.id !== conv.id).id).executeTakeFirstOrThrow();
+    expect(kept.auto_submitted).toBe(1);
+    expect(kept.text).toContain('A report on your message.');
   });
 
   it('keeps a message it cannot parse, raw, with a visible parse error', async () => {

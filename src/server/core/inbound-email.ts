@@ -28,6 +28,8 @@ export interface ForwardedFrom {
 export interface DeliveryReport {
   /** Message-ID (no angle brackets) of the message that bounced, from the DSN's returned headers. */
   originalMessageId: string | null;
+  /** RFC 3464 Action, the worst over its recipients; a report without one counts as a failure. */
+  action: 'failed' | 'delayed' | 'delivered';
   /** Human-readable reason: Diagnostic-Code, else Status and Action. */
   reason: string;
 }

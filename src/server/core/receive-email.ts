@@ -18,6 +18,7 @@ import { quoteStart } from './quoted-text.ts';
 import { notifyFollowersOfReply } from './notify.ts';
 import { newReplyToken } from './reply-token.ts';
 import { automaticReason } from '../mail/loops.ts';
+import { applyDeliveryReport } from './delivery-reports.ts';
 
 export interface StoredAttachment {
   filename: string;
@@ -55,7 +56,9 @@ export interface ReceiveEmailInput {
 export type ReceiveEmailResult =
   | { outcome: 'stored'; messageId: string; conversationId: string; created: boolean; via: ThreadVia | 'new' }
   | { outcome: 'duplicate'; messageId: string; conversationId: string }
-  | { outcome: 'bounce_linked'; outboundMessageId: string | null };
+  /** The same email was in a conversation that was deleted since (a tombstone, 0017): stays deleted. */
+  | { outcome: 'deleted' }
+  | { outcome: 'bounce_linked'; outboundMessageId: string };
 
 const PREVIEW_CHARS = 200;
 
@@ -100,33 +103,33 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     .where('content_hash', '=', input.contentHash)
     .executeTakeFirst();
   if (dup) return { outcome: 'duplicate', messageId: dup.id, conversationId: dup.conversation_id };
+  // A deleted conversation's mail fetched or delivered again (an IMAP re-scan, an SMTP retry) is not re-imported.
+  const deleted = await ctx.db
+    .selectFrom('deleted_messages')
+    .select('deleted_at')
+    .where('inbox_id', '=', inboxId)
+    .where('message_id', '=', input.messageId)
+    .where('content_hash', '=', input.contentHash)
+    .executeTakeFirst();
+  if (deleted) return { outcome: 'deleted' };
 
   if (parsed?.report) {
-    const original = parsed.report.originalMessageId
-      ? await ctx.db
-          .selectFrom('messages')
-          .selectAll()
-          .where('account_id', '=', accountId)
-          .where('message_id', '=', parsed.report.originalMessageId)
-          .where('direction', '=', 'out')
-          .executeTakeFirst()
-      : undefined;
-    if (!original) return { outcome: 'bounce_linked', outboundMessageId: null };
-    await ctx.db.updateTable('messages').set({ delivery_status: 'failed', delivery_error: `Bounced: ${parsed.report.reason}` }).where('id', '=', original.id).execute();
-    await ctx.emit({ type: 'message.updated', accountId, inboxId: original.inbox_id, data: { conversationId: original.conversation_id, messageId: original.id } });
-    return { outcome: 'bounce_linked', outboundMessageId: original.id };
+    const outboundMessageId = await applyDeliveryReport(ctx, accountId, parsed.report);
+    if (outboundMessageId) return { outcome: 'bounce_linked', outboundMessageId };
+    // A report on no message of ours (sent before Parley, or backscatter) is kept, as automatic mail.
   }
 
   const fromAddr = parsed?.from ?? envelopeSender(input.mailFrom);
   const ownSender = fromAddr
     ? await ctx.db.selectFrom('channel_addresses').select('address').where('address', '=', fromAddr.address).executeTakeFirst()
     : undefined;
-  const automatic = automaticReason({
-    headers: parsed?.headers ?? [],
-    mailFrom: input.envelopeKnown ? input.mailFrom : undefined,
-    fromAddress: fromAddr?.address ?? null,
-    ownAddresses: new Set(ownSender ? [ownSender.address] : []),
-  });
+  const automatic =
+    automaticReason({
+      headers: parsed?.headers ?? [],
+      mailFrom: input.envelopeKnown ? input.mailFrom : undefined,
+      fromAddress: fromAddr?.address ?? null,
+      ownAddresses: new Set(ownSender ? [ownSender.address] : []),
+    }) ?? (parsed?.report ? 'delivery-status report' : null);
 
   // Forwards: log to the original sender and show the original CC (channel setting, on by default).
   const forwardedOriginal = input.settings.original_sender_of_forwards === 1 ? (parsed?.forwarded ?? null) : null;

@@ -149,9 +149,18 @@ function findProblem(raw: Uint8Array, email: Email): string | null {
   return null;
 }
 
+/** RFC 3464 §2.3.3 actions, worst first; relayed and expanded count as delivered. */
+function worstAction(actions: string[]): DeliveryReport['action'] {
+  const seen = new Set(actions.map((a) => a.toLowerCase()));
+  if (seen.size === 0 || seen.has('failed')) return 'failed';
+  if (seen.has('delayed')) return 'delayed';
+  return [...seen].every((a) => a === 'delivered' || a === 'relayed' || a === 'expanded') ? 'delivered' : 'failed';
+}
+
 function readDeliveryReport(email: Email): DeliveryReport {
   let reason = '';
   let originalMessageId: string | null = null;
+  let actions: string[] = [];
   for (const a of email.attachments) {
     const type = a.mimeType.toLowerCase();
     const text = typeof a.content === 'string' ? a.content : Buffer.from(bytesOf(a.content)).toString('utf8');
@@ -160,7 +169,8 @@ function readDeliveryReport(email: Email): DeliveryReport {
       const unfolded = text.replace(/\r?\n[ \t]+/g, ' ');
       const diagnostic = /^Diagnostic-Code:\s*(.+)$/im.exec(unfolded)?.[1]?.trim();
       const status = /^Status:\s*(.+)$/im.exec(unfolded)?.[1]?.trim();
-      const action = /^Action:\s*(.+)$/im.exec(unfolded)?.[1]?.trim();
+      actions = [...unfolded.matchAll(/^Action:\s*([a-z]+)/gim)].map((m) => m[1]!);
+      const action = actions[0];
       const recipient = /^Final-Recipient:\s*(?:rfc822;\s*)?(.+)$/im.exec(unfolded)?.[1]?.trim();
       reason = [diagnostic ?? (status ? `Status ${status}` : ''), action && !diagnostic ? `(${action})` : '', recipient ? `for ${recipient}` : ''].filter(Boolean).join(' ');
     } else if (type === 'text/rfc822-headers' || type === 'message/rfc822' || type === 'message/global' || type === 'message/global-headers') {
@@ -170,7 +180,7 @@ function readDeliveryReport(email: Email): DeliveryReport {
     }
   }
   if (!reason) reason = (email.text ?? '').trim().split(/\r?\n/).slice(0, 3).join(' ').slice(0, 300) || 'Delivery failed';
-  return { originalMessageId, reason: reason.slice(0, 1000) };
+  return { originalMessageId, action: worstAction(actions), reason: reason.slice(0, 1000) };
 }
 
 async function readForwardedAttachment(content: Uint8Array): Promise<{ forwarded: ForwardedFrom; text: string } | null> {
