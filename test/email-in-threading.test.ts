@@ -148,6 +148,9 @@ describe('identity of a message', () => {
     expect(safeFilename('../../etc/passwd', 'f')).toBe('passwd');
     expect(safeFilename('..\\..\\windows\\system.ini', 'f')).toBe('system.ini');
     expect(safeFilename('..', 'fallback')).toBe('fallback');
+    // A right-to-left override would show "invoice\u202Egpj.html" as "invoicelmth.jpg".
+    expect(safeFilename('invoice\u202Egpj.html', 'f')).toBe('invoicegpj.html');
+    expect(safeFilename('a\u2066b\u2069\u200Fc\u0085.pdf', 'f')).toBe('abc.pdf');
     expect(baseAddress('Inbox+c_x@Acme.Test')).toBe('inbox@acme.test');
   });
 });

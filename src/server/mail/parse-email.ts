@@ -111,11 +111,14 @@ function bytesOf(content: ArrayBuffer | Uint8Array | string): Uint8Array {
   return content instanceof Uint8Array ? content : new Uint8Array(content);
 }
 
-/** `../../etc/passwd` -> `passwd`: a display name only, never a path. */
+/**
+ * `../../etc/passwd` -> `passwd`: a display name only, never a path. Control characters go, and so
+ * do the bidirectional controls that make `invoice<RLO>gpj.html` read as `invoicelmth.jpg`.
+ */
 export function safeFilename(name: string | null | undefined, fallback: string): string {
   const base = (name ?? '').replace(/\\/g, '/').split('/').pop() ?? '';
   const cleaned = base
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/^\.+/, '')
     .trim()
     .slice(0, 200);
