@@ -395,6 +395,18 @@ export interface EmailThreadKeysTable {
   conversation_id: string;
 }
 
+/**
+ * Deleted conversations' inbound email (0017): the dedupe key of each deleted message, so the
+ * same mail arriving again (IMAP re-scan, re-fetch, SMTP retry) is known and not stored again.
+ */
+export interface DeletedMessagesTable {
+  inbox_id: string;
+  /** Without angle brackets, as in messages.message_id. */
+  message_id: string;
+  content_hash: string;
+  deleted_at: string;
+}
+
 /** The durable inbound spool (0006): accepted over SMTP, not yet processed into conversations. */
 export interface InboundQueueTable {
   id: string;
@@ -448,6 +460,7 @@ export interface Database {
   notifications: NotificationsTable;
   email_thread_keys: EmailThreadKeysTable;
   inbound_queue: InboundQueueTable;
+  deleted_messages: DeletedMessagesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

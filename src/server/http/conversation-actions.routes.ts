@@ -1,15 +1,16 @@
-// The workflow on one conversation: assign/unassign, close, reopen, snooze, move, follow.
+// The workflow on one conversation: assign/unassign, close, reopen, snooze, move, follow, delete.
 // Thin: validate, call the use case (which checks the right to act: 404 when the caller cannot
 // see the conversation, 403 view_only when they may only look), present the conversation.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { Conversation, id } from '../../shared/api.ts';
+import { Conversation, ErrorBody, id } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
 import { IdParams } from './inboxes.routes.ts';
 import { assignConversation } from '../core/assign-conversation.ts';
 import { closeConversation, followConversation, moveConversation, reopenConversation, snoozeConversation } from '../core/conversation-workflow.ts';
+import { deleteConversation } from '../core/delete-conversation.ts';
 import { conversationFor } from '../core/inbox-access.ts';
 import { presentConversationRow } from './workflow-presenters.ts';
 
@@ -111,4 +112,22 @@ export const conversationActionRoutes =
       await deps.run(actor, (ctx) => followConversation(ctx, { conversationId: request.params.id, follow: false }));
       return followers(request.params.id, actor.user.id);
     });
+
+    app.delete(
+      '/conversations/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete for good, with its messages, notes, attachments and tickets',
+          description:
+            'Anyone who can act in the inbox may delete (403 view_only for admins who may only view it; 404 when the caller cannot see it). The conversation leaves the contact\'s timeline too. Its emails are remembered, so the same mail fetched or delivered again (an IMAP re-scan, an SMTP retry) does not bring it back. Agents with the inbox open receive a `conversation.deleted` event.',
+          params: IdParams,
+          response: { 204: z.null(), 403: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        await deps.run(actorOf(request), (ctx) => deleteConversation(ctx, { conversationId: request.params.id }));
+        return reply.status(204).send(null);
+      },
+    );
   };

@@ -42,6 +42,7 @@ export interface IngestInput {
 export type IngestResult =
   | { outcome: 'stored'; messageId: string; conversationId: string; created: boolean }
   | { outcome: 'duplicate'; messageId: string; conversationId: string }
+  | { outcome: 'deleted' }
   | { outcome: 'bounce_linked'; outboundMessageId: string | null }
   | { outcome: 'no_channel' };
 
