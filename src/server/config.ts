@@ -29,6 +29,8 @@ const schema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   SMTP_MAX_MESSAGE_BYTES: z.coerce.number().int('must be an integer').positive('must be positive').default(25 * 1024 * 1024),
+  // Postfix's smtpd_client_connection_count_limit default: one host cannot fill every SMTP slot.
+  SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int('must be an integer').positive('must be positive').default(50),
   SMTP_TLS_KEY: z.string().optional(),
   SMTP_TLS_CERT: z.string().optional(),
   // SSRF guard (DESIGN.md): connected mailboxes may not point at private or loopback hosts unless
@@ -63,6 +65,7 @@ export type Config = {
   secretKey: string | undefined;
   allowPrivateMailHosts: boolean;
   smtpMaxMessageBytes: number;
+  smtpMaxConnectionsPerIp: number;
   smtpTls: { key: string; cert: string } | undefined;
   logLevel: string;
   roles: Set<'web' | 'smtp' | 'imap' | 'worker'>;
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: c.SECRET_KEY,
     allowPrivateMailHosts: c.ALLOW_PRIVATE_MAIL_HOSTS === 'true' || c.ALLOW_PRIVATE_MAIL_HOSTS === '1',
     smtpMaxMessageBytes: c.SMTP_MAX_MESSAGE_BYTES,
+    smtpMaxConnectionsPerIp: c.SMTP_MAX_CONNECTIONS_PER_IP,
     smtpTls: c.SMTP_TLS_KEY && c.SMTP_TLS_CERT ? { key: c.SMTP_TLS_KEY, cert: c.SMTP_TLS_CERT } : undefined,
     logLevel: c.LOG_LEVEL,
     roles: new Set(c.ROLES.split(',').map((r) => r.trim()) as Array<'web' | 'smtp' | 'imap' | 'worker'>),

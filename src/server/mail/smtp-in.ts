@@ -11,6 +11,7 @@ import { parsePool } from './parse.ts';
 import { inboundSpool } from './inbound-spool.ts';
 import { acquireInboundProcessing, type ProcessingPlace } from './inbound-processing.ts';
 import { MessageSink } from './spool-files.ts';
+import { SmtpClientLimits } from './smtp-client-limits.ts';
 
 export const MAX_RECIPIENTS = 100;
 
@@ -21,6 +22,10 @@ export interface SmtpReceiverOptions {
   socketTimeoutMs?: number;
   /** Cap on a whole connection, against clients that trickle one byte at a time. */
   sessionTimeoutMs?: number;
+  /** Shorter cap while a connection has not delivered a message yet. */
+  firstMessageTimeoutMs?: number;
+  /** Concurrent connections one IP may hold (default: SMTP_MAX_CONNECTIONS_PER_IP). */
+  maxConnectionsPerIp?: number;
   /**
    * Where spooled mail becomes conversations, unless another role of this process started it
    * already: a thread of its own (the server: the event loop only receives), or this thread (the
@@ -58,6 +63,14 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
   const channelOf = new WeakMap<SMTPServerAddress, string>();
   const maxBytes = deps.config.smtpMaxMessageBytes;
   const tls = deps.config.smtpTls;
+  // The idle timeout resets on every byte, so a client trickling one byte a minute would hold a
+  // connection forever: cap the whole session too, and more tightly until it delivers a message
+  // (RFC 5321 §4.5.3.2's longest step, the end of DATA, is 10 minutes).
+  const limits = new SmtpClientLimits({
+    maxConnectionsPerIp: opts.maxConnectionsPerIp ?? deps.config.smtpMaxConnectionsPerIp,
+    sessionLimitMs: opts.sessionTimeoutMs ?? 30 * 60_000,
+    firstMessageLimitMs: opts.firstMessageTimeoutMs ?? 10 * 60_000,
+  });
   const server = new SMTPServer({
     name: deps.domains.mailDomain,
     banner: 'Parley ESMTP',
@@ -72,6 +85,11 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
     maxClients: 1000,
     socketTimeout: opts.socketTimeoutMs ?? 120_000,
     closeTimeout: 30_000,
+
+    onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      if (!limits.admits(session)) return callback(smtpError(421, '4.7.0 Too many connections from your address'));
+      callback();
+    },
 
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
       // RFC 5321 §4.5.3.1.8: a server may refuse more than it wants with 452, the client sends the rest later.
@@ -121,7 +139,10 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
         const only = channels.size === 1 ? [...channels][0] : undefined;
         spool
           .appendSink(sink, { via: 'smtp', ...(only ? { channelId: only } : {}), mailFrom, recipients: session.envelope.rcptTo.map((r) => r.address) })
-          .then((id) => callback(null, `2.0.0 Queued as ${id}`))
+          .then((id) => {
+            limits.delivered(session);
+            callback(null, `2.0.0 Queued as ${id}`);
+          })
           .catch((err: unknown) => {
             if (isDiskFull(err)) {
               log.error({ err }, 'disk full: message refused with 452');
@@ -134,14 +155,7 @@ export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = 
     },
   });
   server.on('error', (err) => log.warn({ err }, 'SMTP connection error'));
-  // The idle timeout resets on every byte, so a client trickling one byte a minute would hold a
-  // connection forever: cap the whole session too.
-  const sessionLimit = opts.sessionTimeoutMs ?? 30 * 60_000;
-  server.server.on('connection', (socket) => {
-    const timer = setTimeout(() => socket.destroy(), sessionLimit);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
-  });
+  server.server.on('connection', (socket) => limits.track(socket));
 
   const host = opts.host ?? deps.config.host;
   const listening = new Promise<number>((resolve, reject) => {
