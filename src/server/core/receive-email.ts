@@ -58,8 +58,6 @@ export type ReceiveEmailResult =
   | { outcome: 'duplicate'; messageId: string; conversationId: string }
   /** The same email was in a conversation that was deleted since (a tombstone, 0017): stays deleted. */
   | { outcome: 'deleted' }
-  /** The same email was in a conversation that was deleted since (a tombstone, 0017): stays deleted. */
-  | { outcome: 'deleted' }
   | { outcome: 'bounce_linked'; outboundMessageId: string };
 
 const PREVIEW_CHARS = 200;
@@ -105,15 +103,6 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     .where('content_hash', '=', input.contentHash)
     .executeTakeFirst();
   if (dup) return { outcome: 'duplicate', messageId: dup.id, conversationId: dup.conversation_id };
-  // A deleted conversation's mail fetched or delivered again (an IMAP re-scan, an SMTP retry) is not re-imported.
-  const deleted = await ctx.db
-    .selectFrom('deleted_messages')
-    .select('deleted_at')
-    .where('inbox_id', '=', inboxId)
-    .where('message_id', '=', input.messageId)
-    .where('content_hash', '=', input.contentHash)
-    .executeTakeFirst();
-  if (deleted) return { outcome: 'deleted' };
   // A deleted conversation's mail fetched or delivered again (an IMAP re-scan, an SMTP retry) is not re-imported.
   const deleted = await ctx.db
     .selectFrom('deleted_messages')
