@@ -1,8 +1,8 @@
 // Email in, clicked through in headless Chromium: a message sent over real SMTP shows up in the
 // inbox and opens with its text and attachment; turning the channel off and on with the Status
 // switch on Settings > Inboxes changes what the SMTP receiver accepts (550 5.2.1, then 250); a
-// forward opens as its original sender's, with the forwarded message shown; a plain-text reply's
-// quoted history is folded.
+// forward opens as its original sender's, with the forwarded message shown; an inline image shows
+// in the email and is not listed again under it; a plain-text reply's quoted history is folded.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,53 @@ describe('agent app: email in', () => {
     await page.getByRole('button', { name: 'Show quoted text' }).click();
     await frame.getByText('Please refund my order #2002').waitFor({ state: 'visible' });
     await h.screenshot(page, 'email-in-forward');
+  });
+
+  it('shows an inline image in the email, not again as an attachment; an inline part the HTML does not show stays listed', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const to = acct.email.inbound_address;
+    const related = crlf(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/email/related-inline-image.eml')));
+    expect((await sendRaw(smtp.port, { from: 'designer@studio.example', to: [to], data: related })).final).toMatch(/^250 /);
+    const unshown = crlf(
+      [
+        'From: Designer <designer@studio.example>',
+        `To: ${to}`,
+        'Subject: Logo, second try',
+        `Message-ID: <unshown-${Date.now()}@studio.example>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/related; boundary="rel"; type="text/html"',
+        '',
+        '--rel',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        '<p>The logo is attached.</p>',
+        '',
+        '--rel',
+        'Content-Type: image/png; name="logo-v2.png"',
+        'Content-Transfer-Encoding: base64',
+        'Content-ID: <logo456@studio.example>',
+        'Content-Disposition: inline; filename="logo-v2.png"',
+        '',
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP4z8DwHwAFAAIBpdHCrQAAAABJRU5ErkJggg==',
+        '--rel--',
+        '',
+      ].join('\n'),
+    );
+    expect((await sendRaw(smtp.port, { from: 'designer@studio.example', to: [to], data: unshown })).final).toMatch(/^250 /);
+    await smtp.settled();
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.getByText('Logo proposal').first().click();
+    const logo = page.frameLocator('iframe.email-frame').getByRole('img', { name: 'logo' });
+    await logo.waitFor();
+    await expect.poll(async () => logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+    await page.getByText('Download original').waitFor();
+    expect(await page.getByRole('list', { name: 'Attachments' }).count()).toBe(0);
+    await h.screenshot(page, 'email-in-inline-image');
+
+    await page.getByText('Logo, second try').first().click();
+    await page.getByRole('list', { name: 'Attachments' }).getByText('logo-v2.png').waitFor();
   });
 
   it('folds the quoted history of a plain-text reply behind "…"', async () => {

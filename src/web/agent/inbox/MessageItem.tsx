@@ -71,7 +71,10 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
       </li>
     );
   }
-  const visibleAttachments = m.attachments.filter((a) => !(a.inline && a.contentId && m.html?.includes(`cid:${a.contentId.replace(/^<|>$/g, '')}`)));
+  // An inline image the HTML shows is not listed again. The server rewrites the HTML's cid:
+  // references to the attachment's URL when the mail arrives; either form counts.
+  const shownInHtml = (a: MessageT['attachments'][number]) => Boolean(m.html && (m.html.includes(a.url) || (a.contentId && m.html.includes(`cid:${a.contentId.replace(/^<|>$/g, '')}`))));
+  const visibleAttachments = m.attachments.filter((a) => !(a.inline && shownInHtml(a)));
   return (
     <li className={m.direction === 'out' ? 'message message-out' : 'message message-in'}>
       <header className="message-header">
