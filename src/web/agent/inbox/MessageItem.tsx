@@ -41,10 +41,10 @@ function DeliveryStatus({ m }: { m: MessageT }) {
   }
   const label = m.deliveryStatus === 'sent' ? 'Sent' : m.deliveryStatus === 'queued' ? 'Queued' : 'Sending';
   return (
-    <span className={`delivery delivery-${m.deliveryStatus}`}>
+    <p className={`delivery delivery-${m.deliveryStatus}`}>
       {label}
       {m.deliveryStatus !== 'sent' && m.deliveryError ? ` — ${m.deliveryError}` : ''}
-    </span>
+    </p>
   );
 }
 
@@ -80,6 +80,8 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
       <header className="message-header">
         <Avatar name={author.name} size={32} />
         <div className="message-from">
+          {/* Floated right of the first line, so the lines below it (address, recipients) get the full width. */}
+          <Time iso={m.createdAt} />
           <div>
             <strong>{author.name}</strong>
             {author.detail && <span className="muted"> &lt;{author.detail}&gt;</span>}
@@ -88,11 +90,9 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
           {m.email && m.email.cc.length > 0 && <div className="muted small">Cc: {addressList(m.email.cc)}</div>}
           {m.email?.forwardedFrom && <div className="muted small">Forwarded from {addressList([m.email.forwardedFrom])}</div>}
         </div>
-        <div className="message-side">
-          <Time iso={m.createdAt} />
-          <DeliveryStatus m={m} />
-        </div>
       </header>
+      {/* Below the header, not beside it: a long reason must not squeeze the sender and recipients. */}
+      <DeliveryStatus m={m} />
       {m.parseError && (
         <div className="alert alert-warning small" role="alert">
           This email could not be read completely: {m.parseError}
