@@ -37,7 +37,7 @@ describe('agent app: email out', () => {
     const form = page.getByRole('form', { name: 'Configuration' });
     await form.waitFor();
     expect(await page.getByLabel('Use the Parley email for sending messages').isChecked()).toBe(true);
-    expect(await page.locator('#forwarding-address').inputValue()).toBe(acct.email.forwarding_address);
+    expect(await page.locator('#forwarding-address').innerText()).toBe(acct.email.forwarding_address);
     await page.getByRole('button', { name: 'Copy forwarding address' }).waitFor();
 
     await page.getByLabel('From name').selectOption('company');

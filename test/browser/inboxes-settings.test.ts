@@ -1,5 +1,6 @@
 // Settings > Inbox > Inboxes in headless Chromium: rename an inbox, create one through the wizard
-// on a Professional plan, the upgrade message on a free plan, and a channel's Status switch.
+// on a Professional plan, the upgrade message on a free plan, a channel's Status switch, and the
+// fallback email's forwarding address shown whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
@@ -155,6 +156,26 @@ describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () 
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup'))).toBe('menu');
+  });
+
+  it("shows the fallback email's whole forwarding address on its Configuration tab, on a laptop and on a phone", async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto('/settings/inboxes');
+    await page.getByRole('link', { name: 'Edit Fallback email' }).click();
+    await page.getByRole('form', { name: 'Configuration' }).waitFor();
+    const configuration = page.url();
+    const address = page.locator('#forwarding-address');
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(configuration);
+      await page.getByRole('button', { name: 'Copy forwarding address' }).waitFor();
+      expect(await address.innerText()).toBe(acct.email.forwarding_address);
+      const fits = await address.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().right <= document.documentElement.clientWidth);
+      expect(fits).toBe(true);
+      await h.screenshot(page, `configuration-forwarding-address-${width}`);
+    }
   });
   it("shows a channel's connection problem, when it was last checked and when mail last came", async () => {
     const acct = await makeAccount(h.store.deps, { plan: 'starter' });

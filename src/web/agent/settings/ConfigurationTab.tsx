@@ -296,9 +296,12 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
         </fieldset>
 
         <div className="field">
-          <label htmlFor="forwarding-address">Forwarding address</label>
+          <label>Forwarding address</label>
+          {/* Shown whole, wrapping on a narrow screen; a read-only field would cut it off. */}
           <div className="with-action">
-            <input id="forwarding-address" readOnly value={email.forwardingAddress} />
+            <code id="forwarding-address" className="address">
+              {email.forwardingAddress}
+            </code>
             <CopyButton value={email.forwardingAddress} label="Copy forwarding address" />
           </div>
           <p className="hint">Add this address as a forwarding address in your mail client’s settings: email forwarded to it lands in this inbox.</p>
