@@ -1,6 +1,6 @@
 // Settings > Inbox > Inboxes in headless Chromium: rename an inbox, create one through the wizard
-// on a Professional plan, the upgrade message on a free plan, a channel's Status switch, and the
-// fallback email's forwarding address shown whole.
+// on a Professional plan, the upgrade message on a free plan, a channel's Status switch, focus in
+// the dialogs the Actions menu opens, and the fallback email's forwarding address shown whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
@@ -156,6 +156,24 @@ describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () 
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup'))).toBe('menu');
+
+    // A dialog opened from the menu starts in its first field and, closed with Escape, gives focus
+    // back to the menu's button (the item that opened it is gone).
+    for (const [downs, title, field] of [
+      [1, 'Create new inbox', 'Team inbox name'],
+      [0, 'Rename inbox', 'Inbox name'],
+    ] as const) {
+      await page.keyboard.press('Enter');
+      await menu.waitFor();
+      for (let i = 0; i < downs; i++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: title });
+      await dialog.waitFor();
+      await expect.poll(async () => dialog.getByLabel(field).evaluate((el) => el === document.activeElement)).toBe(true);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect.poll(async () => actions.evaluate((el) => el === document.activeElement)).toBe(true);
+    }
   });
 
   it("shows the fallback email's whole forwarding address on its Configuration tab, on a laptop and on a phone", async () => {

@@ -1,5 +1,6 @@
 // A modal dialog on the native <dialog> element: focus is trapped and Escape closes it for free;
-// role="dialog" with aria-labelledby names it for screen readers (and for tests).
+// role="dialog" with aria-labelledby names it for screen readers (and for tests). Opening focuses
+// the first field; closing gives focus back to the element that had it when the dialog opened.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 export interface DialogProps {
@@ -12,14 +13,23 @@ export interface DialogProps {
   wide?: boolean;
 }
 
+const FIRST_FIELD = '.dialog-content :is(input, select, textarea):not(:disabled)';
+
 export function Dialog({ title, open, onClose, children, footer, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
     const el = ref.current;
-    if (!el) return;
-    if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
+    if (!el || !open) return;
+    const opener = document.activeElement;
+    el.showModal();
+    // showModal focuses the header's Close button; a field's autoFocus ran earlier, while the dialog
+    // was still hidden, and came to nothing.
+    el.querySelector<HTMLElement>(FIRST_FIELD)?.focus();
+    return () => {
+      el.close();
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
   }, [open]);
   return (
     <dialog

@@ -61,6 +61,8 @@ export function Menu({ label, items, align = 'left', button, buttonClass = 'butt
               disabled={item.disabled}
               onClick={() => {
                 setOpen(false);
+                // Back on the button, as when the menu closes otherwise: a dialog the item opens returns focus here.
+                buttonRef.current?.focus();
                 item.onSelect();
               }}
             >
