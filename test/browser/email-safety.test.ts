@@ -113,11 +113,14 @@ describe('agent app: email messages are shown safely', { timeout: BROWSER_TEST_T
   let pixel: http.Server;
   let pixelPort = 0;
   const pixelHits: string[] = [];
+  /** The Referer each hit came with: showing images must not tell the sender where Parley runs. */
+  const pixelReferers: Array<string | undefined> = [];
 
   beforeAll(async () => {
     h = await startBrowserHarness();
     pixel = http.createServer((req, res) => {
       pixelHits.push(req.url ?? '');
+      pixelReferers.push(req.headers.referer);
       res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
       res.end(PIXEL);
     });
@@ -138,6 +141,8 @@ describe('agent app: email messages are shown safely', { timeout: BROWSER_TEST_T
       '<a id="js-link" href="javascript:alert(3)">Open invoice</a>',
       `<img id="tracker" src="http://127.0.0.1:${pixelPort}/pixel.png" alt="tracker" width="20" height="20">`,
       `<div style="background-image: url('http://127.0.0.1:${pixelPort}/background.png')">Styled block</div>`,
+      // No slashes after the scheme: still a remote URL to the browser.
+      `<img id="noslash" src="http:127.0.0.1:${pixelPort}/noslash.png" alt="" width="20" height="20">`,
       '<svg><script>alert(4)</script></svg>',
       '<iframe srcdoc="<script>alert(5)</script>"></iframe>',
       '<form action="http://127.0.0.1:1/steal"><input name="password"><button>Log in again</button></form>',
@@ -170,6 +175,7 @@ describe('agent app: email messages are shown safely', { timeout: BROWSER_TEST_T
     expect(await frame.locator('[onerror]').count()).toBe(0);
     expect(await frame.locator('form, input, iframe').count()).toBe(0);
     expect(await frame.locator('#js-link').getAttribute('href')).toBeNull();
+    expect(await frame.locator('#noslash').getAttribute('src')).toBeNull();
 
     // Clicking the (defused) link runs nothing either.
     await frame.locator('#js-link').click();
@@ -215,6 +221,9 @@ describe('agent app: email messages are shown safely', { timeout: BROWSER_TEST_T
       { timeout: 10_000 },
     );
     expect(pixelHits).toContain('/pixel.png');
+    // The CSS background too, and neither carries a Referer.
+    await expect.poll(() => pixelHits.includes('/background.png'), { timeout: 10_000 }).toBe(true);
+    expect(pixelReferers).toEqual(pixelHits.map(() => undefined));
     expect(h.dialogs.slice(dialogsBefore)).toEqual([]);
     expect(await page.title()).toBe(titleBefore);
     await h.screenshot(page, 'conversation-hostile-email-images-shown');

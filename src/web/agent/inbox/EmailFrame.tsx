@@ -1,6 +1,9 @@
 // One email body in a sandboxed iframe (see email-html.ts for what is stripped and why), sized to
 // its content, with "Show images" and the "…" quoted-history toggle (folded at first unless quotedOpenAtFirst).
-import { useMemo, useRef, useState } from 'react';
+// The frame's document is a blob: URL, not srcdoc: Chromium sends the app's origin as Referer with
+// the images a srcdoc frame's CSS asks for (backgrounds), whatever its referrer policy says; a
+// document at a blob: URL has no URL to give away.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageT } from '../../../shared/api.ts';
 import { prepareEmail } from './email-html.ts';
 import { QuoteToggle } from './QuoteToggle.tsx';
@@ -11,6 +14,7 @@ export function EmailFrame({ html, attachments, title, quotedOpenAtFirst = false
   const [height, setHeight] = useState(60);
   const frame = useRef<HTMLIFrameElement>(null);
   const prepared = useMemo(() => prepareEmail(html, attachments, { showImages, showQuoted }), [html, attachments, showImages, showQuoted]);
+  const src = useDocumentUrl(prepared.document);
 
   const measure = () => {
     // allow-same-origin (without allow-scripts) lets the app read the frame's size; the frame
@@ -39,7 +43,7 @@ export function EmailFrame({ html, attachments, title, quotedOpenAtFirst = false
         className="email-frame"
         sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
         referrerPolicy="no-referrer"
-        srcDoc={prepared.srcdoc}
+        src={src}
         style={{ height }}
         onLoad={() => {
           measure();
@@ -50,4 +54,15 @@ export function EmailFrame({ html, attachments, title, quotedOpenAtFirst = false
       {prepared.hasQuoted && <QuoteToggle shown={showQuoted} onToggle={() => setShowQuoted((v) => !v)} />}
     </div>
   );
+}
+
+/** A blob: URL holding `html`, revoked when it changes or the frame goes. */
+function useDocumentUrl(html: string): string | undefined {
+  const [url, setUrl] = useState<string>();
+  useEffect(() => {
+    const next = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    setUrl(next);
+    return () => URL.revokeObjectURL(next);
+  }, [html]);
+  return url;
 }

@@ -1,5 +1,5 @@
 // Turns a message's HTML (untrusted, even though the server sanitized it already) into the
-// srcdoc of a sandboxed iframe: DOMPurify again in the browser, remote images held back until the
+// document of a sandboxed iframe: DOMPurify again in the browser, remote images held back until the
 // agent asks for them, cid: images pointed at their attachments, links opened in a new tab, and
 // a CSP meta that forbids scripts and (until "Show images") any remote fetch. The iframe's
 // sandbox (no allow-scripts) is the last line: even HTML that slipped past both sanitizers runs
@@ -10,14 +10,16 @@ import type { MessageT } from '../../../shared/api.ts';
 const purify = DOMPurify(window);
 
 export interface PreparedEmail {
-  srcdoc: string;
+  /** The frame's whole HTML document. */
+  document: string;
   /** Remote images (or backgrounds) held back; "Show images" loads them. */
   blockedImages: number;
   /** Quoted history (blockquotes, Gmail/Outlook/Yahoo quote blocks) is present and hidden. */
   hasQuoted: boolean;
 }
 
-const REMOTE = /^\s*(https?:)?\/\//i;
+/** A URL that leaves this server: any http(s) URL (with or without slashes) or a protocol-relative one. */
+const REMOTE = /^\s*(https?:|\/\/|\\\\)/i;
 // Quoted-history markers of the common clients; hidden until the agent clicks "…".
 const QUOTE_SELECTOR = 'blockquote, .gmail_quote, .gmail_extra, .yahoo_quoted, div[type="cite"], #appendonsend, #appendonsend ~ *, #divRplyFwdMsg, #divRplyFwdMsg ~ *, .moz-cite-prefix';
 
@@ -76,7 +78,7 @@ export function prepareEmail(html: string, attachments: MessageT['attachments'],
   }
   for (const el of Array.from(body.querySelectorAll<HTMLElement>('[style]'))) {
     const style = el.getAttribute('style') ?? '';
-    if (!opts.showImages && /url\(\s*['"]?\s*(https?:)?\/\//i.test(style)) {
+    if (!opts.showImages && /url\(\s*['"]?\s*(https?:|\/\/|\\\\)/i.test(style)) {
       el.setAttribute('style', style.replace(/url\([^)]*\)/gi, 'none'));
       blockedImages++;
     }
@@ -89,11 +91,13 @@ export function prepareEmail(html: string, attachments: MessageT['attachments'],
   const hasQuoted = body.querySelector(QUOTE_SELECTOR) !== null;
   const quoteCss = hasQuoted && !opts.showQuoted ? `${QUOTE_SELECTOR} { display: none !important; }` : '';
 
-  const srcdoc =
+  // The frame loads this from a blob: URL (EmailFrame), whose own URL resolves nothing: the base
+  // points the app's relative URLs (attachments, inline images) at this server.
+  const document =
     `<!doctype html><html><head><meta charset="utf-8">` +
+    `<base href="${escapeAttr(window.location.origin)}/" target="_blank">` +
     `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(cspFor(opts.showImages))}">` +
     `<meta name="referrer" content="no-referrer">` +
-    `<base target="_blank">` +
     `<style>${FRAME_CSS}${quoteCss}</style></head><body>${body.innerHTML}</body></html>`;
-  return { srcdoc, blockedImages, hasQuoted };
+  return { document, blockedImages, hasQuoted };
 }
