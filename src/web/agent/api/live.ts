@@ -14,6 +14,8 @@ type ServerMessage =
 /** Which cached queries an event makes stale (query keys are prefixes). */
 function staleKeys(type: string, data: Record<string, unknown>): unknown[][] {
   const conversationId = typeof data.conversationId === 'string' ? data.conversationId : undefined;
+  // A deletion also takes the conversation's ticket, timeline lines and notifications with it.
+  if (type === 'conversation.deleted') return [['conversations'], ['tickets'], ['timeline'], ['notifications'], ...(conversationId ? [['conversation', conversationId], ['messages', conversationId]] : [])];
   if (type.startsWith('message.') || type.startsWith('conversation.')) {
     return [['conversations'], ...(conversationId ? [['conversation', conversationId], ['messages', conversationId], ['follow', conversationId]] : [])];
   }

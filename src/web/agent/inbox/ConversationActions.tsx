@@ -1,18 +1,21 @@
 // The actions on the open conversation: assign (or unassign), close and reopen, snooze with
-// presets or a chosen time, move to another inbox, create a ticket, follow. Every control is
-// disabled for users who may only view the inbox; the server refuses them anyway (403 view_only).
+// presets or a chosen time, move to another inbox, create a ticket, follow, delete. Every control
+// is disabled for users who may only view the inbox (Delete is not shown to them); the server
+// refuses them anyway (403 view_only).
 //
 // Props:
 //   conversation: ConversationT — the open conversation.
 //   inbox: InboxT — its inbox.
 //   viewOnly: boolean — the user may only view this inbox; actions are disabled.
 //   onChanged: () => void — called after a change, so the list and the conversation refetch.
+//   onDeleted: () => void — called once the conversation is deleted (back to the list).
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConversationT, InboxT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
 import { useInboxes, useUsers } from '../api/queries.ts';
 import { useTickets, workflow, workflowKeys } from './workflow-api.ts';
+import { DeleteConversation } from './DeleteConversation.tsx';
 import './workflow.css';
 
 export interface ConversationActionsProps {
@@ -20,6 +23,7 @@ export interface ConversationActionsProps {
   inbox: InboxT;
   viewOnly: boolean;
   onChanged: () => void;
+  onDeleted: () => void;
 }
 
 /** Snooze presets: later today, tomorrow morning, next Monday morning (local time). */
@@ -38,7 +42,7 @@ export function snoozePresets(now = new Date()): { label: string; until: Date }[
   ];
 }
 
-export function ConversationActions({ conversation: c, inbox, viewOnly, onChanged }: ConversationActionsProps) {
+export function ConversationActions({ conversation: c, inbox, viewOnly, onChanged, onDeleted }: ConversationActionsProps) {
   const users = useUsers();
   const inboxes = useInboxes();
   const client = useQueryClient();
@@ -147,6 +151,7 @@ export function ConversationActions({ conversation: c, inbox, viewOnly, onChange
       <button type="button" className="button button-small button-secondary" aria-pressed={following} disabled={disabled || follow.isPending} onClick={() => void act(() => workflow.follow(c.id, !following))}>
         {following ? 'Unfollow' : 'Follow'}
       </button>
+      {!viewOnly && <DeleteConversation conversation={c} onDeleted={onDeleted} />}
       {error && (
         <p className="alert alert-error small" role="alert">
           {error}

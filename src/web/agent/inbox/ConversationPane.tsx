@@ -1,10 +1,10 @@
 // The opened conversation: header (subject, contact, number, actions), the "View only" banner
 // when the user may only view this inbox, the thread, the composer and the contact panel.
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import type { InboxT, UserT } from '../../../shared/api.ts';
 import { useConversation, useMessages, useRefresh } from '../api/queries.ts';
-import { errorMessage } from '../api/client.ts';
+import { ApiError, errorMessage } from '../api/client.ts';
 import { MessageItem } from './MessageItem.tsx';
 import { Composer } from './Composer.tsx';
 import { ConversationActions } from './ConversationActions.tsx';
@@ -15,6 +15,15 @@ export function ViewOnlyBanner() {
   return (
     <div className="banner banner-info" role="note" aria-label="View only">
       <strong>View only.</strong> You can view this inbox but not reply or take actions. Ask an admin to add you in the inbox's Access settings.
+    </div>
+  );
+}
+
+function ConversationGone({ backTo }: { backTo: string }) {
+  return (
+    <div className="pane-status" role="status">
+      <p>This conversation no longer exists: it was deleted.</p>
+      <Link to={backTo}>Back to conversations</Link>
     </div>
   );
 }
@@ -35,9 +44,12 @@ export function ConversationPane({
   const messages = useMessages(conversationId);
   const refresh = useRefresh();
   const [contactOpen, setContactOpen] = useState(false);
+  const navigate = useNavigate();
   useTitle([conversation.data ? conversation.data.subject || '(no subject)' : null]);
 
   if (conversation.isPending) return <div className="pane-status" role="status">Loading conversation…</div>;
+  // Deleted (here or by someone else, whose event refetched it): say so, with the way back.
+  if (conversation.isError && conversation.error instanceof ApiError && conversation.error.status === 404) return <ConversationGone backTo={backTo} />;
   if (conversation.isError) return <div className="pane-status"><div className="alert alert-error" role="alert">{errorMessage(conversation.error)}</div></div>;
   const c = conversation.data;
   const inbox = inboxes.find((i) => i.id === c.inboxId);
@@ -67,7 +79,7 @@ export function ConversationPane({
           </div>
           {/* Its own row: the actions grow with features and must never squeeze the subject away. */}
           <div className="conversation-toolbar">
-            <ConversationActions conversation={c} inbox={inbox} viewOnly={viewOnly} onChanged={onChanged} />
+            <ConversationActions conversation={c} inbox={inbox} viewOnly={viewOnly} onChanged={onChanged} onDeleted={() => void navigate(backTo)} />
           </div>
         </header>
         {viewOnly && <ViewOnlyBanner />}

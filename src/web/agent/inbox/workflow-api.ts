@@ -22,6 +22,7 @@ export const workflow = {
   reopen: (id: string) => request<ConversationT>('POST', `/conversations/${enc(id)}/reopen`, {}),
   snooze: (id: string, until: Date) => request<ConversationT>('POST', `/conversations/${enc(id)}/snooze`, { until: until.toISOString() }),
   move: (id: string, inboxId: string) => request<ConversationT>('POST', `/conversations/${enc(id)}/move`, { inboxId }),
+  remove: (id: string) => request<void>('DELETE', `/conversations/${enc(id)}`),
   follow: (id: string, on: boolean) => request<{ following: boolean; followerIds: string[] }>(on ? 'PUT' : 'DELETE', `/conversations/${enc(id)}/follow`),
   following: (id: string) => request<{ following: boolean; followerIds: string[] }>('GET', `/conversations/${enc(id)}/follow`),
   tickets: (filter: Record<string, string>) => request<Page<TicketT>>('GET', `/tickets?${new URLSearchParams({ limit: '50', ...filter }).toString()}`),
