@@ -115,6 +115,21 @@ describeEachStore('foundation API', (store) => {
     for (let i = 0; i < 12; i++) statuses.push((await api.post('/auth/login', { email: acct.owner.email, password: 'nope nope' })).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[11]).toBe(429);
+    const refused = await api.post('/auth/login', { email: acct.owner.email, password: acct.password });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toEqual({ code: 'rate_limited', message: 'Too many failed logins for this address: try again in 5 minutes' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(200);
+  });
+
+  it('never counts successful logins: someone who logs in often is not locked out', async () => {
+    const acct = await makeAccount(store().deps);
+    const api = apiClient(app);
+    for (let i = 0; i < 15; i++) expect((await api.post('/auth/login', { email: acct.owner.email, password: acct.password })).status).toBe(200);
+    // Failures after a success start from zero.
+    for (let i = 0; i < 9; i++) expect((await api.post('/auth/login', { email: acct.owner.email, password: 'nope nope' })).status).toBe(401);
+    expect((await api.post('/auth/login', { email: acct.owner.email, password: acct.password })).status).toBe(200);
+    for (let i = 0; i < 9; i++) expect((await api.post('/auth/login', { email: acct.owner.email, password: 'nope nope' })).status).toBe(401);
+    expect((await api.post('/auth/login', { email: acct.owner.email, password: acct.password })).status).toBe(200);
   });
 
   it('answers bad input with 400 and a code, never a 500 or a partial write', async () => {

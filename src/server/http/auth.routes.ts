@@ -11,6 +11,8 @@ import { actorOf, clearSessionCookie, setSessionCookie } from './auth.ts';
 import { presentAccount, presentUser } from './presenters.ts';
 import { loadInboxView } from './inbox-view.ts';
 import { teamIdsOf } from './user-view.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { DomainError } from '../core/errors.ts';
 
 const email = z.email({ message: 'must be an email address' }).max(254);
 const password = z.string().min(8, 'must be at least 8 characters').max(200);
@@ -31,6 +33,7 @@ export const authRoutes =
   async (app0) => {
     const app = app0.withTypeProvider<ZodTypeProvider>();
     await app.register(rateLimit, { global: false, hook: 'preHandler' });
+    const loginThrottle = new LoginThrottle();
 
     app.post(
       '/signup',
@@ -77,12 +80,6 @@ export const authRoutes =
       {
         config: {
           public: true,
-          // Per address and client: slows password guessing without locking out a whole office.
-          rateLimit: {
-            max: 10,
-            timeWindow: '5 minutes',
-            keyGenerator: (request) => `${request.ip}|${String((request.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
-          },
         },
         schema: {
           tags: ['auth'],
@@ -92,7 +89,21 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        const session = await deps.run({ kind: 'system', accountId: null, reason: 'login' }, (ctx) => logIn(ctx, request.body));
+        // Per client and address: slows password guessing without locking out a whole office.
+        const key = `${request.ip}|${request.body.email.trim().toLowerCase()}`;
+        const waitMs = loginThrottle.waitMs(key);
+        if (waitMs > 0) {
+          const minutes = Math.ceil(waitMs / 60_000);
+          reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+          throw new DomainError('rate_limited', `Too many failed logins for this address: try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
+        }
+        const session = await deps
+          .run({ kind: 'system', accountId: null, reason: 'login' }, (ctx) => logIn(ctx, request.body))
+          .catch((err: unknown) => {
+            if (err instanceof DomainError && err.code === 'invalid_credentials') loginThrottle.failed(key);
+            throw err;
+          });
+        loginThrottle.succeeded(key);
         setSessionCookie(reply, session.token, deps.config.secureCookies);
         const account = await deps.store.db.selectFrom('accounts').selectAll().where('id', '=', session.user.account_id).executeTakeFirstOrThrow();
         return {
