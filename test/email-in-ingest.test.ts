@@ -59,6 +59,26 @@ describeEachStore('ingestRawEmail', (store) => {
     await app.close();
   });
 
+  it('logs a forward of our own mail (an agent\'s reply, our address) to the customer who forwarded it', async () => {
+    const { deps } = store();
+    const acct = await makeAccount(deps);
+    const to = acct.email.inbound_address;
+    const forwardOf = (original: string, n: number) =>
+      crlf(
+        `From: Maria Garcia <maria.garcia@gmail.com>\nTo: ${to}\nSubject: Fwd: Your refund\nMessage-ID: <own-fwd-${n}-${Date.now()}@mail.gmail.com>\n\nSee below, it still has not arrived.\n\n` +
+          `---------- Forwarded message ---------\nFrom: ${original}\nDate: Mon, Nov 23, 2026 at 10:00 AM\nSubject: Your refund\nTo: Maria Garcia <maria.garcia@gmail.com>\n\nThe refund was sent on Friday.\n`,
+      );
+    for (const [n, original] of [`Acme <${to}>`, `Acme <${to.replace('@', '+c_abcdefgh12345678@')}>`, `${acct.owner.first_name} <${acct.owner.email.toUpperCase()}>`].entries()) {
+      const r = await ingestRawEmail(deps, { raw: forwardOf(original, n), recipients: [to], mailFrom: 'maria.garcia@gmail.com', via: 'smtp' });
+      if (r.outcome !== 'stored') throw new Error(r.outcome);
+      const conv = await deps.store.db.selectFrom('conversations').innerJoin('contacts', 'contacts.id', 'conversations.contact_id').select('contacts.email').where('conversations.id', '=', r.conversationId).executeTakeFirstOrThrow();
+      expect(conv.email, original).toBe('maria.garcia@gmail.com');
+    }
+    // No contact was made for our own address or the agent.
+    const ours = await deps.store.db.selectFrom('contacts').select('email').where('account_id', '=', acct.account.id).where('email', 'in', [to, acct.owner.email]).execute();
+    expect(ours).toEqual([]);
+  });
+
   it('answers no_channel for addresses it does not know', async () => {
     const r = await ingestRawEmail(store().deps, { raw: crlf('From: a@b.c\nSubject: x\n\nx\n'), recipients: ['nobody@nowhere.example'], mailFrom: 'a@b.c', via: 'smtp' });
     expect(r).toEqual({ outcome: 'no_channel' });

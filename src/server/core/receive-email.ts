@@ -18,6 +18,7 @@ import { quoteStart } from './quoted-text.ts';
 import { notifyFollowersOfReply } from './notify.ts';
 import { newReplyToken } from './reply-token.ts';
 import { automaticReason } from '../mail/loops.ts';
+import { baseAddress, normalAddress } from '../mail/recipients.ts';
 import { applyDeliveryReport } from './delivery-reports.ts';
 
 export interface StoredAttachment {
@@ -81,6 +82,14 @@ function resolveCids(html: string, cids: Map<string, string>): string {
   });
 }
 
+/** One of our channels' addresses (any +tag), or a user of the account. */
+async function isOurOwnSender(ctx: Ctx, accountId: string, address: string): Promise<boolean> {
+  const ours = await ctx.db.selectFrom('channel_addresses').select('address').where('address', 'in', [...new Set([normalAddress(address), baseAddress(address)])]).executeTakeFirst();
+  if (ours) return true;
+  const agent = await ctx.db.selectFrom('users').select('id').where('account_id', '=', accountId).where('email', '=', normalizeEmail(address)).executeTakeFirst();
+  return agent !== undefined;
+}
+
 export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<ReceiveEmailResult> {
   const { channel, parsed } = input;
   const accountId = channel.account_id;
@@ -132,7 +141,10 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     }) ?? (parsed?.report ? 'delivery-status report' : null);
 
   // Forwards: log to the original sender and show the original CC (channel setting, on by default).
-  const forwardedOriginal = input.settings.original_sender_of_forwards === 1 ? (parsed?.forwarded ?? null) : null;
+  // Not when the forwarded message is our own (a customer forwarding an agent's reply): that would
+  // make our own address the contact, and the answer would go to ourselves.
+  const forwarded = input.settings.original_sender_of_forwards === 1 ? (parsed?.forwarded ?? null) : null;
+  const forwardedOriginal = forwarded && !(await isOurOwnSender(ctx, accountId, forwarded.from.address)) ? forwarded : null;
   const contactAddr = forwardedOriginal ? forwardedOriginal.from : fromAddr;
   const cc = forwardedOriginal ? forwardedOriginal.cc : parsed?.cc ?? [];
   const contact = contactAddr ? await findOrCreateContactByEmail(ctx, { accountId, email: contactAddr.address, name: contactAddr.name }) : null;
