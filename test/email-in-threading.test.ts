@@ -132,6 +132,13 @@ describe('identity of a message', () => {
     const m = Buffer.from('From: a@b.c\r\nSubject: x\r\n\r\nbody\r\n');
     const relayed = Buffer.from('Received: from a by b;\r\n  Mon, 30 Nov 2026\r\nReturn-Path: <a@b.c>\r\nFrom: a@b.c\r\nSubject: x\r\n\r\nbody\r\n');
     expect(contentHashOf(relayed)).toBe(contentHashOf(m));
+    // Gmail forwarding to a second of our addresses re-signs the message and says where it went.
+    const forwardedByGmail = Buffer.from(
+      'DKIM-Signature: v=1; a=rsa-sha256; d=gmail.com; s=20230601;\r\n  b=AbC\r\nX-Forwarded-To: support@acme.example\r\nX-Forwarded-For: ann@gmail.com support@acme.example\r\nARC-Seal: i=1; cv=none\r\nX-Gm-Message-State: AOJu0Y\r\nFrom: a@b.c\r\nSubject: x\r\n\r\nbody\r\n',
+    );
+    expect(contentHashOf(forwardedByGmail)).toBe(contentHashOf(m));
+    // A field the author wrote still counts.
+    expect(contentHashOf(Buffer.from('From: a@b.c\r\nSubject: x\r\nX-Priority: 1\r\n\r\nbody\r\n'))).not.toBe(contentHashOf(m));
     expect(contentHashOf(Buffer.from('From: a@b.c\r\nSubject: x\r\n\r\nbody2\r\n'))).not.toBe(contentHashOf(m));
     expect(syntheticMessageId(contentHashOf(m))).toMatch(/^[0-9a-f]{40}@synthetic\.parley\.invalid$/);
   });

@@ -46,11 +46,20 @@ export type IngestResult =
   | { outcome: 'bounce_linked'; outboundMessageId: string | null }
   | { outcome: 'no_channel' };
 
-/** Header fields relays add on the way (RFC 5321 §4.4 trace fields and their kin). */
+/**
+ * Header fields relays add on the way: RFC 5321 §4.4 trace fields and their kin, the signatures a
+ * forwarding relay adds (Gmail forwarding adds DKIM-Signature and X-Forwarded-To), and the
+ * bookkeeping of the big providers' relays.
+ */
 const TRACE_FIELDS = new Set([
-  'received', 'return-path', 'delivered-to', 'x-original-to', 'x-received', 'authentication-results', 'arc-seal', 'arc-message-signature',
-  'arc-authentication-results', 'received-spf', 'x-envelope-from', 'x-envelope-to', 'x-spam-status', 'x-spam-score', 'x-spam-flag', 'x-virus-scanned',
+  'received', 'return-path', 'delivered-to', 'x-original-to', 'x-received', 'authentication-results', 'received-spf', 'x-envelope-from',
+  'x-envelope-to', 'x-virus-scanned', 'dkim-signature', 'x-google-dkim-signature', 'x-original-authentication-results', 'x-originating-ip',
 ]);
+const TRACE_PREFIXES = /^(arc-|x-forwarded-|x-spam-|x-gm-|x-google-|x-ms-exchange-|x-microsoft-antispam|x-mailgun-|x-ses-)/;
+
+function isTraceField(name: string): boolean {
+  return TRACE_FIELDS.has(name) || TRACE_PREFIXES.test(name);
+}
 
 /**
  * SHA-256 of the message without trace fields: the same message delivered twice (a retry after
@@ -62,7 +71,7 @@ export function contentHashOf(raw: Buffer): string {
   const headEnd = m ? m.index : text.length;
   const bodyStart = m ? m.index + m[0].length : text.length;
   const fields = text.slice(0, headEnd).split(/\r?\n(?![ \t])/);
-  const kept = fields.filter((f) => !TRACE_FIELDS.has(f.slice(0, Math.max(0, f.indexOf(':'))).trim().toLowerCase()));
+  const kept = fields.filter((f) => !isTraceField(f.slice(0, Math.max(0, f.indexOf(':'))).trim().toLowerCase()));
   return crypto.createHash('sha256').update(kept.join('\n'), 'latin1').update('\n\n').update(raw.subarray(Buffer.byteLength(text.slice(0, bodyStart), 'latin1'))).digest('hex');
 }
 
