@@ -49,6 +49,9 @@ describeEachStore('ingestRawEmail', (store) => {
     if (reply.outcome !== 'stored') return;
     const row = await deps.store.db.selectFrom('messages').select('inbox_id').where('id', '=', reply.messageId).executeTakeFirstOrThrow();
     expect(row.inbox_id).toBe(sales.id);
+    // The first message delivered again to the old address (a retry after a lost 250) is still a duplicate.
+    const retry = await ingestRawEmail(deps, { raw: crlf(`From: Ivy <ivy@customer.example>\nTo: ${acct.email.inbound_address}\nSubject: Moving\nMessage-ID: ${first}\n\nFirst\n`), recipients: [acct.email.inbound_address], mailFrom: 'ivy@customer.example', via: 'smtp' });
+    expect(retry).toEqual({ outcome: 'duplicate', messageId: original.messageId, conversationId: original.conversationId });
     const events = await deps.store.db.selectFrom('events').select('inbox_id').where('type', '=', 'message.created').where('account_id', '=', acct.account.id).orderBy('seq', 'desc').executeTakeFirstOrThrow();
     expect(events.inbox_id).toBe(sales.id);
     // The agent of the old inbox can neither read the conversation nor download the reply.

@@ -82,6 +82,30 @@ function resolveCids(html: string, cids: Map<string, string>): string {
   });
 }
 
+/**
+ * The same email already stored from this inbox: among its messages, or, once its conversation
+ * was moved to another inbox, through the thread key its arrival left here.
+ */
+async function findDuplicate(ctx: Ctx, inboxId: string, messageId: string, contentHash: string): Promise<{ id: string; conversation_id: string } | undefined> {
+  const here = await ctx.db
+    .selectFrom('messages')
+    .select(['id', 'conversation_id'])
+    .where('inbox_id', '=', inboxId)
+    .where('message_id', '=', messageId)
+    .where('content_hash', '=', contentHash)
+    .executeTakeFirst();
+  if (here) return here;
+  return ctx.db
+    .selectFrom('email_thread_keys')
+    .innerJoin('messages', 'messages.conversation_id', 'email_thread_keys.conversation_id')
+    .select(['messages.id', 'messages.conversation_id'])
+    .where('email_thread_keys.inbox_id', '=', inboxId)
+    .where('email_thread_keys.message_id', '=', messageId)
+    .where('messages.message_id', '=', messageId)
+    .where('messages.content_hash', '=', contentHash)
+    .executeTakeFirst();
+}
+
 /** One of our channels' addresses (any +tag), or a user of the account. */
 async function isOurOwnSender(ctx: Ctx, accountId: string, address: string): Promise<boolean> {
   const ours = await ctx.db.selectFrom('channel_addresses').select('address').where('address', 'in', [...new Set([normalAddress(address), baseAddress(address)])]).executeTakeFirst();
@@ -104,13 +128,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     }
   }
 
-  const dup = await ctx.db
-    .selectFrom('messages')
-    .select(['id', 'conversation_id'])
-    .where('inbox_id', '=', inboxId)
-    .where('message_id', '=', input.messageId)
-    .where('content_hash', '=', input.contentHash)
-    .executeTakeFirst();
+  const dup = await findDuplicate(ctx, inboxId, input.messageId, input.contentHash);
   if (dup) return { outcome: 'duplicate', messageId: dup.id, conversationId: dup.conversation_id };
   // A deleted conversation's mail fetched or delivered again (an IMAP re-scan, an SMTP retry) is not re-imported.
   const deleted = await ctx.db
