@@ -1,5 +1,7 @@
 // The imap role against a real Dovecot: new mail arrives through IDLE and becomes a conversation;
-// a restart neither re-imports nor misses mail; a deleted conversation is not re-imported; a
+// a restart neither re-imports nor misses mail; a deleted conversation is not re-imported, not
+// even by the re-scan after a UIDVALIDITY change, which imports only what the mailbox received
+// since the channel's import horizon (never the history from before connecting); a
 // turned-off channel's mail waits on the server and is fetched when turned on; a stopped server
 // or a changed password shows in the channel's status and recovers; two processes never watch one
 // mailbox at once, and one takes over when the other stops or dies; a message our storing fails on
@@ -13,7 +15,7 @@ import { FAST_POLLER as FAST, rawMessage, startDovecot, type Dovecot, type Dovec
 import { waitFor } from './helpers/wait.ts';
 import { poisonConversations } from './helpers/poison.ts';
 import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
-import { backoffDelay, fetchBatches } from '../src/server/mail/imap-mailbox.ts';
+import { backoffDelay, fetchBatches, uidSet } from '../src/server/mail/imap-mailbox.ts';
 import { spoolDir } from '../src/server/mail/spool-files.ts';
 
 let dovecot: Dovecot;
@@ -26,7 +28,8 @@ afterAll(async () => {
 
 
 
-async function connectedMailbox(store: TestStore) {
+/** A Dovecot mailbox connected as a channel; `history`: more mail already there before connecting. */
+async function connectedMailbox(store: TestStore, history: Array<{ subject: string; at: Date }> = []) {
   const { deps } = store;
   const acct = await makeAccount(deps);
   const app = await testApp(deps);
@@ -34,7 +37,9 @@ async function connectedMailbox(store: TestStore) {
   const mb: DovecotUser = { user: `team-${crypto.randomBytes(4).toString('hex')}@example.com`, password: crypto.randomBytes(8).toString('hex') };
   await dovecot.addUser(mb.user, mb.password);
   // Mail already in the mailbox when it is connected is not imported; only what arrives after.
-  await dovecot.append(mb, rawMessage({ from: 'old@customer.test', to: mb.user, subject: 'Before connecting', body: 'old' }));
+  // Dated a minute back: INTERNALDATE has whole seconds, and this must predate the connection.
+  await dovecot.append(mb, rawMessage({ from: 'old@customer.test', to: mb.user, subject: 'Before connecting', body: 'old' }), new Date(Date.now() - 60_000));
+  for (const h of history) await dovecot.append(mb, rawMessage({ from: 'archive@customer.test', to: mb.user, subject: h.subject, body: 'history' }), h.at);
   const res = await api.post(`/inboxes/${acct.inbox.id}/channels`, {
     type: 'email',
     teamAddress: mb.user,
@@ -191,8 +196,9 @@ describeEachStore(
       }
     });
 
-    it('a changed UIDVALIDITY re-scans the mailbox and relies on dedupe: nothing stored twice', async () => {
-      const m = await connectedMailbox(store());
+    it('a changed UIDVALIDITY re-imports only what arrived since the import horizon: no history from before connecting, nothing twice, nothing missed', async () => {
+      // Years of history, already there when the mailbox is connected.
+      const m = await connectedMailbox(store(), [{ subject: 'Two years old', at: new Date(Date.now() - 2 * 365 * 24 * 3600_000) }]);
       startPoller();
       try {
         await waitFor('watching', async () => poller!.watching().includes(m.channelId));
@@ -200,16 +206,52 @@ describeEachStore(
         await m.send('Second');
         await waitFor('two conversations', async () => (await m.subjects()).length === 2);
         await stopPoller();
+        // Delivered after connecting, not fetched yet when the mailbox is renumbered.
+        await m.send('Arrived while stopped');
         // RFC 3501 §2.3.1.1: a server may renumber a mailbox (a restore, a migration); our stored
         // UIDVALIDITY then no longer matches what the server reports.
         await m.deps.store.db.updateTable('email_channel_settings').set({ imap_uidvalidity: '1' }).where('channel_id', '=', m.channelId).execute();
         startPoller();
-        await waitFor('the re-scan', async () => (await m.subjects()).length === 3);
+        await waitFor('the re-scan', async () => (await m.subjects()).includes('Arrived while stopped'));
         await m.send('Third');
         await waitFor('the third', async () => (await m.subjects()).includes('Third'));
-        // The message that predates the connection is now imported too; the others are not doubled.
-        expect([...(await m.subjects())].sort()).toEqual(['Before connecting', 'First', 'Second', 'Third']);
+        await waitFor('the spool emptied', async () => (await m.deps.store.db.selectFrom('inbound_queue').select('id').where('channel_id', '=', m.channelId).execute()).length === 0);
+        expect([...(await m.subjects())].sort()).toEqual(['Arrived while stopped', 'First', 'Second', 'Third']);
         expect(await m.messageCount()).toBe(4);
+        const settings = await m.deps.store.db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', m.channelId).executeTakeFirstOrThrow();
+        expect(settings.imap_uidvalidity).not.toBe('1');
+        expect(settings.imap_last_uid).toBe(6);
+      } finally {
+        await stopPoller();
+        await m.app.close();
+      }
+    });
+
+    it('a conversation deleted through the API is not re-created by the re-scan after a UIDVALIDITY change', async () => {
+      const m = await connectedMailbox(store());
+      startPoller();
+      try {
+        await waitFor('watching', async () => poller!.watching().includes(m.channelId));
+        await m.send('Keep me');
+        await m.send('Delete me');
+        await waitFor('two conversations', async () => (await m.subjects()).length === 2);
+        const doomed = await m.deps.store.db.selectFrom('conversations').select('id').where('channel_id', '=', m.channelId).where('subject', '=', 'Delete me').executeTakeFirstOrThrow();
+        expect((await m.api.delete(`/conversations/${doomed.id}`)).status).toBe(204);
+        expect(await m.subjects()).toEqual(['Keep me']);
+        await stopPoller();
+        await m.deps.store.db.updateTable('email_channel_settings').set({ imap_uidvalidity: '1' }).where('channel_id', '=', m.channelId).execute();
+        startPoller();
+        // The re-scan fetches both again (they are after the horizon); then new mail, to know it is done.
+        await waitFor('the re-scan', async () => {
+          const s = await m.deps.store.db.selectFrom('email_channel_settings').select('imap_uidvalidity').where('channel_id', '=', m.channelId).executeTakeFirstOrThrow();
+          return s.imap_uidvalidity !== '1';
+        });
+        await m.send('After the re-scan');
+        await waitFor('the new mail', async () => (await m.subjects()).includes('After the re-scan'));
+        await waitFor('the spool emptied', async () => (await m.deps.store.db.selectFrom('inbound_queue').select('id').where('channel_id', '=', m.channelId).execute()).length === 0);
+        expect(await m.subjects()).toEqual(['Keep me', 'After the re-scan']);
+        expect(await m.messageCount()).toBe(2);
+        expect(await dovecot.count(m.mb)).toBe(4); // the mailbox itself is left as it is
       } finally {
         await stopPoller();
         await m.app.close();
@@ -366,5 +408,12 @@ describe('IMAP fetch batches', () => {
   });
   it('makes no batch of nothing', () => {
     expect(fetchBatches([])).toEqual([]);
+  });
+});
+
+describe('IMAP UID sets', () => {
+  it('folds runs into ranges, in order, once each', () => {
+    expect(uidSet([9, 3, 4, 5, 12, 13, 7, 4])).toBe('3:5,7,9,12:13');
+    expect(uidSet([1])).toBe('1');
   });
 });

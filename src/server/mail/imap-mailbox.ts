@@ -15,7 +15,7 @@ import { resolveMailHost } from './mail-host.ts';
 import { classifyImapError, imapClientOptions } from './connection-tests.ts';
 import { inboundSpool } from './inbound-spool.ts';
 import { MessageSink } from './spool-files.ts';
-import { isChannelEnabled, markFetched, readWatermark, setChannelStatus, writeWatermark, type MailboxStatus, type WatchedMailbox } from './imap-state.ts';
+import { importHorizon, isChannelEnabled, markFetched, readWatermark, setChannelStatus, writeWatermark, type MailboxStatus, type WatchedMailbox } from './imap-state.ts';
 
 export interface MailboxTimings {
   /** Full re-sync even without an IDLE notice (servers that drop notices, NAT timeouts). */
@@ -66,6 +66,21 @@ export function fetchBatches(messages: Array<{ uid: number; size: number }>): Ar
   }
   if (current.length) batches.push(current);
   return batches;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/** An IMAP sequence set for these UIDs, runs folded into ranges ("3:7,9,12:13"), so a long list stays a short command. */
+export function uidSet(uids: number[]): string {
+  const sorted = [...new Set(uids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j > i ? `${sorted[i]}:${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
 export class MailboxWorker {
@@ -225,12 +240,15 @@ export class MailboxWorker {
     const mark = await readWatermark(this.deps, this.mailbox.channelId);
     if (!mark) return; // the channel was deleted; the supervisor stops this worker
     let lastUid = mark.lastUid ?? 0;
-    if (mark.uidValidity !== uidValidity) {
-      // RFC 3501 §2.3.1.1: a new UIDVALIDITY voids every UID we knew. Re-scan the mailbox; ingest
-      // deduplicates on Message-ID and content hash, so what we already have is not stored twice.
-      if (mark.uidValidity !== null) this.log.warn({ from: mark.uidValidity, to: uidValidity }, 'UIDVALIDITY changed; re-scanning the mailbox');
-      lastUid = mark.uidValidity === null ? Math.max(0, mailbox.uidNext - 1) : 0;
+    if (mark.uidValidity === null) {
+      // Never looked at yet: start from where the INBOX stands; what is there is history.
+      lastUid = Math.max(0, mailbox.uidNext - 1);
       await writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid });
+    } else if (mark.uidValidity !== uidValidity) {
+      this.log.warn({ from: mark.uidValidity, to: uidValidity }, 'UIDVALIDITY changed; re-scanning the mailbox since the import horizon');
+      const covered = await this.rescanSinceHorizon(client, uidValidity);
+      if (covered === null) return; // interrupted: the next sync starts the re-scan over
+      lastUid = covered;
     }
     // `n:*` always matches the highest UID even when it is below n (RFC 3501 §6.4.8), so filter.
     const sizes: Array<{ uid: number; size: number }> = [];
@@ -239,24 +257,74 @@ export class MailboxWorker {
         if (m.uid > lastUid) sizes.push({ uid: m.uid, size: m.size ?? 0 });
       }
     }
-    for (const batch of fetchBatches(sizes)) {
-      if (this.stopped) return;
-      // Turned off meanwhile: leave the rest on the server; it is fetched when turned on again
-      // (the supervisor stops this worker on its next look at the channels).
-      if (!(await isChannelEnabled(this.deps, this.mailbox.channelId))) return;
+    const done = await this.importMessages(client, sizes, (batchLastUid, fetched) =>
+      writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid: batchLastUid, mailAt: fetched ? new Date() : undefined }),
+    );
+    if (done) await markFetched(this.deps, this.mailbox.channelId, new Date());
+  }
+
+  /**
+   * RFC 3501 §2.3.1.1: a new UIDVALIDITY voids every UID we knew. Rather than the whole mailbox,
+   * imports what it received since the import horizon (imap-state.ts); dedupe and the deleted
+   * conversations' tombstones drop what we already have or deleted. The watermark takes the new
+   * UIDVALIDITY only once all of it is in the spool, so an interrupted re-scan starts over.
+   * Resolves with the highest UID the re-scan covered, or null when interrupted.
+   */
+  private async rescanSinceHorizon(client: ImapFlow, uidValidity: string): Promise<number | null> {
+    const horizon = await importHorizon(this.deps, this.mailbox.channelId);
+    if (!horizon || !client.mailbox) return null;
+    // Mail that arrives during the re-scan gets a higher UID than this and comes with the usual fetch.
+    const top = client.mailbox.exists > 0 ? ((await client.fetchOne('*', { uid: true }, { uid: true })) || { uid: 0 }).uid : 0;
+    // SEARCH SINCE compares dates only, in the server's time zone (RFC 3501 §6.4.4): ask from a day
+    // early, then keep exact INTERNALDATEs from the horizon on (whole seconds, so its second counts).
+    const candidates = top > 0 ? await client.search({ since: new Date(horizon.getTime() - DAY_MS) }, { uid: true }) : false;
+    const from = Math.floor(horizon.getTime() / 1000) * 1000;
+    const wanted: Array<{ uid: number; size: number }> = [];
+    const inRange = (candidates || []).filter((uid) => uid <= top);
+    if (inRange.length) {
+      for await (const m of client.fetch(uidSet(inRange), { uid: true, size: true, internalDate: true }, { uid: true })) {
+        // A message without a date is imported: losing mail is worse than re-checking it.
+        const at = m.internalDate instanceof Date ? m.internalDate.getTime() : Number.NaN;
+        if (m.uid <= top && !(at < from)) wanted.push({ uid: m.uid, size: m.size ?? 0 });
+      }
+    }
+    let fetched = 0;
+    const done = await this.importMessages(client, wanted, async (_, n) => {
+      fetched += n;
+    });
+    if (!done) return null;
+    this.log.info({ horizon: horizon.toISOString(), candidates: inRange.length, fetched }, 're-scan after UIDVALIDITY change done');
+    await writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid: top, mailAt: fetched ? new Date() : undefined });
+    return top;
+  }
+
+  /**
+   * Fetches these messages into the spool in batches, oldest first, calling `afterBatch` once each
+   * batch is durably there. False when stopped or turned off midway: the rest stays on the server
+   * and is fetched when turned on again (the supervisor stops this worker on its next look).
+   */
+  private async importMessages(
+    client: ImapFlow,
+    messages: Array<{ uid: number; size: number }>,
+    afterBatch: (batchLastUid: number, fetched: number) => Promise<void>,
+  ): Promise<boolean> {
+    for (const batch of fetchBatches(messages)) {
+      if (this.stopped) return false;
+      if (!(await isChannelEnabled(this.deps, this.mailbox.channelId))) return false;
       // One FETCH for the batch, each message into the spool as it arrives: their appends share
       // group commits instead of one disk flush (and one round trip) per message.
       const appends: Array<Promise<string>> = [];
-      const range = `${batch[0]!.uid}:${batch[batch.length - 1]!.uid}`;
+      const uids = new Set(batch.map((m) => m.uid));
+      const range = uidSet([...uids]);
       for await (const msg of client.fetch(range, { uid: true, source: true, internalDate: true }, { uid: true })) {
-        if (msg.uid > lastUid && msg.source) appends.push(this.spool(msg.source, msg.internalDate));
+        if (uids.has(msg.uid) && msg.source) appends.push(this.spool(msg.source, msg.internalDate));
       }
       const failed = (await Promise.allSettled(appends)).find((r) => r.status === 'rejected');
       if (failed) throw new SpoolFailure('spooling failed', { cause: failed.reason });
       this.log.debug({ range, fetched: appends.length }, 'fetched');
       // Expunged between the size look and the FETCH (not returned): nothing to import, move past it.
-      await writeWatermark(this.deps, this.mailbox.channelId, { uidValidity, lastUid: batch[batch.length - 1]!.uid, mailAt: appends.length ? new Date() : undefined });
+      await afterBatch(batch[batch.length - 1]!.uid, appends.length);
     }
-    await markFetched(this.deps, this.mailbox.channelId, new Date());
+    return true;
   }
 }

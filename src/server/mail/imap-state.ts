@@ -91,6 +91,31 @@ export async function writeWatermark(deps: Deps, channelId: string, mark: { uidV
     .execute();
 }
 
+/**
+ * Our clock (last_mail_at) against the mail server's (INTERNALDATE), plus mail delivered between
+ * a fetch and its record: looking back this far re-imports only what dedupe drops.
+ */
+const HORIZON_MARGIN_MS = 60 * 60_000;
+
+/**
+ * After a UIDVALIDITY change, mail the mailbox received from this time on is imported again: from
+ * the last mail we fetched (less the margin), but never from before the channel was connected,
+ * so a renumbered mailbox does not pour years of history into the inbox. Undefined when the
+ * channel is gone.
+ */
+export async function importHorizon(deps: Deps, channelId: string): Promise<Date | undefined> {
+  const row = await deps.store.db
+    .selectFrom('email_channel_settings')
+    .innerJoin('channels', 'channels.id', 'email_channel_settings.channel_id')
+    .select(['email_channel_settings.last_mail_at', 'channels.created_at'])
+    .where('email_channel_settings.channel_id', '=', channelId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const connectedAt = Date.parse(row.created_at);
+  const lastMailAt = row.last_mail_at ? Date.parse(row.last_mail_at) - HORIZON_MARGIN_MS : connectedAt;
+  return new Date(Math.max(connectedAt, lastMailAt));
+}
+
 export async function markFetched(deps: Deps, channelId: string, at: Date): Promise<void> {
   await deps.store.db.updateTable('email_channel_settings').set({ last_fetched_at: at.toISOString() }).where('channel_id', '=', channelId).execute();
 }
