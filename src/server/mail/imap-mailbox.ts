@@ -1,6 +1,7 @@
 // One connected team mailbox, kept in sync: connect, open INBOX, import every message above the
-// stored UID watermark, then wait in IDLE (RFC 2177; imapflow falls back to NOOP polling where
-// the server lacks IDLE) with a periodic re-sync as a safety net. Each message goes into the
+// stored UID watermark (after a UIDVALIDITY change, only what arrived since the import horizon,
+// never the history from before connecting), then wait in IDLE (RFC 2177; imapflow falls back
+// to NOOP polling where the server lacks IDLE) with a periodic re-sync as a safety net. Each message goes into the
 // inbound spool, as SMTP mail does, and the watermark advances once it is durably there, so a
 // crash re-fetches at most one message, which ingest then recognises as a duplicate. The spool's
 // processor makes the conversations: a message it cannot store yet is retried there with backoff
