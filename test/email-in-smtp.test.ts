@@ -142,6 +142,38 @@ describeEachStore('email in over SMTP', (store) => {
     expect(await conversations(acct.token)).toHaveLength(1);
   });
 
+  it('accepts postmaster (RFC 5321 §4.5.1) at each account domain and for the installation, each as its own conversation', async () => {
+    const acct = await makeAccount(store().deps);
+    const free = await makeAccount(store().deps, { plan: 'free' });
+    const { mailDomain, freeMailDomain } = store().deps.domains;
+    const acctDomain = acct.email.inbound_address.split('@')[1]!;
+    const freeDomain = free.email.inbound_address.split('@')[1]!;
+    for (const [to, subject] of [
+      [`PostMaster@${acctDomain}`, 'pm paid'],
+      [`postmaster@${freeDomain}`, 'pm free'],
+    ] as const) {
+      const r = await send([to], eml({ to, subject }));
+      expect(r.final).toMatch(/^250 /);
+    }
+    expect((await conversations(acct.token)).map((c) => c.subject)).toEqual(['pm paid']);
+    expect((await conversations(free.token)).map((c) => c.subject)).toEqual(['pm free']);
+    // A free account's subdomain under the paid domain (and the reverse) is nobody's.
+    expect((await sendRaw(smtp.port, { from: 'a@b.example', to: [`postmaster@${free.account.subdomain}.${mailDomain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.1\.1/);
+    expect((await sendRaw(smtp.port, { from: 'a@b.example', to: [`postmaster@nobody-here.${mailDomain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.1\.1/);
+
+    // The installation's postmaster: the first super admin's account, in its default inbox.
+    const db = store().deps.store.db;
+    const first = await db.selectFrom('users').select('account_id').where('role', '=', 'super_admin').orderBy('created_at').orderBy('id').limit(1).executeTakeFirstOrThrow();
+    const defaultInbox = await db.selectFrom('inboxes').select('id').where('account_id', '=', first.account_id).where('is_default', '=', 1).executeTakeFirstOrThrow();
+    const tag = mid('installation');
+    for (const to of ['postmaster', `postmaster@${mailDomain}`, `Postmaster@${freeMailDomain}`]) {
+      const r = await send([to], eml({ to: to.includes('@') ? to : `${to}@${mailDomain}`, subject: `${tag} ${to}` }));
+      expect(r.final).toMatch(/^250 /);
+    }
+    const landed = await db.selectFrom('conversations').select('subject').where('inbox_id', '=', defaultInbox.id).where('subject', 'like', `${tag}%`).execute();
+    expect(landed.map((c) => c.subject).sort()).toEqual([`${tag} Postmaster@${freeMailDomain}`, `${tag} postmaster`, `${tag} postmaster@${mailDomain}`].sort());
+  });
+
   it('refuses recipients beyond the limit with 452 4.5.3 and oversized messages with 552', async () => {
     const acct = await makeAccount(store().deps);
     const c = await rawSmtp(smtp.port);

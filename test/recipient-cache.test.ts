@@ -10,7 +10,7 @@ describeEachStore('RCPT answers remembered briefly', (store) => {
     const { deps } = store();
     const acct = await makeAccount(deps);
     const to = acct.email.inbound_address;
-    const cache = new RecipientCache(deps.store.db, deps.bus, 60_000);
+    const cache = new RecipientCache(deps.store.db, deps.domains, deps.bus, 60_000);
     try {
       expect((await cache.lookup(to))?.enabled).toBe(true);
       // Changed behind the bus's back (no notice): the remembered answer stands.
@@ -30,8 +30,8 @@ describeEachStore('RCPT answers remembered briefly', (store) => {
   it('forgets unknown addresses on any news, and every answer after its time', async () => {
     const { deps } = store();
     const acct = await makeAccount(deps);
-    const cache = new RecipientCache(deps.store.db, deps.bus, 60_000);
-    const short = new RecipientCache(deps.store.db, deps.bus, 50);
+    const cache = new RecipientCache(deps.store.db, deps.domains, deps.bus, 60_000);
+    const short = new RecipientCache(deps.store.db, deps.domains, deps.bus, 50);
     try {
       const address = `later-${Date.now()}@${acct.email.inbound_address.split("@")[1]}`;
       expect(await cache.lookup(address)).toBeNull();

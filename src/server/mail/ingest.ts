@@ -10,7 +10,7 @@ import type { Row } from '../db/schema.ts';
 import { sql } from 'kysely';
 import { blobStore } from '../blobs/blob-store.ts';
 import { parsePool } from './parse.ts';
-import { lookupRecipient } from './recipients.ts';
+import { routeRecipient } from './recipients.ts';
 import { receiveEmail, type StoredAttachment } from '../core/receive-email.ts';
 import { accountMailDomain } from '../core/mail-addresses.ts';
 import { isUniqueViolation } from '../db/dialect.ts';
@@ -95,7 +95,7 @@ async function resolveTargets(deps: Deps, input: IngestInput): Promise<Target[]>
     if (ch) byInbox.set(ch.inbox_id, { channelId: ch.id, recipients: [...input.recipients] });
   } else {
     for (const r of input.recipients) {
-      const t = await lookupRecipient(db, r);
+      const t = await routeRecipient(db, r, deps.domains);
       // A turned-off channel's mail is neither shown nor logged (seed): RCPT refuses it. Mail
       // from the spool was accepted while the channel was on, and a 250 means we keep it, so a
       // channel turned off since then still gets it.

@@ -9,7 +9,8 @@
 import type { Kysely } from 'kysely';
 import type { Bus } from '../bus/bus.ts';
 import type { Database } from '../db/schema.ts';
-import { lookupRecipient, normalAddress, type RecipientTarget } from './recipients.ts';
+import type { MailDomains } from '../core/mail-addresses.ts';
+import { normalAddress, routeRecipient, type RecipientTarget } from './recipients.ts';
 
 const TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
@@ -25,6 +26,7 @@ export class RecipientCache {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly domains: MailDomains,
     bus: Bus,
     private readonly ttlMs = TTL_MS,
   ) {
@@ -36,7 +38,7 @@ export class RecipientCache {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.target;
-    const target = await lookupRecipient(this.db, address);
+    const target = await routeRecipient(this.db, address, this.domains);
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, { target, until: now + this.ttlMs });
     return target;

@@ -54,7 +54,7 @@ function isDiskFull(err: unknown): boolean {
 export async function startSmtpReceiver(deps: Deps, opts: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
   const log = deps.log.child({ role: 'smtp' });
   const spool = inboundSpool(deps.store);
-  const recipients = new RecipientCache(deps.store.db, deps.bus);
+  const recipients = new RecipientCache(deps.store.db, deps.domains, deps.bus);
   // Before listening: drains what a previous run accepted but did not process.
   const processing = acquireInboundProcessing(deps, opts.processing ?? 'in-process');
   // Each accepted recipient's channel (smtp-server keeps the address objects it passed to

@@ -1,0 +1,64 @@
+// RFC 5321 §4.5.1: an SMTP server MUST accept mail to "postmaster" (any case), bare and at each
+// domain it receives for. Postmaster at an account's mail domain reaches that account's default
+// inbox; the bare name and postmaster at MAIL_DOMAIN or FREE_MAIL_DOMAIN reach whoever runs this
+// installation: the account of its first super admin (the one `parley account create` made first).
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { MailDomains } from '../core/mail-addresses.ts';
+import type { RecipientTarget } from './recipients.ts';
+
+/** Which account a postmaster address is for: the installation's, one subdomain's, or none (not postmaster, or not our domain). */
+export function postmasterScope(address: string, domains: MailDomains): { installation: true } | { subdomain: string; free: boolean } | null {
+  const at = address.lastIndexOf('@');
+  const local = at < 0 ? address : address.slice(0, at);
+  if (local !== 'postmaster') return null;
+  const domain = at < 0 ? '' : address.slice(at + 1);
+  if (domain === '' || domain === domains.mailDomain || domain === domains.freeMailDomain) return { installation: true };
+  // The free domain may sit under the paid one (free.parley.localhost): look at it first.
+  for (const [parent, free] of [[domains.freeMailDomain, true], [domains.mailDomain, false]] as const) {
+    if (!domain.endsWith(`.${parent}`)) continue;
+    const subdomain = domain.slice(0, -parent.length - 1);
+    return subdomain.includes('.') ? null : { subdomain, free };
+  }
+  return null;
+}
+
+/** The channel that takes a postmaster address's mail: the fallback channel of the account's default inbox. */
+export async function lookupPostmaster(db: Kysely<Database>, address: string, domains: MailDomains): Promise<RecipientTarget | null> {
+  const scope = postmasterScope(address, domains);
+  if (!scope) return null;
+  const accountId = 'installation' in scope ? await firstSuperAdminAccount(db) : await accountBySubdomain(db, scope.subdomain, scope.free);
+  if (!accountId) return null;
+  const row = await db
+    .selectFrom('inboxes')
+    .innerJoin('channels', 'channels.inbox_id', 'inboxes.id')
+    .innerJoin('email_channel_settings', 'email_channel_settings.channel_id', 'channels.id')
+    .select(['channels.id as channel_id', 'channels.inbox_id'])
+    .where('inboxes.account_id', '=', accountId)
+    .where('inboxes.is_default', '=', 1)
+    .where('email_channel_settings.is_fallback', '=', 1)
+    .executeTakeFirst();
+  if (!row) return null;
+  // Accepted even when the channel is turned off: the RFC's MUST outranks the switch, and a
+  // postmaster report is about the mail system, not a customer's conversation.
+  return { address, channelId: row.channel_id, inboxId: row.inbox_id, accountId, enabled: true, kind: 'postmaster' };
+}
+
+async function firstSuperAdminAccount(db: Kysely<Database>): Promise<string | undefined> {
+  const user = await db
+    .selectFrom('users')
+    .select('account_id')
+    .where('role', '=', 'super_admin')
+    .where('deactivated_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return user?.account_id;
+}
+
+async function accountBySubdomain(db: Kysely<Database>, subdomain: string, free: boolean): Promise<string | undefined> {
+  const account = await db.selectFrom('accounts').select(['id', 'plan']).where('subdomain', '=', subdomain).executeTakeFirst();
+  // acme.free.parley.localhost is only a free account's domain, acme.parley.localhost only a paid one's.
+  return account && (account.plan === 'free') === free ? account.id : undefined;
+}
