@@ -3,6 +3,8 @@
 import { z } from 'zod';
 
 export const id = z.uuid({ message: 'must be an id (UUID)' });
+/** The longest reply or comment text, checked by the API and before sending in the composer. */
+export const MESSAGE_BODY_MAX_CHARS = 100_000;
 export const plan = z.enum(['free', 'starter', 'professional', 'enterprise']);
 export const role = z.enum(['super_admin', 'admin', 'agent']);
 export const seat = z.enum(['paid', 'free']);
@@ -47,6 +49,8 @@ export const EmailSettings = z.object({
   inboundAddress: z.string(),
   forwardingAddress: z.string(),
   teamAddress: z.string().nullable(),
+  /** Whether the account proved it owns teamAddress: only then is SMTP mail sent to it delivered here (IMAP fetching works either way). */
+  teamAddressVerified: z.boolean(),
   useForSending: z.boolean(),
   fromNameMode: z.enum(['agent_and_company', 'company']),
   companyName: z.string(),

@@ -108,6 +108,27 @@ describe('agent app: email out', () => {
     await h.screenshot(page, 'email-out-reply-sent');
   });
 
+  it('says in plain words what is wrong with a From address or an over-long reply, and sends nothing', { timeout: 60_000 }, async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'professional' });
+    const convId = await receive(h.store.deps, { to: acct.email.inbound_address });
+    const before = sink.attempts;
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto(`/settings/inboxes/${acct.inbox.id}/channels/${acct.channel.id}/configuration`);
+    await page.getByLabel('Customize from address').check();
+    await page.getByLabel('Custom from address').fill('not-an-address');
+    await page.getByRole('button', { name: 'Verify address' }).click();
+    await page.getByRole('alert').filter({ hasText: /^Must be an email address$/ }).waitFor();
+    expect(await page.getByText('body field').count()).toBe(0);
+
+    await page.goto(`/inbox/${acct.inbox.id}/open/${convId}`);
+    const reply = page.getByRole('textbox', { name: 'Reply' });
+    await reply.fill('x'.repeat(100_001));
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('alert').filter({ hasText: 'A reply can be at most 100,000 characters; this one has 100,001.' }).waitFor();
+    expect(sink.attempts).toBe(before);
+  });
+
   it('switches to Internal comment by keyboard, suggests @mentions, and never emails the note', { timeout: 60_000 }, async () => {
     const acct = await makeAccount(h.store.deps, { plan: 'professional' });
     const convId = await receive(h.store.deps, { to: acct.email.inbound_address });

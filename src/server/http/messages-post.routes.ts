@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { Message, SenderPreview } from '../../shared/api.ts';
+import { MESSAGE_BODY_MAX_CHARS, Message, SenderPreview } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
 import { presentMessage } from './presenters.ts';
 import { IdParams } from './inboxes.routes.ts';
@@ -16,7 +16,7 @@ import { replyToConversation, retryMessage, type StoredAttachment } from '../cor
 import { emailSettingsRefiner, previewSender, sanitizeSignature } from '../core/email-settings.ts';
 import { confirmFromAddress, requestFromAddressVerification } from '../core/verify-from-address.ts';
 import { accountMailDomain } from '../core/mail-addresses.ts';
-import { escapeHtml } from '../core/sender.ts';
+import { linkPage } from './link-page.ts';
 import { BlobStore } from '../blobs/blob-store.ts';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -25,7 +25,7 @@ const MAX_ATTACHMENTS = 10;
 const Address = z.strictObject({ address: z.string().trim().min(3).max(254), name: z.string().max(200).optional() });
 
 const ReplyBody = z.strictObject({
-  body: z.string().max(100_000),
+  body: z.string().max(MESSAGE_BODY_MAX_CHARS),
   bodyHtml: z.string().max(300_000).optional(),
   kind: z.enum(['message', 'note']).default('message'),
   cc: z.array(Address).max(50).optional(),
@@ -155,10 +155,6 @@ export const messagePostRoutes =
     );
   };
 
-function page(title: string, text: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></body></html>`;
-}
-
 /** The link in the verification mail; public (the person opening it may have no Parley login). */
 export const verifyLinkRoutes =
   (deps: Deps): FastifyPluginAsync =>
@@ -171,11 +167,11 @@ export const verifyLinkRoutes =
         reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
         try {
           const { address } = await deps.run({ kind: 'system', accountId: null, reason: 'verify-from-address' }, (ctx) => confirmFromAddress(ctx, { token: request.query.token }));
-          return page('Address verified', `${address} is verified. Replies from the inbox can now be sent from this address.`);
+          return linkPage('Address verified', `${address} is verified. Replies from the inbox can now be sent from this address.`);
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           reply.status(err.code === 'not_found' ? 404 : 409);
-          return page('This link cannot be used', err.code === 'not_found' ? 'The verification link is not valid.' : err.message);
+          return linkPage('This link cannot be used', err.code === 'not_found' ? 'The verification link is not valid.' : err.message);
         }
       },
     );

@@ -62,6 +62,33 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
 
 /** The message to show for any thrown value. */
 export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'validation_failed') {
+    const name = err.field?.split('.').filter((part) => !/^\d+$/.test(part)).pop();
+    const detail = validationDetail(err.message);
+    if (!name) return capitalize(detail);
+    return `${capitalize(name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase())}: ${detail}`;
+  }
   if (err instanceof Error) return err.message;
   return 'Something went wrong';
+}
+
+/** The message to show beside the field the error names (the field's own label says which). */
+export function fieldErrorMessage(err: ApiError): string {
+  return err.code === 'validation_failed' ? capitalize(validationDetail(err.message)) : err.message;
+}
+
+/**
+ * The API names the field for a developer (`body field "email.customFromAddress": must be an
+ * email address`); a person reads `Custom from address: must be an email address`.
+ */
+function validationDetail(message: string): string {
+  return message
+    .replace(/^[a-z]+(?: field "[^"]*")?: /, '')
+    .replace(/^Too big: expected string to have <=(\d+) characters$/, (_, n: string) => `can be at most ${Number(n).toLocaleString('en')} characters`)
+    .replace(/^Too small: expected string to have >=1 characters$/, 'is required')
+    .replace(/^Too small: expected string to have >=(\d+) characters$/, (_, n: string) => `must be at least ${n} characters`);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

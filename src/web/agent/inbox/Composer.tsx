@@ -10,7 +10,7 @@
 //   onSent: () => void — called after a reply or note was stored, so the thread refetches.
 import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { ConversationT, InboxT, MessageT } from '../../../shared/api.ts';
+import { MESSAGE_BODY_MAX_CHARS, type ConversationT, type InboxT, type MessageT } from '../../../shared/api.ts';
 import { request, errorMessage, ApiError } from '../api/client.ts';
 import { keys, useMessages, useUsers } from '../api/queries.ts';
 import './composer.css';
@@ -183,6 +183,11 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
     if (disabledReason || sending) return;
     if (!body.trim() && attachments.length === 0) {
       setError({ message: 'Write a message first', field: 'body' });
+      return;
+    }
+    if (body.length > MESSAGE_BODY_MAX_CHARS) {
+      const what = mode === 'message' ? 'A reply' : 'A comment';
+      setError({ message: `${what} can be at most ${MESSAGE_BODY_MAX_CHARS.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}.`, field: 'body' });
       return;
     }
     setSending(true);

@@ -12,7 +12,7 @@
 //   onChanged: () => void — called after saving, so the inbox list refetches.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ChannelT, InboxT, SenderPreviewT } from '../../../shared/api.ts';
-import { ApiError, errorMessage, request } from '../api/client.ts';
+import { ApiError, errorMessage, fieldErrorMessage, request } from '../api/client.ts';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { Switch } from '../ui/Switch.tsx';
 import './configuration.css';
@@ -206,7 +206,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
       setSaved(true);
       onChanged();
     } catch (err) {
-      if (err instanceof ApiError && err.field) setErrors({ [err.field.startsWith('email.') ? err.field : `email.${err.field}`]: err.message });
+      if (err instanceof ApiError && err.field) setErrors({ [err.field.startsWith('email.') ? err.field : `email.${err.field}`]: fieldErrorMessage(err) });
       else setFormError(errorMessage(err));
     } finally {
       setSaving(false);
@@ -223,7 +223,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
       setVerifyState(`We sent a verification link to ${res.address}. Open it within 24 hours; until then replies use the default address.`);
       onChanged();
     } catch (err) {
-      if (err instanceof ApiError && err.field) setErrors({ [err.field.startsWith('email.') ? err.field : `email.${err.field}`]: err.message });
+      if (err instanceof ApiError && err.field) setErrors({ [err.field.startsWith('email.') ? err.field : `email.${err.field}`]: fieldErrorMessage(err) });
       else setVerifyState(errorMessage(err));
     }
   };
