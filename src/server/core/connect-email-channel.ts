@@ -1,8 +1,8 @@
 // Seed "Connect a channel" > team email: an admin connects the team's own mailbox (IMAP, and
 // optionally its SMTP server for sending as itself) to an inbox. The transport tests the logins
 // first (mail/connection-tests.ts); this use case checks who may do it and where, then saves the
-// settings sealed with the installation's secret key, and routes the team address like the
-// channel's own inbound and forwarding addresses, so mail sent to it over SMTP lands here too.
+// settings sealed with the installation's secret key. Mail sent to the team address over SMTP is
+// routed here only once the account proves it owns the address (core/verify-team-address.ts).
 import type { Kysely, Transaction } from 'kysely';
 import type { Ctx, UserActor } from './context.ts';
 import type { Database, Row } from '../db/schema.ts';
@@ -11,6 +11,7 @@ import { canManageSettings } from './policies.ts';
 import type { MailDomains } from './mail-addresses.ts';
 import { insertEmailChannel } from './provision-inbox.ts';
 import { sealJson } from './secrets.ts';
+import { claimTeamAddress, provenAsFromAddress, routedByOtherAccount, takenElsewhere } from './verify-team-address.ts';
 
 export interface MailServerConfig {
   host: string;
@@ -45,8 +46,16 @@ export async function checkConnectable(db: Kysely<Database> | Transaction<Databa
       throw invalid('teamAddress', `${address} is one of Parley's own addresses; connect the team's own mailbox (e.g. support@yourcompany.com)`);
     }
   }
-  const taken = await db.selectFrom('channel_addresses').select('channel_id').where('address', '=', address).executeTakeFirst();
-  if (taken) throw new DomainError('address_taken', `${address} is already connected to a channel`, 'teamAddress');
+  // An unproven claim by another account blocks nothing (it may be a squat); a proven one does.
+  const connectedHere = await db
+    .selectFrom('email_channel_settings')
+    .innerJoin('channels', 'channels.id', 'email_channel_settings.channel_id')
+    .select('channels.id')
+    .where('channels.account_id', '=', actor.account.id)
+    .where('email_channel_settings.team_address', '=', address)
+    .executeTakeFirst();
+  if (connectedHere) throw new DomainError('address_taken', `${address} is already connected to a channel`, 'teamAddress');
+  if (await routedByOtherAccount({ db }, actor.account.id, address)) throw takenElsewhere(address);
   return inbox;
 }
 
@@ -73,6 +82,8 @@ export async function connectEmailChannel(
       imapLastUid: Math.max(0, input.imapStart.uidNext - 1),
     },
   });
+  // A link mailed to this address was already confirmed by this account: the same proof.
+  if (await provenAsFromAddress(ctx, account.id, address)) created.email.team_address_verified_at = await claimTeamAddress(ctx, created.channel, address);
   await ctx.audit({
     accountId: account.id,
     action: 'channel.connected',

@@ -70,13 +70,13 @@ export interface NewEmailChannel {
   localHint: string;
   isFallback: boolean;
   domains: MailDomains;
-  /** A connected team mailbox: its own address (routed too) and sealed server settings. */
+  /** A connected team mailbox: its own address (routed over SMTP only once verified) and sealed server settings. */
   team?: { address: string; imapConfig: string; smtpConfig: string | null; imapUidvalidity: string; imapLastUid: number };
 }
 
 /**
  * One email channel with its inbound and forwarding addresses under the account's mail domain
- * (and the team address, for a connected mailbox), all in the RCPT lookup table.
+ * in the RCPT lookup table (a team address joins them once verified: core/verify-team-address.ts).
  */
 export async function insertEmailChannel(ctx: Ctx, input: NewEmailChannel): Promise<{ channel: Row<'channels'>; email: Row<'email_channel_settings'> }> {
   const now = ctx.now.toISOString();
@@ -102,6 +102,7 @@ export async function insertEmailChannel(ctx: Ctx, input: NewEmailChannel): Prom
     inbound_address: inboundAddress,
     forwarding_address: forwardingAddress,
     team_address: input.team?.address ?? null,
+    team_address_verified_at: null,
     use_for_sending: input.team ? (input.team.smtpConfig ? 1 : 0) : 1,
     from_name_mode: 'agent_and_company',
     company_name: input.account.company_name,
@@ -127,7 +128,6 @@ export async function insertEmailChannel(ctx: Ctx, input: NewEmailChannel): Prom
     .values([
       { address: inboundAddress, channel_id: channel.id, kind: 'inbound' },
       { address: forwardingAddress, channel_id: channel.id, kind: 'forwarding' },
-      ...(input.team ? [{ address: input.team.address, channel_id: channel.id, kind: 'team' }] : []),
     ])
     .execute();
   return { channel, email };

@@ -131,7 +131,10 @@ export async function replyToConversation(ctx: Ctx<UserActor>, input: ReplyInput
   }
   if (thread?.message_id) references = [...references.filter((r) => r !== thread.message_id), thread.message_id];
 
-  const ours = new Set((await ctx.db.selectFrom('channel_addresses as a').innerJoin('channels as c', 'c.id', 'a.channel_id').select('a.address').where('c.account_id', '=', account.id).execute()).map((r) => r.address));
+  // Our addresses never go in CC: the routed ones, and team addresses not verified yet (not routed, still ours to send from).
+  const routed = await ctx.db.selectFrom('channel_addresses as a').innerJoin('channels as c', 'c.id', 'a.channel_id').select('a.address').where('c.account_id', '=', account.id).execute();
+  const teams = await ctx.db.selectFrom('email_channel_settings as e').innerJoin('channels as c', 'c.id', 'e.channel_id').select('e.team_address').where('c.account_id', '=', account.id).where('e.team_address', 'is not', null).execute();
+  const ours = new Set([...routed.map((r) => r.address), ...teams.flatMap((t) => (t.team_address ? [t.team_address] : []))]);
   const contactAddress = contact.email.toLowerCase();
   const threadCc = parseAddrs(thread?.cc_json ?? null).filter((a) => isPlainAddress(a.address));
   const cc = (input.cc !== undefined ? cleanAddrs(input.cc, 'cc') : cleanAddrs(threadCc, 'cc')).filter((a) => a.address !== contactAddress && !ours.has(a.address));

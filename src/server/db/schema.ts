@@ -106,6 +106,8 @@ export interface EmailChannelSettingsTable {
   from_address_mode: string;
   custom_from_address: string | null;
   custom_from_verified_at: string | null;
+  /** When a link mailed to team_address was confirmed: only then does SMTP mail to it route here (0018). */
+  team_address_verified_at: string | null;
   signature_enabled: Flag;
   /** simple | html */
   signature_mode: string;
@@ -132,11 +134,15 @@ export interface ChannelAddressesTable {
   kind: string;
 }
 
+export type VerificationPurpose = 'from_address' | 'team_address';
+
 export interface AddressVerificationsTable {
   id: string;
   channel_id: string;
   address: string;
   token_hash: string;
+  /** from_address | team_address: which of the channel's addresses the link verifies (0018). */
+  purpose: VerificationPurpose;
   expires_at: string;
   used_at: string | null;
   created_at: string;

@@ -20,6 +20,7 @@ import { conversationRoutes } from './conversations.routes.ts';
 import { messageRoutes } from './messages.routes.ts';
 import { webAppRoutes } from './web-app.routes.ts';
 import { messagePostRoutes, verifyLinkRoutes } from './messages-post.routes.ts';
+import { teamAddressLinkRoutes, teamAddressRoutes } from './team-address.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { inboxAccessRoutes } from './inbox-access.routes.ts';
 import { tokenRoutes } from './tokens.routes.ts';
@@ -109,6 +110,7 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
       await api.register(teamRoutes(deps));
       await api.register(channelRoutes(deps));
       await api.register(channelConnectRoutes(deps));
+      await api.register(teamAddressRoutes(deps));
       await api.register(contactRoutes(deps));
       await api.register(conversationRoutes(deps));
       await api.register(messageRoutes(deps));
@@ -125,6 +127,7 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
     { prefix: '/api/v1' },
   );
   await app.register(verifyLinkRoutes(deps));
+  await app.register(teamAddressLinkRoutes(deps));
   if (opts.serveWebApp ?? true) await app.register(webAppRoutes(deps));
   return app;
 }

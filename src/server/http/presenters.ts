@@ -54,6 +54,7 @@ export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_set
           inboundAddress: email.inbound_address,
           forwardingAddress: email.forwarding_address,
           teamAddress: email.team_address,
+          teamAddressVerified: email.team_address_verified_at !== null,
           useForSending: email.use_for_sending === 1,
           fromNameMode: email.from_name_mode === 'company' ? 'company' : 'agent_and_company',
           companyName: email.company_name,

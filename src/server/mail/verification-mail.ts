@@ -1,5 +1,5 @@
-// The send_verification_email job: mails the one-time "Verify address" link to a custom From
-// address. Automatic mail, so it carries Auto-Submitted (RFC 3834) and no Reply-To token; once the
+// The send_verification_email job: mails a one-time link to the address it verifies, a custom
+// From address or a connected team address (core/verification-links.ts). Automatic mail, so it carries Auto-Submitted (RFC 3834) and no Reply-To token; once the
 // relay accepts it, the raw token is erased from the job row (only its hash stays, in
 // address_verifications).
 import { z } from 'zod';
@@ -27,25 +27,17 @@ export const verificationEmailHandler: JobHandler = {
     const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
     const account = await db.selectFrom('accounts').selectAll().where('id', '=', channel.account_id).executeTakeFirstOrThrow();
     const company = effectiveCompany({ companyName: email.company_name }, account.company_name) || account.name;
-    const link = `${deps.config.publicUrl}/verify-from-address?token=${encodeURIComponent(token)}`;
     const domain = accountMailDomain(account.subdomain, account.plan, deps.domains);
-    const text = [
-      `Someone on the ${company} team asked to send email from ${row.address} through Parley.`,
-      '',
-      `To confirm that this address may be used, open this link within 24 hours:`,
-      link,
-      '',
-      'If you did not expect this, ignore this email: nothing is sent from this address until the link is opened.',
-    ].join('\n');
+    const mail = row.purpose === 'team_address' ? teamAddressMail(deps.config.publicUrl, token, row.address, company) : fromAddressMail(deps.config.publicUrl, token, row.address, company);
     const composed = await compose({
       from: { name: `${company} (Parley)`, address: email.inbound_address },
       to: [{ name: '', address: row.address }],
       cc: [],
       bcc: [],
-      subject: `Verify ${row.address} as a From address for ${company}`,
+      subject: mail.subject,
       messageId: `verify.${row.id}@${domain}`,
-      text,
-      html: `<p>Someone on the ${escapeHtml(company)} team asked to send email from <b>${escapeHtml(row.address)}</b> through Parley.</p><p><a href="${escapeHtml(link)}">Verify this address</a> (the link works once, within 24 hours).</p><p>If you did not expect this, ignore this email.</p>`,
+      text: mail.text,
+      html: mail.html,
       date: new Date(),
       autoSubmitted: 'auto-replied',
       envelopeFrom: email.inbound_address,
@@ -60,3 +52,41 @@ export const verificationEmailHandler: JobHandler = {
     await db.updateTable('jobs').set({ payload: JSON.stringify({ verificationId }) }).where('id', '=', job.id).execute();
   },
 };
+
+interface VerificationMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function fromAddressMail(publicUrl: string, token: string, address: string, company: string): VerificationMail {
+  const link = `${publicUrl}/verify-from-address?token=${encodeURIComponent(token)}`;
+  return {
+    subject: `Verify ${address} as a From address for ${company}`,
+    text: [
+      `Someone on the ${company} team asked to send email from ${address} through Parley.`,
+      '',
+      `To confirm that this address may be used, open this link within 24 hours:`,
+      link,
+      '',
+      'If you did not expect this, ignore this email: nothing is sent from this address until the link is opened.',
+    ].join('\n'),
+    html: `<p>Someone on the ${escapeHtml(company)} team asked to send email from <b>${escapeHtml(address)}</b> through Parley.</p><p><a href="${escapeHtml(link)}">Verify this address</a> (the link works once, within 24 hours).</p><p>If you did not expect this, ignore this email.</p>`,
+  };
+}
+
+function teamAddressMail(publicUrl: string, token: string, address: string, company: string): VerificationMail {
+  const link = `${publicUrl}/verify-team-address?token=${encodeURIComponent(token)}`;
+  return {
+    subject: `Confirm that ${company} may receive mail for ${address} in Parley`,
+    text: [
+      `The Parley account "${company}" connected ${address} and asks that email sent to this address be delivered to its shared inbox.`,
+      '',
+      `If ${address} belongs to ${company}, open this link within 24 hours and confirm:`,
+      link,
+      '',
+      'If it does not, ignore this email: no mail for this address is delivered to that account unless the link is confirmed.',
+    ].join('\n'),
+    html: `<p>The Parley account <b>${escapeHtml(company)}</b> connected <b>${escapeHtml(address)}</b> and asks that email sent to this address be delivered to its shared inbox.</p><p>If the address belongs to ${escapeHtml(company)}, <a href="${escapeHtml(link)}">open this link and confirm</a> (it works once, within 24 hours).</p><p>If it does not, ignore this email: no mail for this address is delivered to that account unless the link is confirmed.</p>`,
+  };
+}
