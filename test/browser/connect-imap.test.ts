@@ -55,10 +55,10 @@ describe('agent app: connect a team mailbox over IMAP', () => {
     await dialog.waitFor({ state: 'hidden' });
 
     const row = await h.store.deps.store.db
-      .selectFrom('channel_addresses')
-      .innerJoin('channels', 'channels.id', 'channel_addresses.channel_id')
+      .selectFrom('email_channel_settings')
+      .innerJoin('channels', 'channels.id', 'email_channel_settings.channel_id')
       .select(['channels.inbox_id', 'channels.status'])
-      .where('channel_addresses.address', '=', mb.user)
+      .where('email_channel_settings.team_address', '=', mb.user)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ inbox_id: acct.inbox.id, status: 'ok' });
     await page.getByText(mb.user).first().waitFor();

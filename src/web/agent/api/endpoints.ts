@@ -93,6 +93,7 @@ export const api = {
   emailConnection: (id: string) => request<EmailConnection>('GET', `/channels/${encodeURIComponent(id)}/connection`),
   updateEmailConnection: (id: string, edit: { imap: MailServerEdit; smtp: MailServerEdit | null }) =>
     request<EmailConnection>('PUT', `/channels/${encodeURIComponent(id)}/connection`, edit),
+  verifyTeamAddress: (id: string) => request<{ address: string; expiresAt: string }>('POST', `/channels/${encodeURIComponent(id)}/verify-team-address`, {}),
   disconnectChannel: (id: string) => request<{ movedConversations: number }>('DELETE', `/channels/${encodeURIComponent(id)}`),
 
   users: () => request<Page<UserT>>('GET', '/users?limit=200'),

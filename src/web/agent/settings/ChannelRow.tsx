@@ -1,6 +1,7 @@
-// One channel in Settings > Inboxes: type, addresses (inbound and forwarding, with Copy),
-// connection status, the Status switch (PATCH /channels/{id} {enabled}) and "Edit"; for a
-// connected team mailbox also "Edit connection" and "Disconnect".
+// One channel in Settings > Inboxes: type, addresses (inbound and forwarding, with Copy; a team
+// address with whether mail sent straight to it is delivered), connection status, the Status
+// switch (PATCH /channels/{id} {enabled}) and "Edit"; for a connected team mailbox also "Edit
+// connection" and "Disconnect".
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { ChannelT, InboxT, WaitingMailT } from '../../../shared/api.ts';
@@ -10,6 +11,7 @@ import { Switch } from '../ui/Switch.tsx';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { fullTime, relativeTime } from '../ui/format.tsx';
 import { DisconnectDialog, EditConnectionDialog } from './ManageMailboxDialogs.tsx';
+import { TeamAddressVerification } from './TeamAddressVerification.tsx';
 
 const TYPE_LABEL: Record<ChannelT['type'], string> = { email: 'Email', chat: 'Chat', slack: 'Slack', api: 'API' };
 
@@ -68,6 +70,7 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
                 <dt>Team address</dt>
                 <dd>
                   <code className="address">{email.teamAddress}</code>
+                  <TeamAddressVerification channel={channel} onChanged={onChanged} />
                 </dd>
               </>
             )}

@@ -7,6 +7,7 @@ import { errorMessage } from '../api/client.ts';
 import { ConfigurationTab } from './ConfigurationTab.tsx';
 import { AccessTab } from './AccessTab.tsx';
 import { AutomationTab } from './AutomationTab.tsx';
+import { TeamAddressVerification } from './TeamAddressVerification.tsx';
 
 const TABS = [
   { slug: 'configuration', label: 'Configuration' },
@@ -34,6 +35,7 @@ export function ChannelSettings() {
         <div>
           <h1>{title}</h1>
           {channel.email && <p className="muted">{channel.email.inboundAddress}</p>}
+          <TeamAddressVerification channel={channel} onChanged={onChanged} />
         </div>
       </header>
       <nav className="tabs" aria-label="Channel settings">

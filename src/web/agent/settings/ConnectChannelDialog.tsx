@@ -12,6 +12,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ChannelT, InboxT } from '../../../shared/api.ts';
 import { request } from '../api/client.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { TeamAddressVerification } from './TeamAddressVerification.tsx';
 import { FailureAlert, IMAP_DEFAULT, MailServersFieldsets, SMTP_DEFAULT, connectionFailure, toServer, type ServerFields } from './MailServerFields.tsx';
 import { useSave } from '../ui/useSave.ts';
 
@@ -126,8 +127,9 @@ export function ConnectChannelDialog({ inbox, open, onClose, onChanged }: Connec
       {step === 'done' && connected && (
         <div className="form">
           <div className="alert alert-success" role="status">
-            Connected <strong>{connected.email?.teamAddress}</strong>. New mail to it now arrives in {inbox.name}.
+            Connected <strong>{connected.email?.teamAddress}</strong>. New mail in the mailbox now arrives in {inbox.name}.
           </div>
+          <TeamAddressVerification channel={connected} onChanged={onChanged} />
           {connected.email && (
             <p className="muted small">
               This channel also has its own addresses: <code className="address">{connected.email.inboundAddress}</code> and, for forwarding,{' '}
