@@ -3,14 +3,12 @@
 // conversation.deleted for its inbox, and answers 404 afterwards; view-only admins get 403 and
 // those who cannot see it 404. Its email is remembered: the same message delivered again over
 // SMTP (a retry) does not bring the conversation back, while new mail still opens one.
-import { expect, it, beforeAll, afterAll } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
-import { apiClient, testApp } from './helpers/api.ts';
+import { apiClient } from './helpers/api.ts';
 import { addConversation, addUser } from './access-fixtures.ts';
-import { crlf, sendRaw } from './email-in-support.ts';
-import { startSmtpReceiver, type SmtpReceiver } from '../src/server/mail/smtp-in.ts';
+import { crlf, sendRaw, apiAndReceiver } from './email-in-support.ts';
 
 let seq = 0;
 
@@ -42,20 +40,11 @@ function eml(o: { to: string; subject: string; body: string; messageId?: string 
 }
 
 describeEachStore('deleting a conversation', (store) => {
-  let app: FastifyInstance;
-  let smtp: SmtpReceiver;
-  beforeAll(async () => {
-    app = await testApp(store().deps);
-    smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await smtp.stop();
-    await app.close();
-  });
+  const live = apiAndReceiver(store);
 
   const deliver = async (to: string, data: Buffer) => {
-    const r = await sendRaw(smtp.port, { from: 'dora@customer.example', to: [to], data });
-    await smtp.settled();
+    const r = await sendRaw(live.smtp.port, { from: 'dora@customer.example', to: [to], data });
+    await live.smtp.settled();
     return r.final;
   };
   const count = async (table: 'messages' | 'attachments' | 'email_thread_keys' | 'timeline_entries' | 'tickets' | 'conversation_followers', column: string, value: string) =>
@@ -66,7 +55,7 @@ describeEachStore('deleting a conversation', (store) => {
     const db = deps.store.db;
     const acct = await makeAccount(deps);
     const agent = await addUser(deps, acct.account, { role: 'agent', name: 'Ada' });
-    const api = apiClient(app, agent.token);
+    const api = apiClient(live.app, agent.token);
     const word = `zebracrossing${Date.now().toString(36)}`;
     const raw = eml({ to: acct.email.inbound_address, subject: 'Please delete me', body: `My card number is ${word}` });
     expect(await deliver(acct.email.inbound_address, raw)).toMatch(/^250 /);
@@ -125,7 +114,7 @@ describeEachStore('deleting a conversation', (store) => {
   it('refuses view-only admins with 403 view_only and hides it from those who cannot see it; the conversation stays', async () => {
     const deps = store().deps;
     const acct = await makeAccount(deps);
-    const owner = apiClient(app, acct.token);
+    const owner = apiClient(live.app, acct.token);
     const agent = await addUser(deps, acct.account, { role: 'agent', name: 'Al' });
     const hidden = await owner.post('/inboxes', { name: 'Finance', access: 'specific', userIds: [] });
     const c = await addConversation(deps, acct.account, hidden.body.id, 'Salaries');
@@ -133,7 +122,7 @@ describeEachStore('deleting a conversation', (store) => {
     const viewOnly = await owner.delete(`/conversations/${c.id}`);
     expect(viewOnly.status).toBe(403);
     expect(viewOnly.body.error).toMatchObject({ code: 'view_only', message: expect.stringMatching(/view this inbox but not act/) });
-    const unseen = await apiClient(app, agent.token).delete(`/conversations/${c.id}`);
+    const unseen = await apiClient(live.app, agent.token).delete(`/conversations/${c.id}`);
     expect(unseen.status).toBe(404);
     expect(unseen.body.error).toMatchObject({ code: 'not_found', message: 'Conversation not found' });
     expect((await owner.get(`/conversations/${c.id}`)).status).toBe(200);
@@ -142,7 +131,7 @@ describeEachStore('deleting a conversation', (store) => {
   });
 
   it('is in the OpenAPI document with its 204, 403 and 404', async () => {
-    const doc = (await apiClient(app).get('/api/openapi.json')).body;
+    const doc = (await apiClient(live.app).get('/api/openapi.json')).body;
     const op = doc.paths['/api/v1/conversations/{id}'].delete;
     expect(Object.keys(op.responses).sort()).toEqual(['204', '403', '404']);
   });

@@ -3,12 +3,10 @@
 // contact, subject, text/HTML, attachments, CC, automatic flag, parse error, and the raw bytes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, it, beforeAll, afterAll } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { expect, it } from 'vitest';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
-import { apiClient, testApp } from './helpers/api.ts';
-import { startSmtpReceiver, type SmtpReceiver } from '../src/server/mail/smtp-in.ts';
-import { crlf, sendRaw } from './email-in-support.ts';
+import { apiClient } from './helpers/api.ts';
+import { crlf, sendRaw, apiAndReceiver } from './email-in-support.ts';
 
 const DIR = path.join(import.meta.dirname, 'fixtures/email');
 
@@ -92,16 +90,7 @@ const CORPUS: Expectation[] = [
 ];
 
 describeEachStore('email-in corpus', (store) => {
-  let app: FastifyInstance;
-  let smtp: SmtpReceiver;
-  beforeAll(async () => {
-    app = await testApp(store().deps);
-    smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await smtp.stop();
-    await app.close();
-  });
+  const live = apiAndReceiver(store);
 
   it('covers every fixture file, and there are at least 40', () => {
     const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.eml')).sort();
@@ -111,16 +100,16 @@ describeEachStore('email-in corpus', (store) => {
 
   it('turns each file into what it should become', { timeout: 240_000 }, async () => {
     const acct = await makeAccount(store().deps);
-    const api = apiClient(app, acct.token);
+    const api = apiClient(live.app, acct.token);
     const to = acct.email.inbound_address;
     const conversationOf = new Map<string, string>();
     const db = store().deps.store.db;
     for (const e of CORPUS) {
       const data = crlf(fs.readFileSync(path.join(DIR, e.file)));
       const before = await db.selectFrom('conversations').select(db.fn.countAll().as('n')).where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
-      const r = await sendRaw(smtp.port, { from: e.mailFrom ?? 'sender@relay.example', to: [to], data });
+      const r = await sendRaw(live.smtp.port, { from: e.mailFrom ?? 'sender@relay.example', to: [to], data });
       expect(r.final, e.file).toMatch(/^250 2\.0\.0 Queued as /);
-      await smtp.settled();
+      await live.smtp.settled();
       const after = await db.selectFrom('conversations').select(db.fn.countAll().as('n')).where('account_id', '=', acct.account.id).executeTakeFirstOrThrow();
       // Ids are time-ordered: the newest inbound message is the one this file became.
       const row = await db.selectFrom('messages').selectAll().where('account_id', '=', acct.account.id).where('direction', '=', 'in').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
@@ -174,7 +163,7 @@ describeEachStore('email-in corpus', (store) => {
       if (e.syntheticId) expect(m.email.messageId).toMatch(/@synthetic\.parley\.invalid$/);
       const raw = await api.get(`/messages/${messageId}/raw`);
       expect(raw.status).toBe(200);
-      expect(Buffer.from((await app.inject({ method: 'GET', url: `/api/v1/messages/${messageId}/raw`, headers: { authorization: `Bearer ${acct.token}` } })).rawPayload).equals(data.subarray(-2).toString() === '\r\n' ? data : Buffer.concat([data, Buffer.from('\r\n')])), `${e.file} raw bytes`).toBe(true);
+      expect(Buffer.from((await live.app.inject({ method: 'GET', url: `/api/v1/messages/${messageId}/raw`, headers: { authorization: `Bearer ${acct.token}` } })).rawPayload).equals(data.subarray(-2).toString() === '\r\n' ? data : Buffer.concat([data, Buffer.from('\r\n')])), `${e.file} raw bytes`).toBe(true);
     }
     // Attachment names never became paths: every blob is under DATA_DIR/blobs, named by its hash.
     const files = fs.readdirSync(path.join(store().config.dataDir, 'blobs', 'sha256'), { recursive: true }) as string[];

@@ -1,13 +1,12 @@
 // Email in over real SMTP on both stores: RCPT answers, size and recipient limits, smuggling
 // probes, timeouts, threading, dedupe, concurrency, forwards, bounces, loops, reopen, and the
 // raw/attachment downloads, all read back through the API.
-import { expect, it, beforeAll, afterAll } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
-import { apiClient, testApp } from './helpers/api.ts';
-import { startSmtpReceiver, type SmtpReceiver } from '../src/server/mail/smtp-in.ts';
-import { crlf, rawSmtp, sendRaw } from './email-in-support.ts';
+import { apiClient } from './helpers/api.ts';
+import { startSmtpReceiver } from '../src/server/mail/smtp-in.ts';
+import { crlf, rawSmtp, sendRaw, apiAndReceiver } from './email-in-support.ts';
 
 let seq = 0;
 const mid = (tag: string) => `${tag}.${Date.now()}.${seq++}@customer.example`;
@@ -33,34 +32,25 @@ function eml(o: { from?: string; to: string; subject?: string; messageId?: strin
 }
 
 describeEachStore('email in over SMTP', (store) => {
-  let app: FastifyInstance;
-  let smtp: SmtpReceiver;
-  beforeAll(async () => {
-    app = await testApp(store().deps);
-    smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await smtp.stop();
-    await app.close();
-  });
+  const live = apiAndReceiver(store);
 
   // 250 means "durably spooled"; the processor makes the conversation right after.
   const send = async (to: string[], data: Buffer, from = 'ann@customer.example') => {
-    const r = await sendRaw(smtp.port, { from, to, data });
-    await smtp.settled();
+    const r = await sendRaw(live.smtp.port, { from, to, data });
+    await live.smtp.settled();
     return r;
   };
 
   async function conversations(token: string) {
-    return (await apiClient(app, token).get('/conversations?limit=100')).body.items as any[];
+    return (await apiClient(live.app, token).get('/conversations?limit=100')).body.items as any[];
   }
   async function messages(token: string, conversationId: string) {
-    return (await apiClient(app, token).get(`/conversations/${conversationId}/messages?limit=100`)).body.items as any[];
+    return (await apiClient(live.app, token).get(`/conversations/${conversationId}/messages?limit=100`)).body.items as any[];
   }
 
   it('stores a message sent with nodemailer and shows it through the API, with contact, headers and downloads', async () => {
     const acct = await makeAccount(store().deps);
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: live.smtp.port, secure: false, ignoreTLS: true });
     const info = await transport.sendMail({
       from: 'Ann Customer <Ann@Customer.Example>',
       to: acct.email.inbound_address,
@@ -74,7 +64,7 @@ describeEachStore('email in over SMTP', (store) => {
       ],
     });
     expect(info.response).toMatch(/^250 2\.0\.0 Queued as /);
-    await smtp.settled();
+    await live.smtp.settled();
     const list = await conversations(acct.token);
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ subject: 'Where is my order? ✓', status: 'open', number: 1, contact: { email: 'ann@customer.example', name: 'Ann Customer' } });
@@ -96,7 +86,7 @@ describeEachStore('email in over SMTP', (store) => {
     expect(logo).toBeTruthy();
     expect(m.html).toContain(`/api/v1/attachments/${logo.id}`);
 
-    const api = apiClient(app, acct.token);
+    const api = apiClient(live.app, acct.token);
     const file = await api.get(passwd.url);
     expect(file.status).toBe(200);
     expect(file.headers['content-disposition']).toMatch(/^attachment; filename="passwd"/);
@@ -109,8 +99,8 @@ describeEachStore('email in over SMTP', (store) => {
     expect(String(raw.body)).toContain('Subject: =?UTF-8?');
     // Another account cannot read either.
     const other = await makeAccount(store().deps);
-    expect((await apiClient(app, other.token).get(passwd.url)).status).toBe(404);
-    expect((await apiClient(app, other.token).get(`/messages/${m.id}/raw`)).status).toBe(404);
+    expect((await apiClient(live.app, other.token).get(passwd.url)).status).toBe(404);
+    expect((await apiClient(live.app, other.token).get(`/messages/${m.id}/raw`)).status).toBe(404);
     // The contact's timeline has the email.
     const timeline = await api.get(`/contacts/${list[0].contact.id}/timeline`);
     if (timeline.status === 200) expect(timeline.body.items.some((t: any) => t.kind === 'email_received')).toBe(true);
@@ -121,7 +111,7 @@ describeEachStore('email in over SMTP', (store) => {
   it('answers RCPT precisely: unknown 550 5.1.1, +tag accepted, turned-off channel 550 5.2.1 until turned on', async () => {
     const acct = await makeAccount(store().deps);
     const [local, domain] = acct.email.inbound_address.split('@');
-    const c = await rawSmtp(smtp.port);
+    const c = await rawSmtp(live.smtp.port);
     await c.reply();
     const ehlo = await c.command('EHLO probe.test');
     expect(ehlo).toMatch(/SIZE \d+/);
@@ -131,7 +121,7 @@ describeEachStore('email in over SMTP', (store) => {
     expect(await c.command(`RCPT TO:<${acct.email.forwarding_address.toUpperCase()}>`)).toMatch(/^250/);
     c.close();
 
-    const api = apiClient(app, acct.token);
+    const api = apiClient(live.app, acct.token);
     expect((await api.patch(`/channels/${acct.channel.id}`, { enabled: false })).status).toBe(200);
     const off = await send([acct.email.inbound_address], eml({ to: acct.email.inbound_address }));
     expect(off.final).toMatch(/^550 5\.2\.1 .*turned off/);
@@ -158,8 +148,8 @@ describeEachStore('email in over SMTP', (store) => {
     expect((await conversations(acct.token)).map((c) => c.subject)).toEqual(['pm paid']);
     expect((await conversations(free.token)).map((c) => c.subject)).toEqual(['pm free']);
     // A free account's subdomain under the paid domain (and the reverse) is nobody's.
-    expect((await sendRaw(smtp.port, { from: 'a@b.example', to: [`postmaster@${free.account.subdomain}.${mailDomain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.1\.1/);
-    expect((await sendRaw(smtp.port, { from: 'a@b.example', to: [`postmaster@nobody-here.${mailDomain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.1\.1/);
+    expect((await sendRaw(live.smtp.port, { from: 'a@b.example', to: [`postmaster@${free.account.subdomain}.${mailDomain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.1\.1/);
+    expect((await sendRaw(live.smtp.port, { from: 'a@b.example', to: [`postmaster@nobody-here.${mailDomain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.1\.1/);
 
     // The installation's postmaster: the first super admin's account, in its default inbox.
     const db = store().deps.store.db;
@@ -176,7 +166,7 @@ describeEachStore('email in over SMTP', (store) => {
 
   it('refuses recipients beyond the limit with 452 4.5.3 and oversized messages with 552', async () => {
     const acct = await makeAccount(store().deps);
-    const c = await rawSmtp(smtp.port);
+    const c = await rawSmtp(live.smtp.port);
     await c.reply();
     await c.command('EHLO probe.test');
     await c.command('MAIL FROM:<x@customer.example>');
@@ -188,7 +178,7 @@ describeEachStore('email in over SMTP', (store) => {
     c.close();
 
     const big = await store().deps.config.smtpMaxMessageBytes;
-    const c2 = await rawSmtp(smtp.port);
+    const c2 = await rawSmtp(live.smtp.port);
     await c2.reply();
     await c2.command('EHLO probe.test');
     expect(await c2.command(`MAIL FROM:<x@customer.example> SIZE=${big + 1}`)).toMatch(/^552/);
@@ -200,7 +190,7 @@ describeEachStore('email in over SMTP', (store) => {
     const to = acct.email.inbound_address;
     const smuggled = `MAIL FROM:<evil@attacker.example>\r\nRCPT TO:<${to}>\r\nDATA\r\nFrom: ceo@customer.example\r\nSubject: smuggled\r\n\r\nI am smuggled\r\n`;
     for (const sep of ['\n.\n', '\r\n.\n', '\n.\r\n', '\r.\r\n', '\r\n\x00.\r\n']) {
-      const c = await rawSmtp(smtp.port);
+      const c = await rawSmtp(live.smtp.port);
       await c.reply();
       await c.command('EHLO probe.test');
       await c.command('MAIL FROM:<ann@customer.example>');
@@ -212,7 +202,7 @@ describeEachStore('email in over SMTP', (store) => {
       c.write('QUIT\r\n');
       c.close();
     }
-    await smtp.settled();
+    await live.smtp.settled();
     const list = await conversations(acct.token);
     expect(list).toHaveLength(5);
     expect(list.every((cv) => cv.subject.startsWith('probe'))).toBe(true);
@@ -231,7 +221,7 @@ describeEachStore('email in over SMTP', (store) => {
       expect(await c.reply()).toMatch(/^220/);
       await c.command('EHLO idle.test');
       const started = Date.now();
-      expect((await apiClient(app).get('/healthz')).status).toBe(200);
+      expect((await apiClient(live.app).get('/healthz')).status).toBe(200);
       await c.closed;
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     } finally {
@@ -254,7 +244,7 @@ describeEachStore('email in over SMTP', (store) => {
       clearInterval(drip);
       // More drips than the idle limit alone would ever end: the session cap ended it.
       expect(sent).toBeGreaterThan(5);
-      expect((await apiClient(app).get('/healthz')).status).toBe(200);
+      expect((await apiClient(live.app).get('/healthz')).status).toBe(200);
     } finally {
       await strict.stop();
     }
@@ -285,7 +275,7 @@ describeEachStore('email in over SMTP', (store) => {
 
   it('allows the default 50 connections from one IP (the benchmark uses 20)', async () => {
     expect(store().deps.config.smtpMaxConnectionsPerIp).toBe(50);
-    const open = await Promise.all(Array.from({ length: 50 }, () => rawSmtp(smtp.port)));
+    const open = await Promise.all(Array.from({ length: 50 }, () => rawSmtp(live.smtp.port)));
     try {
       const greetings = await Promise.all(open.map((c) => c.reply()));
       expect(greetings.every((g) => g.startsWith('220 '))).toBe(true);
@@ -430,7 +420,7 @@ describeEachStore('email in over SMTP', (store) => {
     expect(m.email.cc).toEqual([{ name: 'Dan', address: 'dan@client.example' }]);
     expect(m.authorContactId).toBe(list[0].contact.id);
 
-    await apiClient(app, acct.token).patch(`/channels/${acct.channel.id}`, { email: { originalSenderOfForwards: false } });
+    await apiClient(live.app, acct.token).patch(`/channels/${acct.channel.id}`, { email: { originalSenderOfForwards: false } });
     await send([to], fwd('Fwd: Broken invoice again'));
     list = await conversations(acct.token);
     const second = list.find((c) => c.subject === 'Fwd: Broken invoice again');
@@ -455,7 +445,7 @@ describeEachStore('email in over SMTP', (store) => {
     await store().deps.store.db.updateTable('conversations').set({ status: 'closed', closed_at: new Date().toISOString() }).where('id', '=', human.id).execute();
     const firstId = (await messages(acct.token, human.id))[0].email.messageId;
     await send([to], eml({ to, subject: 'Re: Human', inReplyTo: firstId }));
-    const after = (await apiClient(app, acct.token).get(`/conversations/${human.id}`)).body;
+    const after = (await apiClient(live.app, acct.token).get(`/conversations/${human.id}`)).body;
     expect(after.status).toBe('open');
     const ms = await messages(acct.token, human.id);
     // The reply, dated by its arrival, then the reopening it caused.
@@ -545,7 +535,7 @@ describeEachStore('email in over SMTP', (store) => {
     const [m] = await messages(acct.token, conv.id);
     expect(m.parseError).toMatch(/Not an email/);
     expect(m.hasRaw).toBe(true);
-    const raw = await apiClient(app, acct.token).get(`/messages/${m.id}/raw`);
+    const raw = await apiClient(live.app, acct.token).get(`/messages/${m.id}/raw`);
     expect(raw.status).toBe(200);
   });
 });

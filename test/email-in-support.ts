@@ -1,6 +1,26 @@
 // Shared by the email-in tests: a raw-socket SMTP client (for protocol probes nodemailer would
-// not send), a nodemailer-free "send this .eml" helper, and small API lookups.
+// not send), a nodemailer-free "send this .eml" helper, small API lookups, and the API with an SMTP
+// receiver for a suite.
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { TestStore } from './helpers/stores.ts';
+import { testApp } from './helpers/api.ts';
+import { startSmtpReceiver, type SmtpReceiver } from '../src/server/mail/smtp-in.ts';
+
+/** For a describeEachStore suite: the API and an SMTP receiver on a free port, up for all its tests. */
+export function apiAndReceiver(store: () => TestStore): { readonly app: FastifyInstance; readonly smtp: SmtpReceiver } {
+  const live = {} as { app: FastifyInstance; smtp: SmtpReceiver };
+  beforeAll(async () => {
+    live.app = await testApp(store().deps);
+    live.smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await live.smtp?.stop();
+    await live.app?.close();
+  });
+  return live;
+}
 
 export interface RawSmtp {
   /** The next complete reply (multi-line replies joined), e.g. "250 2.0.0 Stored as …". */
