@@ -31,8 +31,9 @@ describeEachStore('inbound spool', (store) => {
     const ids = Array.from({ length: 40 }, () => uid('group'));
     await Promise.all(ids.map((id) => { const raw = mail(to, id); return spool.append({ raw, file: null, size: raw.length, mailFrom: 'ann@customer.example', recipients: [to] }); }));
     expect(spool.commits - before).toBe(1);
-    // Over the wire, concurrently, with a duplicate of each: all accepted, each stored once.
-    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1' });
+    // Over the wire, concurrently, with a duplicate of each: all accepted, each stored once. (60
+    // connections at once from one address: over the default per-address limit of 50.)
+    const smtp = await startSmtpReceiver(store().deps, { port: 0, host: '127.0.0.1', maxConnectionsPerIp: 100 });
     try {
       const wire = Array.from({ length: 30 }, () => uid('wire'));
       const replies = await Promise.all([...wire, ...wire].map((id) => sendRaw(smtp.port, { from: 'ann@customer.example', to: [to], data: mail(to, id) })));

@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { idFloorAt, newId } from './ids.ts';
 
 it('makes unique UUIDv7-style ids that sort in the order they were made', () => {
@@ -22,4 +22,22 @@ it('gives the floor of a millisecond: every id made in it or later sorts at or a
   expect(ids[0]! < idFloorAt(made + 1)).toBe(true);
   expect(ids[0]! >= idFloorAt(made)).toBe(true);
   expect(idFloorAt(made - 1) < idFloorAt(made)).toBe(true);
+});
+
+it('keeps ids in order when many are made in one millisecond, or while the clock steps back', () => {
+  const clock = vi.spyOn(Date, 'now');
+  try {
+    // Far more than 4,096 in one millisecond (a 12-bit counter wrapped here and sorted them wrong).
+    clock.mockReturnValue(Date.UTC(2026, 11, 3, 12, 0, 0));
+    const burst = Array.from({ length: 50_000 }, () => newId());
+    // The clock steps back a second: still after every id before.
+    clock.mockReturnValue(Date.UTC(2026, 11, 3, 11, 59, 59));
+    const after = Array.from({ length: 10 }, () => newId());
+    const ids = [...burst, ...after];
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    for (const id of ids) expect(id.slice(0, 13)).toBe(burst[0]!.slice(0, 13));
+  } finally {
+    clock.mockRestore();
+  }
 });

@@ -19,20 +19,27 @@ function randomBytes16(): Buffer {
   return bytes;
 }
 
+/** RFC 9562 §6.2 method 1: a 26-bit counter, 12 bits in rand_a and 14 at the top of rand_b. */
+const COUNTER_MAX = 2 ** 26 - 1;
+
 export function newId(): string {
   const now = Date.now();
   const bytes = randomBytes16();
-  // Monotonic within a millisecond: a 12-bit counter in the rand_a field (RFC 9562 §6.2 method 1),
-  // starting each millisecond at a random value below 0x800 (room to count up).
-  if (now === lastMs) counter = (counter + 1) & 0xfff;
-  else {
+  // Monotonic: a new millisecond starts the counter at a random value below half its range (room
+  // to count up); within one, or while the clock stands behind the last id's time, it counts on.
+  // Only if it ever ran out would the time move a millisecond ahead of the clock.
+  if (now > lastMs) {
     lastMs = now;
-    counter = ((bytes[14]! << 8) | bytes[15]!) & 0x7ff;
+    counter = bytes.readUIntBE(12, 4) & (COUNTER_MAX >>> 1);
+  } else if (++counter > COUNTER_MAX) {
+    lastMs++;
+    counter = 0;
   }
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = 0x70 | (counter >> 8);
-  bytes[7] = counter & 0xff;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  bytes.writeUIntBE(lastMs, 0, 6);
+  bytes[6] = 0x70 | (counter >>> 22);
+  bytes[7] = (counter >>> 14) & 0xff;
+  bytes[8] = 0x80 | ((counter >>> 8) & 0x3f);
+  bytes[9] = counter & 0xff;
   return uuidOf(bytes.toString('hex'));
 }
 
