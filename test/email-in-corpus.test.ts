@@ -72,6 +72,8 @@ const CORPUS: Expectation[] = [
   { file: 'binary-garbage.eml', conversation: 'new', parseError: /Not an email/, contact: 'sender@relay.example' },
   { file: 'iso-8859-1.eml', conversation: 'new', subject: 'Pregunta sobre envío', contact: 'jose@example.es', text: ['¿Cuándo llega mi pedido? Gracias, José.'] },
   { file: 'shift-jis.eml', conversation: 'new', subject: '注文について', text: ['注文した商品がまだ届きません。'] },
+  // A legacy client's raw Latin-1 bytes in a part's filename (not RFC 2231, not UTF-8): read as windows-1252.
+  { file: 'latin1-attachment-name.eml', conversation: 'new', subject: 'CV pour le poste', text: ['Voici mon résumé, merci.'], attachments: [['résumé été.pdf', 'application/pdf']] },
   { file: 'windows-1252.eml', conversation: 'new', subject: 'Facture €', text: ['49€ est “incorrect” – merci de vérifier'] },
   { file: 'encoded-word-subject.eml', conversation: 'new', subject: 'Fråga om leverans å ä ö', contact: 'asa@example.se' },
   { file: 'base64-text.eml', conversation: 'new', text: ['This body was base64 encoded — with a dash.'] },

@@ -211,21 +211,49 @@ export async function parseEmail(raw: Uint8Array): Promise<ParseOutcome> {
 /**
  * Raw 8-bit header bytes are UTF-8 under RFC 6532, but legacy clients send Latin-1/windows-1252
  * there. When the header block is not valid UTF-8, read it as windows-1252 (a superset of
- * Latin-1) so names and subjects come out readable instead of as U+FFFD. Only the parser's copy
- * changes; the raw message is kept as received.
+ * Latin-1) so names and subjects come out readable instead of as U+FFFD. The same goes for the
+ * Content-Type and Content-Disposition fields of the MIME parts, where such clients put raw 8-bit
+ * attachment names (`filename="résumé.pdf"` in Latin-1). Only the parser's copy changes; the raw
+ * message is kept as received.
  */
 export function normalizeLegacyHeaders(raw: Uint8Array): Uint8Array {
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const end = buf.indexOf('\r\n\r\n');
   const headEnd = end === -1 ? buf.indexOf('\n\n') : end;
   const head = buf.subarray(0, headEnd === -1 ? Math.min(buf.length, 1024 * 1024) : headEnd);
-  if (!head.some((b) => b >= 0x80)) return raw;
+  const rest = buf.subarray(head.length);
+  const fixedHead = isUtf8OrAscii(head) ? head : Buffer.from(decodeWindows1252(head), 'utf8');
+  const fixedRest = normalizePartFields(rest);
+  return fixedHead === head && fixedRest === rest ? raw : Buffer.concat([fixedHead, fixedRest]);
+}
+
+function isUtf8OrAscii(bytes: Buffer): boolean {
+  if (!bytes.some((b) => b >= 0x80)) return true;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head);
-    return raw;
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
   } catch {
-    return Buffer.concat([Buffer.from(decodeWindows1252(head), 'utf8'), buf.subarray(head.length)]);
+    return false;
   }
+}
+
+/** A MIME part's Content-Type or Content-Disposition field, with its folded lines. */
+const PART_FIELD = /^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*/gim;
+
+function normalizePartFields(body: Buffer): Buffer {
+  const text = body.toString('latin1');
+  if (!/[\x80-\xff]/.test(text)) return body;
+  const pieces: Buffer[] = [];
+  let last = 0;
+  for (const m of text.matchAll(PART_FIELD)) {
+    const field = body.subarray(m.index, m.index + m[0].length);
+    if (isUtf8OrAscii(field)) continue;
+    pieces.push(body.subarray(last, m.index), Buffer.from(decodeWindows1252(field), 'utf8'));
+    last = m.index + m[0].length;
+  }
+  if (pieces.length === 0) return body;
+  pieces.push(body.subarray(last));
+  return Buffer.concat(pieces);
 }
 
 async function parseEmailUnclean(original: Uint8Array): Promise<ParseOutcome> {
