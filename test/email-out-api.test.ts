@@ -36,6 +36,21 @@ for (const kind of STORE_KINDS) {
       }
     }
 
+    /** Asks for a From-address verification link and returns its path and mail, caught at the relay. */
+    async function requestFromLink(api: ReturnType<typeof apiClient>, channelId: string, address: string) {
+      const before = rig.sink.messages.length;
+      const verify = await api.post(`/channels/${channelId}/verify-from-address`, {});
+      expect(verify.status, JSON.stringify(verify.body)).toBe(202);
+      await rig.drain();
+      const verification = await parseCaught(await caughtWhere(before, (c) => c.rcptTo.includes(address)));
+      const link = /http:\/\/parley\.test:3000(\/verify-from-address\?token=[A-Za-z0-9_%-]+)/.exec(verification.text ?? '')![1]!;
+      return { link, verification };
+    }
+
+    /** The Confirm button on the link's page. */
+    const confirmFromLink = (link: string) =>
+      rig.app.inject({ method: 'POST', url: '/verify-from-address', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${link.split('token=')[1]!}` });
+
     async function sendAndCatch(api: ReturnType<typeof apiClient>, conversationId: string, body: Record<string, unknown>) {
       const before = rig.sink.messages.length;
       const res = await api.post(`/conversations/${conversationId}/messages`, body);
@@ -129,24 +144,18 @@ for (const kind of STORE_KINDS) {
       expect(unverified.mail.from?.address).toBe(`ada.lovelace@${domain}`);
       expect(unverified.mail.html ?? '').not.toContain('Best,');
 
-      const before = rig.sink.messages.length;
-      const verify = await api.post(`/channels/${acct.channel.id}/verify-from-address`, {});
-      expect(verify.status, JSON.stringify(verify.body)).toBe(202);
-      await rig.drain();
-      const verification = await parseCaught(await caughtWhere(before, (c) => c.rcptTo.includes('help@acme-corp.test')));
+      const { link, verification } = await requestFromLink(api, acct.channel.id, 'help@acme-corp.test');
       expect(verification.to?.[0]?.address).toBe('help@acme-corp.test');
       expect(rawHeader(verification.headerBlock, 'Auto-Submitted')).toEqual(['auto-replied']);
-      const link = /http:\/\/parley\.test:3000(\/verify-from-address\?token=[A-Za-z0-9_%-]+)/.exec(verification.text ?? '')![1]!;
       const token = decodeURIComponent(link.split('token=')[1]!);
       const stored = await rig.store.deps.store.db.selectFrom('address_verifications').selectAll().where('channel_id', '=', acct.channel.id).execute();
       expect(stored.some((r) => r.token_hash.includes(token))).toBe(false);
       expect(stored[0]!.expires_at > new Date(Date.now() + 23 * 3600_000).toISOString()).toBe(true);
 
-      const opened = await rig.app.inject({ method: 'GET', url: link });
-      expect(opened.statusCode).toBe(200);
-      expect(opened.body).toContain('help@acme-corp.test is verified');
-      const again = await rig.app.inject({ method: 'GET', url: link });
-      expect(again.statusCode).toBe(409);
+      const confirmed = await confirmFromLink(link);
+      expect(confirmed.statusCode).toBe(200);
+      expect(confirmed.body).toContain('help@acme-corp.test is verified');
+      expect((await confirmFromLink(link)).statusCode).toBe(409);
       expect((await api.get(`/channels/${acct.channel.id}`)).body.email.customFromVerified).toBe(true);
       const verified = await sendAndCatch(api, convId, { body: 'Third' });
       expect(verified.mail.from).toEqual({ name: 'Acme Support', address: 'help@acme-corp.test' });
@@ -155,6 +164,32 @@ for (const kind of STORE_KINDS) {
       const live = await api.post(`/channels/${acct.channel.id}/preview`, { fromNameMode: 'agent_and_company', companyName: 'Beta', customFromAddress: 'other@acme-corp.test' });
       expect(live.body).toMatchObject({ fromName: 'Ada Lovelace at Beta', fromAddress: `ada.lovelace@${domain}` });
       expect(live.body.notice).toContain('not verified');
+    });
+
+    it('confirms a From address only on the link page\'s POST: opening the link, as a mail scanner does, confirms nothing', async () => {
+      const { acct, api } = await setup();
+      await api.patch(`/channels/${acct.channel.id}`, { email: { fromAddressMode: 'custom', customFromAddress: 'sales@acme-corp.test' } });
+      const { link } = await requestFromLink(api, acct.channel.id, 'sales@acme-corp.test');
+
+      // The link in the mail (unchanged in format, so mails sent before still work) opens a page
+      // that names who asks and posts back to the same path.
+      for (let scan = 0; scan < 2; scan++) {
+        const page = await rig.app.inject({ method: 'GET', url: link });
+        expect(page.statusCode).toBe(200);
+        expect(page.body).toContain(`Let ${acct.account.name} send email from sales@acme-corp.test?`);
+        expect(page.body).toContain('<form method="post" action="/verify-from-address">');
+      }
+      expect((await api.get(`/channels/${acct.channel.id}`)).body.email.customFromVerified).toBe(false);
+      // A From-address token is no team-address token.
+      expect((await rig.app.inject({ method: 'GET', url: link.replace('/verify-from-address', '/verify-team-address') })).statusCode).toBe(404);
+
+      const confirmed = await confirmFromLink(link);
+      expect(confirmed.statusCode).toBe(200);
+      expect(confirmed.body).toContain('sales@acme-corp.test is verified');
+      expect((await api.get(`/channels/${acct.channel.id}`)).body.email.customFromVerified).toBe(true);
+      const used = await rig.app.inject({ method: 'GET', url: link });
+      expect(used.statusCode).toBe(409);
+      expect(used.body).toContain('already been used');
     });
 
     it('uses the free mail domain on the free plan and derives the username from the agent', async () => {

@@ -43,7 +43,7 @@ describe('agent app: email out', () => {
     await page.getByLabel('From name').selectOption('company');
     await page.getByLabel('Company name').fill('Acme Billing');
 
-    // Customize from address -> Verify address -> open the link from the mail.
+    // Customize from address -> Verify address -> open the link from the mail and confirm.
     await page.getByLabel('Customize from address').check();
     await page.getByLabel('Custom from address').fill('billing@acme-corp.test');
     await page.getByRole('button', { name: 'Verify address' }).click();
@@ -52,6 +52,7 @@ describe('agent app: email out', () => {
     const link = /(\/verify-from-address\?token=[A-Za-z0-9_%-]+)/.exec(verification.text ?? '')![1]!;
     const verifyPage = await h.context.newPage();
     await verifyPage.goto(link);
+    await verifyPage.getByRole('button', { name: 'Confirm' }).click();
     await verifyPage.getByText('billing@acme-corp.test is verified').waitFor();
     await verifyPage.close();
 

@@ -1,6 +1,8 @@
 // The one-time links that prove control of an address (a custom From address, a connected team
 // address): a random token mailed to the address, stored only as its SHA-256, valid 24 hours,
 // usable once. One pending link per channel and purpose: a new request replaces the old one.
+// Opening a link only shows what it confirms; its page's button (a POST) confirms, because mail
+// scanners open links on their own (http/verification-link.routes.ts).
 import type { Ctx } from './context.ts';
 import type { Row, VerificationPurpose } from '../db/schema.ts';
 import { DomainError, notFound } from './errors.ts';
@@ -36,6 +38,18 @@ export async function usableLink(ctx: Ctx, token: string, purpose: VerificationP
   if (row.used_at) throw new DomainError('conflict', 'This verification link has already been used');
   if (row.expires_at <= ctx.now.toISOString()) throw new DomainError('conflict', 'This verification link has expired; ask for a new one from the channel settings');
   return row;
+}
+
+/** What the link's confirm page shows: which address, asked for by which account. */
+export async function describeLink(ctx: Ctx, token: string, purpose: VerificationPurpose): Promise<{ address: string; accountName: string }> {
+  const row = await usableLink(ctx, token, purpose);
+  const account = await ctx.db
+    .selectFrom('channels')
+    .innerJoin('accounts', 'accounts.id', 'channels.account_id')
+    .select(['accounts.name', 'accounts.company_name'])
+    .where('channels.id', '=', row.channel_id)
+    .executeTakeFirstOrThrow();
+  return { address: row.address, accountName: account.company_name || account.name };
 }
 
 /** Marks the link used; a concurrent use of the same link loses. */

@@ -1,5 +1,5 @@
 // "Customize from address" > "Verify address" (seed): a custom From address is used only after a
-// one-time link mailed to it is opened. The token is random, stored only as its SHA-256, expires
+// one-time link mailed to it is confirmed. The token is random, stored only as its SHA-256, expires
 // after 24 hours, works once, and only for the address it was sent to (changing the address
 // resets verification in core/update-channel.ts, so an old link cannot verify a new address).
 import type { Ctx, SystemActor, UserActor } from './context.ts';
@@ -30,7 +30,7 @@ export async function requestFromAddressVerification(
   return requested;
 }
 
-/** The public link: marks the address verified when the token is valid, unused and unexpired. */
+/** The confirm button on the link's page (a POST, so a mail scanner that opens links proves nothing): marks the address verified. */
 export async function confirmFromAddress(ctx: Ctx<SystemActor>, input: { token: string }): Promise<{ address: string; channelId: string }> {
   const row = await usableLink(ctx, input.token, 'from_address');
   const channel = await ctx.db.selectFrom('channels').select(['id', 'account_id', 'inbox_id']).where('id', '=', row.channel_id).executeTakeFirstOrThrow();

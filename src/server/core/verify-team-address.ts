@@ -69,18 +69,6 @@ export async function requestTeamAddressVerification(ctx: Ctx<UserActor>, input:
   return requested;
 }
 
-/** What the link's confirm page shows: which address, for which account. */
-export async function describeTeamAddressLink(ctx: Ctx<SystemActor>, input: { token: string }): Promise<{ address: string; accountName: string }> {
-  const row = await usableLink(ctx, input.token, 'team_address');
-  const account = await ctx.db
-    .selectFrom('channels')
-    .innerJoin('accounts', 'accounts.id', 'channels.account_id')
-    .select(['accounts.name', 'accounts.company_name'])
-    .where('channels.id', '=', row.channel_id)
-    .executeTakeFirstOrThrow();
-  return { address: row.address, accountName: account.company_name || account.name };
-}
-
 /** The confirm button on the link's page (a POST, so a mail scanner that opens links proves nothing). */
 export async function confirmTeamAddress(ctx: Ctx<SystemActor>, input: { token: string }): Promise<{ address: string; channelId: string }> {
   const row = await usableLink(ctx, input.token, 'team_address');

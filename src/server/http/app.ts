@@ -19,8 +19,9 @@ import { contactRoutes } from './contacts.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
 import { messageRoutes } from './messages.routes.ts';
 import { webAppRoutes } from './web-app.routes.ts';
-import { messagePostRoutes, verifyLinkRoutes } from './messages-post.routes.ts';
-import { teamAddressLinkRoutes, teamAddressRoutes } from './team-address.routes.ts';
+import { messagePostRoutes } from './messages-post.routes.ts';
+import { teamAddressRoutes } from './team-address.routes.ts';
+import { verificationLinkRoutes } from './verification-link.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { inboxAccessRoutes } from './inbox-access.routes.ts';
 import { tokenRoutes } from './tokens.routes.ts';
@@ -126,8 +127,7 @@ export async function buildApp(deps: Deps, opts: { serveWebApp?: boolean } = {})
     },
     { prefix: '/api/v1' },
   );
-  await app.register(verifyLinkRoutes(deps));
-  await app.register(teamAddressLinkRoutes(deps));
+  await app.register(verificationLinkRoutes(deps));
   if (opts.serveWebApp ?? true) await app.register(webAppRoutes(deps));
   return app;
 }

@@ -1,6 +1,6 @@
 // Email out over HTTP: POST /conversations/{id}/messages (reply or internal note), POST
 // /messages/{id}/retry, the sender preview (GET, or POST with unsaved settings for the live
-// preview), POST /channels/{id}/verify-from-address, and the public GET /verify-from-address link.
+// preview), POST /channels/{id}/verify-from-address (the link's page is in verification-link.routes.ts).
 // Thin: validate, store attachment bytes durably, call the use case, present.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -11,12 +11,11 @@ import { actorOf } from './auth.ts';
 import { presentMessage } from './presenters.ts';
 import { IdParams } from './inboxes.routes.ts';
 import { rightInInbox, requireRight } from '../core/inbox-access.ts';
-import { DomainError, invalid, notFound } from '../core/errors.ts';
+import { invalid, notFound } from '../core/errors.ts';
 import { replyToConversation, retryMessage, type StoredAttachment } from '../core/reply-to-conversation.ts';
 import { emailSettingsRefiner, previewSender, sanitizeSignature } from '../core/email-settings.ts';
-import { confirmFromAddress, requestFromAddressVerification } from '../core/verify-from-address.ts';
+import { requestFromAddressVerification } from '../core/verify-from-address.ts';
 import { accountMailDomain } from '../core/mail-addresses.ts';
-import { linkPage } from './link-page.ts';
 import { BlobStore } from '../blobs/blob-store.ts';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -142,7 +141,7 @@ export const messagePostRoutes =
       {
         schema: {
           tags: ['channels'],
-          summary: 'Mail a one-time link (valid 24 hours) to the custom From address; it is used once the link is opened',
+          summary: 'Mail a one-time link (valid 24 hours) to the custom From address; it is used once the link is confirmed',
           params: IdParams,
           body: z.strictObject({ address: z.string().trim().max(254).optional() }),
           response: { 202: z.object({ address: z.string(), expiresAt: z.string() }) },
@@ -151,28 +150,6 @@ export const messagePostRoutes =
       async (request, reply) => {
         const result = await deps.run(actorOf(request), (ctx) => requestFromAddressVerification(ctx, { channelId: request.params.id, address: request.body.address }, refine));
         return reply.status(202).send(result);
-      },
-    );
-  };
-
-/** The link in the verification mail; public (the person opening it may have no Parley login). */
-export const verifyLinkRoutes =
-  (deps: Deps): FastifyPluginAsync =>
-  async (app0) => {
-    const app = app0.withTypeProvider<ZodTypeProvider>();
-    app.get(
-      '/verify-from-address',
-      { config: { public: true }, schema: { hide: true, querystring: z.object({ token: z.string().min(10).max(200) }) } },
-      async (request, reply) => {
-        reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
-        try {
-          const { address } = await deps.run({ kind: 'system', accountId: null, reason: 'verify-from-address' }, (ctx) => confirmFromAddress(ctx, { token: request.query.token }));
-          return linkPage('Address verified', `${address} is verified. Replies from the inbox can now be sent from this address.`);
-        } catch (err) {
-          if (!(err instanceof DomainError)) throw err;
-          reply.status(err.code === 'not_found' ? 404 : 409);
-          return linkPage('This link cannot be used', err.code === 'not_found' ? 'The verification link is not valid.' : err.message);
-        }
       },
     );
   };

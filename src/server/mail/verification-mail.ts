@@ -66,12 +66,12 @@ function fromAddressMail(publicUrl: string, token: string, address: string, comp
     text: [
       `Someone on the ${company} team asked to send email from ${address} through Parley.`,
       '',
-      `To confirm that this address may be used, open this link within 24 hours:`,
+      `To confirm that this address may be used, open this link within 24 hours and press Confirm:`,
       link,
       '',
-      'If you did not expect this, ignore this email: nothing is sent from this address until the link is opened.',
+      'If you did not expect this, ignore this email: nothing is sent from this address unless the link is confirmed.',
     ].join('\n'),
-    html: `<p>Someone on the ${escapeHtml(company)} team asked to send email from <b>${escapeHtml(address)}</b> through Parley.</p><p><a href="${escapeHtml(link)}">Verify this address</a> (the link works once, within 24 hours).</p><p>If you did not expect this, ignore this email.</p>`,
+    html: `<p>Someone on the ${escapeHtml(company)} team asked to send email from <b>${escapeHtml(address)}</b> through Parley.</p><p><a href="${escapeHtml(link)}">Open this link and confirm</a> to verify this address (it works once, within 24 hours).</p><p>If you did not expect this, ignore this email: nothing is sent from this address unless the link is confirmed.</p>`,
   };
 }
 

@@ -220,7 +220,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
       // Choosing to verify commits the choice of a custom address (it is used only once verified).
       await request('PATCH', `/channels/${channel.id}`, { email: { fromAddressMode: 'custom', customFromAddress: form.customFromAddress.trim() } });
       const res = await request<{ address: string; expiresAt: string }>('POST', `/channels/${channel.id}/verify-from-address`, {});
-      setVerifyState(`We sent a verification link to ${res.address}. Open it within 24 hours; until then replies use the default address.`);
+      setVerifyState(`We sent a verification link to ${res.address}. Open it and confirm within 24 hours; until then replies use the default address.`);
       onChanged();
     } catch (err) {
       if (err instanceof ApiError && err.field) setErrors({ [err.field.startsWith('email.') ? err.field : `email.${err.field}`]: fieldErrorMessage(err) });
