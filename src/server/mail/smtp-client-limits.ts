@@ -33,14 +33,27 @@ interface Tracked {
 export class SmtpClientLimits {
   private readonly perIp = new Map<string, number>();
   private readonly byPeer = new Map<string, Tracked>();
+  /** Sockets accepted over their IP's limit, waiting for onConnect to answer them 421. */
+  private readonly refused = new Set<string>();
 
   constructor(private readonly opts: SmtpClientLimitOptions) {}
 
-  /** Counts a freshly accepted socket against its IP and arms its time caps. */
+  /**
+   * Decides, as the socket is accepted, whether its IP has room, in accept order: the sockets of a
+   * burst are admitted up to the limit and only the ones beyond it are refused (deciding later, in
+   * onConnect, compared each against a count that already held the burst's later sockets). A
+   * refused socket takes no slot. Arms the admitted socket's time caps.
+   */
   track(socket: Socket): void {
     const ip = canonicalIp(socket.remoteAddress ?? '');
     const key = peerKey(socket.remoteAddress ?? '', socket.remotePort ?? 0);
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    const open = this.perIp.get(ip) ?? 0;
+    if (open >= this.opts.maxConnectionsPerIp) {
+      this.refused.add(key);
+      socket.once('close', () => this.refused.delete(key));
+      return;
+    }
+    this.perIp.set(ip, open + 1);
     const sessionTimer = setTimeout(() => socket.destroy(), this.opts.sessionLimitMs).unref();
     const firstMessageTimer = setTimeout(() => socket.destroy(), this.opts.firstMessageLimitMs).unref();
     this.byPeer.set(key, { socket, firstMessageTimer });
@@ -54,9 +67,9 @@ export class SmtpClientLimits {
     });
   }
 
-  /** False when the session's IP already holds more connections than allowed (this one included). */
+  /** False when the session's socket was accepted over its IP's limit. */
   admits(session: SMTPServerSession): boolean {
-    return (this.perIp.get(canonicalIp(session.remoteAddress)) ?? 0) <= this.opts.maxConnectionsPerIp;
+    return !this.refused.has(peerKey(session.remoteAddress, session.remotePort));
   }
 
   /** A message was accepted: the connection has proved itself and keeps only the whole-session cap. */
