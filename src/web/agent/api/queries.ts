@@ -1,5 +1,5 @@
 // React Query keys and hooks over the API: one place that knows what to refetch after a change.
-import { useInfiniteQuery, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import type { MeT } from '../../../shared/api.ts';
 import { ApiError, setCsrfToken } from './client.ts';
 import { api, type ConversationFilter } from './endpoints.ts';
@@ -90,6 +90,16 @@ export function useMessages(conversationId: string | undefined) {
       return all;
     },
   });
+}
+
+/**
+ * Takes a conversation out of every cached list and search page at once, so a list shown before
+ * the refetch lands (a deletion made here) never shows it again.
+ */
+export function dropFromConversationLists(client: QueryClient, conversationId: string): void {
+  client.setQueriesData<InfiniteData<{ items: Array<{ id: string }> }>>({ queryKey: ['conversations'] }, (data) =>
+    data?.pages ? { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((item) => item.id !== conversationId) })) } : data,
+  );
 }
 
 /** Refetches everything that shows inboxes or conversations (after a change made here). */

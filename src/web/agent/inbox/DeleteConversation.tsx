@@ -10,6 +10,7 @@ import type { ConversationT } from '../../../shared/api.ts';
 import { ConfirmDialog } from '../ui/FormDialog.tsx';
 import { useSave } from '../ui/useSave.ts';
 import { workflow } from './workflow-api.ts';
+import { dropFromConversationLists } from '../api/queries.ts';
 
 export function DeleteConversation({ conversation: c, onDeleted }: { conversation: ConversationT; onDeleted: () => void }) {
   const client = useQueryClient();
@@ -21,6 +22,7 @@ export function DeleteConversation({ conversation: c, onDeleted }: { conversatio
     // Drop its cached thread first: refetching a deleted conversation would only show a 404.
     client.removeQueries({ queryKey: ['conversation', c.id] });
     client.removeQueries({ queryKey: ['messages', c.id] });
+    dropFromConversationLists(client, c.id);
     for (const queryKey of [['conversations'], ['tickets'], ['timeline'], ['notifications']]) void client.invalidateQueries({ queryKey });
     setOpen(false);
     onDeleted();
