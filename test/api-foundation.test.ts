@@ -121,6 +121,14 @@ describeEachStore('foundation API', (store) => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(200);
   });
 
+  it('counts guesses sent at once as they start: of 40 parallel wrong passwords only 10 are checked', async () => {
+    const acct = await makeAccount(store().deps);
+    const api = apiClient(app);
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => api.post('/auth/login', { email: acct.owner.email, password: 'nope nope' }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+  });
+
   it('never counts successful logins: someone who logs in often is not locked out', async () => {
     const acct = await makeAccount(store().deps);
     const api = apiClient(app);

@@ -91,18 +91,13 @@ export const authRoutes =
       async (request, reply) => {
         // Per client and address: slows password guessing without locking out a whole office.
         const key = `${request.ip}|${request.body.email.trim().toLowerCase()}`;
-        const waitMs = loginThrottle.waitMs(key);
+        const waitMs = loginThrottle.begin(key);
         if (waitMs > 0) {
           const minutes = Math.ceil(waitMs / 60_000);
           reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
           throw new DomainError('rate_limited', `Too many failed logins for this address: try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
         }
-        const session = await deps
-          .run({ kind: 'system', accountId: null, reason: 'login' }, (ctx) => logIn(ctx, request.body))
-          .catch((err: unknown) => {
-            if (err instanceof DomainError && err.code === 'invalid_credentials') loginThrottle.failed(key);
-            throw err;
-          });
+        const session = await deps.run({ kind: 'system', accountId: null, reason: 'login' }, (ctx) => logIn(ctx, request.body));
         loginThrottle.succeeded(key);
         setSessionCookie(reply, session.token, deps.config.secureCookies);
         const account = await deps.store.db.selectFrom('accounts').selectAll().where('id', '=', session.user.account_id).executeTakeFirstOrThrow();

@@ -1,6 +1,8 @@
 // Failed logins per client address and email: after MAX_FAILURES within the window, that pair must
 // wait. Only failures count and a success clears them, so someone who logs in from several
-// browsers is never locked out, while password guessing is slowed to a few tries a minute.
+// browsers is never locked out, while password guessing is slowed to a few tries a minute. An
+// attempt counts as failed from the moment it starts (the password check takes a while), so a
+// hundred guesses sent at once get no further than ten sent one after another.
 // In memory, per process, like a rate limiter's default store: a restart forgets the counts.
 
 const MAX_FAILURES = 10;
@@ -23,13 +25,18 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Milliseconds until this key may try again; 0 when it may now. */
-  waitMs(key: string): number {
+  /**
+   * Starts an attempt: milliseconds until this key may try again, or 0 when it may now, in which
+   * case the attempt is counted as a failure until succeeded() says otherwise.
+   */
+  begin(key: string): number {
     const entry = this.current(key);
-    return entry && entry.count >= this.maxFailures ? entry.resetAt - this.now() : 0;
+    if (entry && entry.count >= this.maxFailures) return entry.resetAt - this.now();
+    this.failed(key);
+    return 0;
   }
 
-  failed(key: string): void {
+  private failed(key: string): void {
     const entry = this.current(key);
     if (entry) {
       entry.count++;
