@@ -141,11 +141,13 @@ describeEachStore('email in over SMTP', (store) => {
     for (const [to, subject] of [
       [`PostMaster@${acctDomain}`, 'pm paid'],
       [`postmaster@${freeDomain}`, 'pm free'],
+      // The quoted form is the same mailbox.
+      [`"postmaster"@${acctDomain}`, 'pm quoted'],
     ] as const) {
       const r = await send([to], eml({ to, subject }));
       expect(r.final).toMatch(/^250 /);
     }
-    expect((await conversations(acct.token)).map((c) => c.subject)).toEqual(['pm paid']);
+    expect((await conversations(acct.token)).map((c) => c.subject).sort()).toEqual(['pm paid', 'pm quoted']);
     expect((await conversations(free.token)).map((c) => c.subject)).toEqual(['pm free']);
     // A free account's subdomain under the paid domain (and the reverse) is nobody's.
     expect((await sendRaw(live.smtp.port, { from: 'a@b.example', to: [`postmaster@${free.account.subdomain}.${mailDomain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.1\.1/);

@@ -137,6 +137,9 @@ describe('identity of a message', () => {
       'DKIM-Signature: v=1; a=rsa-sha256; d=gmail.com; s=20230601;\r\n  b=AbC\r\nX-Forwarded-To: support@acme.example\r\nX-Forwarded-For: ann@gmail.com support@acme.example\r\nARC-Seal: i=1; cv=none\r\nX-Gm-Message-State: AOJu0Y\r\nFrom: a@b.c\r\nSubject: x\r\n\r\nbody\r\n',
     );
     expect(contentHashOf(forwardedByGmail)).toBe(contentHashOf(m));
+    // A client that adds a line break at the end sends the same message.
+    expect(contentHashOf(Buffer.from('From: a@b.c\r\nSubject: x\r\n\r\nbody\r\n\r\n'))).toBe(contentHashOf(m));
+    expect(contentHashOf(Buffer.from('From: a@b.c\r\nSubject: x\r\n\r\nbody'))).toBe(contentHashOf(m));
     // A field the author wrote still counts.
     expect(contentHashOf(Buffer.from('From: a@b.c\r\nSubject: x\r\nX-Priority: 1\r\n\r\nbody\r\n'))).not.toBe(contentHashOf(m));
     expect(contentHashOf(Buffer.from('From: a@b.c\r\nSubject: x\r\n\r\nbody2\r\n'))).not.toBe(contentHashOf(m));

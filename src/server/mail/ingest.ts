@@ -62,8 +62,9 @@ function isTraceField(name: string): boolean {
 }
 
 /**
- * SHA-256 of the message without trace fields: the same message delivered twice (a retry after
- * a lost 250, or through two relays to two of our addresses) hashes the same.
+ * SHA-256 of the message without trace fields and trailing line breaks: the same message delivered
+ * twice (a retry after a lost 250, or through two relays or clients to two of our addresses)
+ * hashes the same.
  */
 export function contentHashOf(raw: Buffer): string {
   const text = raw.toString('latin1');
@@ -72,7 +73,10 @@ export function contentHashOf(raw: Buffer): string {
   const bodyStart = m ? m.index + m[0].length : text.length;
   const fields = text.slice(0, headEnd).split(/\r?\n(?![ \t])/);
   const kept = fields.filter((f) => !isTraceField(f.slice(0, Math.max(0, f.indexOf(':'))).trim().toLowerCase()));
-  return crypto.createHash('sha256').update(kept.join('\n'), 'latin1').update('\n\n').update(raw.subarray(Buffer.byteLength(text.slice(0, bodyStart), 'latin1'))).digest('hex');
+  // Line breaks at the very end are the sending client's, not the message's (swaks adds one).
+  let bodyEnd = raw.length;
+  while (bodyEnd > bodyStart && (raw[bodyEnd - 1] === 0x0a || raw[bodyEnd - 1] === 0x0d)) bodyEnd--;
+  return crypto.createHash('sha256').update(kept.join('\n'), 'latin1').update('\n\n').update(raw.subarray(bodyStart, bodyEnd)).digest('hex');
 }
 
 /** RFC 5322 §3.6.4 says SHOULD have a Message-ID; for those without, one from the content hash. */

@@ -10,7 +10,8 @@ import type { RecipientTarget } from './recipients.ts';
 /** Which account a postmaster address is for: the installation's, one subdomain's, or none (not postmaster, or not our domain). */
 export function postmasterScope(address: string, domains: MailDomains): { installation: true } | { subdomain: string; free: boolean } | null {
   const at = address.lastIndexOf('@');
-  const local = at < 0 ? address : address.slice(0, at);
+  // "postmaster"@… is the same mailbox as postmaster@… (RFC 5321 §4.1.2: the quotes are syntax).
+  const local = (at < 0 ? address : address.slice(0, at)).replace(/^"(.*)"$/, '$1');
   if (local !== 'postmaster') return null;
   const domain = at < 0 ? '' : address.slice(at + 1);
   if (domain === '' || domain === domains.mailDomain || domain === domains.freeMailDomain) return { installation: true };
