@@ -52,6 +52,8 @@ export const EmailSettings = z.object({
   /** Whether the account proved it owns teamAddress: only then is SMTP mail sent to it delivered here (IMAP fetching works either way). */
   teamAddressVerified: z.boolean(),
   useForSending: z.boolean(),
+  /** A connected team mailbox with its own outgoing (SMTP) server: replies in its conversations go out through it, from its address. Without one they go out through the inbox's fallback email. */
+  smtpServer: z.boolean(),
   fromNameMode: z.enum(['agent_and_company', 'company']),
   companyName: z.string(),
   fromAddressMode: z.enum(['default', 'custom']),

@@ -63,6 +63,18 @@ describe('agent app: connect a team mailbox over IMAP', () => {
     expect(row).toEqual({ inbox_id: acct.inbox.id, status: 'ok' });
     await page.getByText(mb.user).first().waitFor();
 
+    // Without an SMTP server its replies go out through the fallback email: its Configuration tab
+    // says so instead of offering sender settings and a preview that would not apply.
+    const channelId = (await h.store.deps.store.db.selectFrom('email_channel_settings').select('channel_id').where('team_address', '=', mb.user).executeTakeFirstOrThrow()).channel_id;
+    await page.goto(`/settings/inboxes/${acct.inbox.id}/channels/${channelId}/configuration`);
+    await page.getByRole('note').filter({ hasText: `No outgoing (SMTP) server is set up for ${mb.user}` }).waitFor();
+    expect(await page.getByLabel('Use the Parley email for sending messages').count()).toBe(0);
+    expect(await page.getByRole('complementary', { name: 'Preview' }).count()).toBe(0);
+    await page.getByText('Choose original sender of email forwards').first().waitFor();
+    await h.screenshot(page, 'connect-imap-team-configuration');
+    await page.goto('/settings/inboxes');
+    await page.getByText(mb.user).first().waitFor();
+
     // The password is rotated on the server; the admin fixes it in "Edit connection".
     const rotated = crypto.randomBytes(8).toString('hex');
     await dovecot.setPassword(mb.user, rotated);

@@ -56,6 +56,7 @@ export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_set
           teamAddress: email.team_address,
           teamAddressVerified: email.team_address_verified_at !== null,
           useForSending: email.use_for_sending === 1,
+          smtpServer: email.smtp_config !== null,
           fromNameMode: email.from_name_mode === 'company' ? 'company' : 'agent_and_company',
           companyName: email.company_name,
           fromAddressMode: email.from_address_mode === 'custom' ? 'custom' : 'default',

@@ -228,6 +228,9 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
     }
   };
 
+  // Replies go out with this channel's From name, address and signature: the fallback email's, or
+  // a team mailbox's with its own SMTP server (sending-route.ts); others send through the fallback.
+  const sendsOwnReplies = email.isFallback || email.smtpServer;
   const customSaved = email.customFromAddress !== null && email.customFromAddress === form.customFromAddress.trim().toLowerCase();
   const verified = customSaved && email.customFromVerified;
 
@@ -241,59 +244,79 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
           void save();
         }}
       >
-        <label className="check">
-          <input type="checkbox" checked={form.useForSending} onChange={(e) => set('useForSending', e.target.checked)} />
-          Use the Parley email for sending messages
-        </label>
-        <FieldError errors={errors} field="email.useForSending" />
-
-        <div className="field">
-          <label htmlFor="from-name-mode">From name</label>
-          <select id="from-name-mode" value={form.fromNameMode} onChange={(e) => set('fromNameMode', e.target.value as Form['fromNameMode'])}>
-            <option value="agent_and_company">Agent and company name</option>
-            <option value="company">Company name</option>
-          </select>
-          <input aria-label="Company name" placeholder="Company name" value={form.companyName} maxLength={100} onChange={(e) => set('companyName', e.target.value)} aria-invalid={Boolean(errors['email.companyName'])} />
-          <p className="hint">The From name must be unique to this fallback email.</p>
-          <FieldError errors={errors} field="email.companyName" />
-          <FieldError errors={errors} field="email.fromNameMode" />
-        </div>
-
-        <fieldset className="field">
-          <legend>From address</legend>
-          <label className="check">
-            <input type="radio" name="from-address" checked={form.fromAddressMode === 'default'} onChange={() => set('fromAddressMode', 'default')} />
-            Use default
-          </label>
-          {form.fromAddressMode === 'default' && preview && <p className="hint">Contacts see {preview.fromAddress} (your username at this account’s mail domain).</p>}
-          <label className="check">
-            <input type="radio" name="from-address" checked={form.fromAddressMode === 'custom'} onChange={() => set('fromAddressMode', 'custom')} />
-            Customize from address
-          </label>
-          {form.fromAddressMode === 'custom' && (
-            <div className="with-action">
-              <input
-                aria-label="Custom from address"
-                type="email"
-                placeholder="support@example.com"
-                value={form.customFromAddress}
-                onChange={(e) => set('customFromAddress', e.target.value)}
-                aria-invalid={Boolean(errors['email.customFromAddress'])}
-              />
-              <button type="button" className="button button-secondary" disabled={!form.customFromAddress.trim() || verified} onClick={() => void verify()}>
-                Verify address
-              </button>
+        {email.isFallback ? (
+          <>
+            <label className="check">
+              <input type="checkbox" checked={form.useForSending} onChange={(e) => set('useForSending', e.target.checked)} />
+              Use the Parley email for sending messages
+            </label>
+            <FieldError errors={errors} field="email.useForSending" />
+          </>
+        ) : (
+          !sendsOwnReplies && (
+            <div className="alert alert-warning" role="note">
+              No outgoing (SMTP) server is set up for {email.teamAddress}, so replies in its conversations go out through this inbox’s fallback email, with that email’s From name,
+              From address and signature. To send from {email.teamAddress}, add its SMTP server in the connection settings.
             </div>
-          )}
-          {form.fromAddressMode === 'custom' && form.customFromAddress.trim() && (
-            <p className={`verify-state ${verified ? 'tone-ok' : 'tone-bad'}`} role="status">
-              {verified ? 'Verified' : 'Not verified'}
-            </p>
-          )}
-          {verifyState && <p className="hint" role="status">{verifyState}</p>}
-          <FieldError errors={errors} field="email.customFromAddress" />
-          <FieldError errors={errors} field="email.fromAddressMode" />
-        </fieldset>
+          )
+        )}
+
+        {sendsOwnReplies && (
+          <>
+            <div className="field">
+              <label htmlFor="from-name-mode">From name</label>
+              <select id="from-name-mode" value={form.fromNameMode} onChange={(e) => set('fromNameMode', e.target.value as Form['fromNameMode'])}>
+                <option value="agent_and_company">Agent and company name</option>
+                <option value="company">Company name</option>
+              </select>
+              <input aria-label="Company name" placeholder="Company name" value={form.companyName} maxLength={100} onChange={(e) => set('companyName', e.target.value)} aria-invalid={Boolean(errors['email.companyName'])} />
+              {email.isFallback && <p className="hint">The From name must be unique to this fallback email.</p>}
+              <FieldError errors={errors} field="email.companyName" />
+              <FieldError errors={errors} field="email.fromNameMode" />
+            </div>
+
+            <fieldset className="field">
+              <legend>From address</legend>
+              <label className="check">
+                <input type="radio" name="from-address" checked={form.fromAddressMode === 'default'} onChange={() => set('fromAddressMode', 'default')} />
+                Use default
+              </label>
+              {form.fromAddressMode === 'default' && preview && (
+                <p className="hint">
+                  Contacts see {preview.fromAddress}
+                  {email.isFallback ? ' (your username at this account’s mail domain)' : ''}.
+                </p>
+              )}
+              <label className="check">
+                <input type="radio" name="from-address" checked={form.fromAddressMode === 'custom'} onChange={() => set('fromAddressMode', 'custom')} />
+                Customize from address
+              </label>
+              {form.fromAddressMode === 'custom' && (
+                <div className="with-action">
+                  <input
+                    aria-label="Custom from address"
+                    type="email"
+                    placeholder="support@example.com"
+                    value={form.customFromAddress}
+                    onChange={(e) => set('customFromAddress', e.target.value)}
+                    aria-invalid={Boolean(errors['email.customFromAddress'])}
+                  />
+                  <button type="button" className="button button-secondary" disabled={!form.customFromAddress.trim() || verified} onClick={() => void verify()}>
+                    Verify address
+                  </button>
+                </div>
+              )}
+              {form.fromAddressMode === 'custom' && form.customFromAddress.trim() && (
+                <p className={`verify-state ${verified ? 'tone-ok' : 'tone-bad'}`} role="status">
+                  {verified ? 'Verified' : 'Not verified'}
+                </p>
+              )}
+              {verifyState && <p className="hint" role="status">{verifyState}</p>}
+              <FieldError errors={errors} field="email.customFromAddress" />
+              <FieldError errors={errors} field="email.fromAddressMode" />
+            </fieldset>
+          </>
+        )}
 
         <div className="field">
           <label>Forwarding address</label>
@@ -307,53 +330,55 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
           <p className="hint">Add this address as a forwarding address in your mail client’s settings: email forwarded to it lands in this inbox.</p>
         </div>
 
-        <div className="field">
-          {!form.signatureEnabled ? (
-            <button type="button" className="button button-secondary" onClick={() => set('signatureEnabled', true)}>
-              Add team signature
-            </button>
-          ) : (
-            <>
-              <div className="signature-header">
-                <label>Team signature</label>
-                <div className="signature-modes" role="group" aria-label="Signature editor">
-                  <button type="button" className={`button button-small ${form.signatureMode === 'simple' ? 'button-primary' : 'button-secondary'}`} aria-pressed={form.signatureMode === 'simple'} onClick={() => set('signatureMode', 'simple')}>
-                    Simple
-                  </button>
-                  <button type="button" className={`button button-small ${form.signatureMode === 'html' ? 'button-primary' : 'button-secondary'}`} aria-pressed={form.signatureMode === 'html'} onClick={() => set('signatureMode', 'html')}>
-                    HTML
-                  </button>
-                </div>
-                <div className="token-menu">
-                  <button type="button" className="button button-small button-secondary" aria-haspopup="menu" aria-expanded={tokenOpen} onClick={() => setTokenOpen(!tokenOpen)}>
-                    Insert Token ▾
-                  </button>
-                  {tokenOpen && (
-                    <ul className="token-list" role="menu">
-                      {TOKENS.map((t) => (
-                        <li key={t.token}>
-                          <button type="button" role="menuitem" onMouseDown={(e) => e.preventDefault()} onClick={() => insertToken(t.token)}>
-                            {t.label}
-                          </button>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </div>
-              </div>
-              {form.signatureMode === 'simple' ? (
-                <SimpleEditor html={form.signatureHtml} onChange={(html) => set('signatureHtml', html)} editorRef={editorRef} />
-              ) : (
-                <textarea ref={htmlRef} aria-label="Signature HTML" className="signature-html" rows={6} value={form.signatureHtml} onChange={(e) => set('signatureHtml', e.target.value)} />
-              )}
-              <p className="hint">Only added to emails sent from the conversations inbox. Scripts, event handlers and javascript: links are removed when you save; for a custom font use &lt;font face="…"&gt;.</p>
-              <button type="button" className="link-button small" onClick={() => set('signatureEnabled', false)}>
-                Remove team signature
+        {sendsOwnReplies && (
+          <div className="field">
+            {!form.signatureEnabled ? (
+              <button type="button" className="button button-secondary" onClick={() => set('signatureEnabled', true)}>
+                Add team signature
               </button>
-              <FieldError errors={errors} field="email.signatureHtml" />
-            </>
-          )}
-        </div>
+            ) : (
+              <>
+                <div className="signature-header">
+                  <label>Team signature</label>
+                  <div className="signature-modes" role="group" aria-label="Signature editor">
+                    <button type="button" className={`button button-small ${form.signatureMode === 'simple' ? 'button-primary' : 'button-secondary'}`} aria-pressed={form.signatureMode === 'simple'} onClick={() => set('signatureMode', 'simple')}>
+                      Simple
+                    </button>
+                    <button type="button" className={`button button-small ${form.signatureMode === 'html' ? 'button-primary' : 'button-secondary'}`} aria-pressed={form.signatureMode === 'html'} onClick={() => set('signatureMode', 'html')}>
+                      HTML
+                    </button>
+                  </div>
+                  <div className="token-menu">
+                    <button type="button" className="button button-small button-secondary" aria-haspopup="menu" aria-expanded={tokenOpen} onClick={() => setTokenOpen(!tokenOpen)}>
+                      Insert Token ▾
+                    </button>
+                    {tokenOpen && (
+                      <ul className="token-list" role="menu">
+                        {TOKENS.map((t) => (
+                          <li key={t.token}>
+                            <button type="button" role="menuitem" onMouseDown={(e) => e.preventDefault()} onClick={() => insertToken(t.token)}>
+                              {t.label}
+                            </button>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </div>
+                </div>
+                {form.signatureMode === 'simple' ? (
+                  <SimpleEditor html={form.signatureHtml} onChange={(html) => set('signatureHtml', html)} editorRef={editorRef} />
+                ) : (
+                  <textarea ref={htmlRef} aria-label="Signature HTML" className="signature-html" rows={6} value={form.signatureHtml} onChange={(e) => set('signatureHtml', e.target.value)} />
+                )}
+                <p className="hint">Only added to emails sent from the conversations inbox. Scripts, event handlers and javascript: links are removed when you save; for a custom font use &lt;font face="…"&gt;.</p>
+                <button type="button" className="link-button small" onClick={() => set('signatureEnabled', false)}>
+                  Remove team signature
+                </button>
+                <FieldError errors={errors} field="email.signatureHtml" />
+              </>
+            )}
+          </div>
+        )}
 
         <div className="switch-row">
           <Switch label="Choose original sender of email forwards" checked={form.originalSenderOfForwards} onChange={(on) => set('originalSenderOfForwards', on)} />
@@ -377,27 +402,29 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
         </div>
       </form>
 
-      <aside className="config-preview" aria-label="Preview">
-        <h3>Preview</h3>
-        <p className="hint">How your reply appears in the contact’s inbox.</p>
-        {previewError && <p className="field-error">{previewError}</p>}
-        {preview && (
-          <div className="preview-card">
-            <div className="preview-row">
-              <span className="muted">From name</span> <strong data-testid="preview-from-name">{preview.fromName}</strong>
+      {sendsOwnReplies && (
+        <aside className="config-preview" aria-label="Preview">
+          <h3>Preview</h3>
+          <p className="hint">How your reply appears in the contact’s inbox.</p>
+          {previewError && <p className="field-error">{previewError}</p>}
+          {preview && (
+            <div className="preview-card">
+              <div className="preview-row">
+                <span className="muted">From name</span> <strong data-testid="preview-from-name">{preview.fromName}</strong>
+              </div>
+              <div className="preview-row">
+                <span className="muted">From address</span> <span data-testid="preview-from-address">{preview.fromAddress}</span>
+              </div>
+              {preview.notice && <p className="hint">{preview.notice}</p>}
+              <div className="preview-body">
+                <p className="muted">Hi there, …</p>
+                {/* The server's sanitised signature (the same HTML the email carries). */}
+                <div className="preview-signature" data-testid="preview-signature" dangerouslySetInnerHTML={{ __html: preview.signatureHtml }} />
+              </div>
             </div>
-            <div className="preview-row">
-              <span className="muted">From address</span> <span data-testid="preview-from-address">{preview.fromAddress}</span>
-            </div>
-            {preview.notice && <p className="hint">{preview.notice}</p>}
-            <div className="preview-body">
-              <p className="muted">Hi there, …</p>
-              {/* The server's sanitised signature (the same HTML the email carries). */}
-              <div className="preview-signature" data-testid="preview-signature" dangerouslySetInnerHTML={{ __html: preview.signatureHtml }} />
-            </div>
-          </div>
-        )}
-      </aside>
+          )}
+        </aside>
+      )}
     </div>
   );
 }
