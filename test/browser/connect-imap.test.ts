@@ -4,7 +4,7 @@
 // wrong one shows the failure) and "Disconnect" removes the channel after asking.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { logInThroughForm, openTeamEmailForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 
@@ -27,14 +27,7 @@ describe('agent app: connect a team mailbox over IMAP', () => {
 
     const page = await h.newPage();
     await logInThroughForm(page, acct.owner.email, acct.password);
-    await page.goto('/settings/inboxes');
-    await page.getByRole('button', { name: 'Connect a channel' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Connect a channel' });
-    await dialog.getByRole('button', { name: /Team email \(IMAP\)/ }).click();
-    await dialog.getByLabel('Team email address').fill(mb.user);
-    await dialog.getByLabel('IMAP server').fill(dovecot.host);
-    await dialog.getByLabel('IMAP: use TLS (SSL) from the start').uncheck();
-    await dialog.getByLabel('IMAP port').fill(String(dovecot.port));
+    const dialog = await openTeamEmailForm(page, { address: mb.user, host: dovecot.host, port: dovecot.port });
     expect(await dialog.getByLabel('IMAP user name').inputValue()).toBe(mb.user); // prefilled from the address
     await dialog.getByLabel('IMAP password').fill('not-the-password');
     await dialog.getByRole('button', { name: 'Connect' }).click();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { buildApp } from '../../src/server/http/app.ts';
 import { WEB_DIST } from '../../src/server/http/web-app.routes.ts';
 import { openTestStore, type TestStore } from './stores.ts';
@@ -154,4 +154,21 @@ export async function logInThroughForm(page: Page, email: string, password: stri
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('button', { name: 'Account menu' }).waitFor();
+}
+
+/**
+ * Settings > Inboxes > Connect a channel > Team email (IMAP), filled up to the login: the team
+ * address and a plain-IMAP server (a test Dovecot). Returns the dialog; the caller fills the user
+ * name and password and connects.
+ */
+export async function openTeamEmailForm(page: Page, opts: { address: string; host: string; port: number }): Promise<Locator> {
+  await page.goto('/settings/inboxes');
+  await page.getByRole('button', { name: 'Connect a channel' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Connect a channel' });
+  await dialog.getByRole('button', { name: /Team email \(IMAP\)/ }).click();
+  await dialog.getByLabel('Team email address').fill(opts.address);
+  await dialog.getByLabel('IMAP server').fill(opts.host);
+  await dialog.getByLabel('IMAP: use TLS (SSL) from the start').uncheck();
+  await dialog.getByLabel('IMAP port').fill(String(opts.port));
+  return dialog;
 }
