@@ -43,7 +43,7 @@ export type IngestResult =
   | { outcome: 'stored'; messageId: string; conversationId: string; created: boolean }
   | { outcome: 'duplicate'; messageId: string; conversationId: string }
   | { outcome: 'deleted' }
-  | { outcome: 'bounce_linked'; outboundMessageId: string | null }
+  | { outcome: 'bounce_linked'; outboundMessageId: string }
   | { outcome: 'no_channel' };
 
 /**

@@ -4,6 +4,7 @@
 // Problems a lenient parser papers over (a truncated message, binary garbage, a boundary that
 // never appears) are reported as `problem` so the message is kept with a visible parse error.
 import { createHash } from 'node:crypto';
+import { isAscii, isUtf8 } from 'node:buffer';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import sanitizeHtml from 'sanitize-html';
 import { convert as htmlToText, type HtmlToTextOptions } from 'html-to-text';
@@ -222,32 +223,23 @@ export function normalizeLegacyHeaders(raw: Uint8Array): Uint8Array {
   const headEnd = end === -1 ? buf.indexOf('\n\n') : end;
   const head = buf.subarray(0, headEnd === -1 ? Math.min(buf.length, 1024 * 1024) : headEnd);
   const rest = buf.subarray(head.length);
-  const fixedHead = isUtf8OrAscii(head) ? head : Buffer.from(decodeWindows1252(head), 'utf8');
+  const fixedHead = isUtf8(head) ? head : Buffer.from(decodeWindows1252(head), 'utf8');
   const fixedRest = normalizePartFields(rest);
   return fixedHead === head && fixedRest === rest ? raw : Buffer.concat([fixedHead, fixedRest]);
 }
 
-function isUtf8OrAscii(bytes: Buffer): boolean {
-  if (!bytes.some((b) => b >= 0x80)) return true;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A MIME part's Content-Type or Content-Disposition field, with its folded lines. */
 const PART_FIELD = /^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*/gim;
 
 function normalizePartFields(body: Buffer): Buffer {
+  if (isAscii(body)) return body;
   const text = body.toString('latin1');
-  if (!/[\x80-\xff]/.test(text)) return body;
   const pieces: Buffer[] = [];
   let last = 0;
   for (const m of text.matchAll(PART_FIELD)) {
     const field = body.subarray(m.index, m.index + m[0].length);
-    if (isUtf8OrAscii(field)) continue;
+    if (isUtf8(field)) continue;
     pieces.push(body.subarray(last, m.index), Buffer.from(decodeWindows1252(field), 'utf8'));
     last = m.index + m[0].length;
   }

@@ -125,6 +125,10 @@ function SimpleEditor({ html, onChange, editorRef }: { html: string; onChange: (
 
 export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) {
   const email = channel.email;
+  // Replies go out with this channel's From name, address and signature: the fallback email's, or
+  // a team mailbox's with its own SMTP server (sending-route.ts); others send through the fallback,
+  // so their sender settings and preview do not apply.
+  const sendsOwnReplies = Boolean(email && (email.isFallback || email.smtpServer));
   const [form, setForm] = useState<Form | null>(email ? formOf(email) : null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
@@ -143,7 +147,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
 
   // Live preview: the server renders the unsaved settings exactly as it will send them.
   useEffect(() => {
-    if (!form) return;
+    if (!form || !sendsOwnReplies) return;
     const timer = setTimeout(() => {
       request<SenderPreviewT>('POST', `/channels/${channel.id}/preview`, {
         fromNameMode: form.fromNameMode,
@@ -160,7 +164,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
         .catch((err: unknown) => setPreviewError(errorMessage(err)));
     }, 250);
     return () => clearTimeout(timer);
-  }, [form, channel.id]);
+  }, [form, channel.id, sendsOwnReplies]);
 
   if (!email || !form) return <p className="muted">This channel has no email settings.</p>;
 
@@ -228,9 +232,6 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
     }
   };
 
-  // Replies go out with this channel's From name, address and signature: the fallback email's, or
-  // a team mailbox's with its own SMTP server (sending-route.ts); others send through the fallback.
-  const sendsOwnReplies = email.isFallback || email.smtpServer;
   const customSaved = email.customFromAddress !== null && email.customFromAddress === form.customFromAddress.trim().toLowerCase();
   const verified = customSaved && email.customFromVerified;
 
