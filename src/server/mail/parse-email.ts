@@ -98,7 +98,7 @@ const HTML_AS_TEXT: HtmlToTextOptions = {
   wordwrap: false,
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
-    { selector: 'a[href^="mailto:"]', format: 'anchor', options: { ignoreHref: false } },
+    { selector: 'a[href^="mailto:"]', format: 'anchor', options: { ignoreHref: false, hideLinkHrefIfSameAsText: true } },
     { selector: 'img', format: 'skip' },
   ],
 };
