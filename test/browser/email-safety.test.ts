@@ -10,6 +10,7 @@ import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type Brows
 import { makeAccount } from '../helpers/stores.ts';
 import { createUser } from '../../src/server/core/create-user.ts';
 import { newId } from '../../src/server/core/ids.ts';
+import { newReplyToken } from '../../src/server/core/reply-token.ts';
 import type { Deps } from '../../src/server/deps.ts';
 import type { NewRow } from '../../src/server/db/schema.ts';
 
@@ -46,7 +47,7 @@ async function seedThread(deps: Deps, acct: { account: { id: string }; inbox: { 
       assignee_id: null,
       subject: opts.subject,
       preview: 'Hello agent, please look at the attached invoice.',
-      reply_token: newId().replace(/-/g, '').slice(0, 16),
+      reply_token: newReplyToken(),
       last_activity_at: at(30),
       created_at: at(0),
       closed_at: null,
