@@ -119,6 +119,9 @@ for (const kind of STORE_KINDS) {
       const again = await initech.api.post(`/channels/${initech.res.body.id}/verify-team-address`, {});
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('address_taken');
+      // Its settings say so up front, instead of offering a link that cannot help.
+      expect((await initech.api.get(`/channels/${initech.res.body.id}`)).body.email.teamAddressVerification).toEqual({ state: 'taken', sentAt: null, expiresAt: null, resendAfter: null });
+      expect((await acme.api.get(`/channels/${acme.res.body.id}`)).body.email.teamAddressVerification.state).toBe('verified');
       const third = await connect(address);
       expect(third.res.status).toBe(409);
       expect(third.res.body.error).toMatchObject({ code: 'address_taken', message: `${address} is verified by another Parley account, which receives its mail; it cannot be connected here` });
@@ -144,6 +147,64 @@ for (const kind of STORE_KINDS) {
       expect(done.body.error.code).toBe('conflict');
       const stranger = await makeAccount(rig.store.deps);
       expect((await apiClient(rig.app, stranger.token).post(`/channels/${owner.res.body.id}/verify-team-address`, {})).status).toBe(404);
+    });
+
+    it('shows a link as sent until it expires, refuses another for the same address within a minute, and only the newest link works', async () => {
+      const address = `care@hooli-${crypto.randomBytes(3).toString('hex')}.test`;
+      const owner = await connect(address);
+      const channelUrl = `/channels/${owner.res.body.id}`;
+      const view = async () => (await owner.api.get(channelUrl)).body.email.teamAddressVerification;
+      expect(owner.res.body.email.teamAddressVerification).toEqual({ state: 'none', sentAt: null, expiresAt: null, resendAfter: null });
+
+      const first = await requestLink(owner.api, owner.res.body.id, address);
+      const sent = await view();
+      expect(sent.state).toBe('sent');
+      expect(Date.parse(sent.expiresAt) - Date.parse(sent.sentAt)).toBe(24 * 3600_000);
+      expect(Date.parse(sent.resendAfter) - Date.parse(sent.sentAt)).toBe(60_000);
+
+      const tooSoon = await owner.api.post(`${channelUrl}/verify-team-address`, {});
+      expect(tooSoon.status).toBe(429);
+      expect(tooSoon.body.error.code).toBe('rate_limited');
+      expect(tooSoon.body.error.message).toMatch(new RegExp(`^A verification email went to ${address.replace(/[.]/g, '\\.')} less than a minute ago\\. .* ask for another in \\d+ seconds\\.$`));
+
+      // A minute later (the link's row is aged instead of waiting) another may be asked for.
+      const db = rig.store.deps.store.db;
+      const age = (ms: number) =>
+        db
+          .updateTable('address_verifications')
+          .set((eb) => ({ created_at: eb.val(new Date(Date.now() - ms).toISOString()) }))
+          .where('channel_id', '=', owner.res.body.id)
+          .execute();
+      await age(61_000);
+      expect((await view()).resendAfter).toBeNull();
+      const second = await requestLink(owner.api, owner.res.body.id, address);
+      const superseded = await confirm(first);
+      expect(superseded.statusCode).toBe(409);
+      expect(superseded.body).toContain('A newer verification link was sent');
+
+      // The newest one expires unopened: the settings say so.
+      await db.updateTable('address_verifications').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('channel_id', '=', owner.res.body.id).execute();
+      expect((await view()).state).toBe('expired');
+      expect((await confirm(second)).statusCode).toBe(409);
+      await age(61_000);
+      await confirm(await requestLink(owner.api, owner.res.body.id, address));
+      expect(await view()).toEqual({ state: 'verified', sentAt: null, expiresAt: null, resendAfter: null });
+    });
+
+    it('lets an account send at most ten verification emails an hour', async () => {
+      const acct = await makeAccount(rig.store.deps);
+      const api = apiClient(rig.app, acct.token);
+      const ask = (n: number) => api.post(`/channels/${acct.channel.id}/verify-from-address`, { address: `sales${n}@acme-corp.test` });
+      for (let n = 0; n < 10; n++) expect((await ask(n)).status).toBe(202);
+      const eleventh = await ask(10);
+      expect(eleventh.status).toBe(429);
+      expect(eleventh.body.error.message).toMatch(/^This account sent 10 verification emails in the last hour, the most it may\. Ask again in 60 minutes\.$/);
+      // The oldest leaves the hour: one more is allowed.
+      const oldest = await rig.store.deps.store.db.selectFrom('address_verifications').select('id').where('channel_id', '=', acct.channel.id).orderBy('created_at').limit(1).executeTakeFirstOrThrow();
+      await rig.store.deps.store.db.updateTable('address_verifications').set({ created_at: new Date(Date.now() - 3601_000).toISOString() }).where('id', '=', oldest.id).execute();
+      expect((await ask(10)).status).toBe(202);
+      expect((await ask(11)).status).toBe(429);
+      await rig.drain();
     });
 
     it('counts an address the account already verified as its custom From address as proven', async () => {

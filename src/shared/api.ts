@@ -44,6 +44,20 @@ export const AccessGrant = z.object({ userIds: z.array(id), teamIds: z.array(id)
 
 export const WaitingMail = z.object({ count: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable() });
 
+/** Where the proof of one of a channel's addresses stands (the links mailed to it). */
+export const AddressVerification = z.object({
+  /**
+   * verified; sent: a link is out and works until expiresAt; expired: the last link expired unopened;
+   * none: no link was asked for this address; taken (team addresses): another Parley account proved
+   * the address first and receives its mail, so it cannot be verified here.
+   */
+  state: z.enum(['verified', 'sent', 'expired', 'none', 'taken']),
+  sentAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  /** Until when asking for another link for this address is refused (once a minute); null when it may be asked now. */
+  resendAfter: z.string().nullable(),
+});
+
 export const EmailSettings = z.object({
   isFallback: z.boolean(),
   inboundAddress: z.string(),
@@ -51,6 +65,8 @@ export const EmailSettings = z.object({
   teamAddress: z.string().nullable(),
   /** Whether the account proved it owns teamAddress: only then is SMTP mail sent to it delivered here (IMAP fetching works either way). */
   teamAddressVerified: z.boolean(),
+  /** Null when the channel has no team address. */
+  teamAddressVerification: AddressVerification.nullable(),
   useForSending: z.boolean(),
   /** A connected team mailbox with its own outgoing (SMTP) server: replies in its conversations go out through it, from its address. Without one they go out through the inbox's fallback email. */
   smtpServer: z.boolean(),
@@ -59,6 +75,8 @@ export const EmailSettings = z.object({
   fromAddressMode: z.enum(['default', 'custom']),
   customFromAddress: z.string().nullable(),
   customFromVerified: z.boolean(),
+  /** Null when no custom From address is set. */
+  customFromVerification: AddressVerification.nullable(),
   signatureEnabled: z.boolean(),
   signatureMode: z.enum(['simple', 'html']),
   signatureHtml: z.string(),
@@ -223,6 +241,7 @@ export type AccountT = z.infer<typeof Account>;
 export type UserT = z.infer<typeof User>;
 export type TeamT = z.infer<typeof Team>;
 export type ChannelT = z.infer<typeof Channel>;
+export type AddressVerificationT = z.infer<typeof AddressVerification>;
 export type InboxT = z.infer<typeof Inbox>;
 export type ContactT = z.infer<typeof Contact>;
 export type ConversationT = z.infer<typeof Conversation>;

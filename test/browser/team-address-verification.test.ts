@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logInThroughForm, openTeamEmailForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
+import { apiClient } from '../helpers/api.ts';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { startSmtpSink, parseCaught, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { lookupRecipient } from '../../src/server/mail/recipients.ts';
@@ -55,7 +56,10 @@ describe('agent app: verify a connected team address', () => {
     const row = page.getByRole('group', { name: `Direct delivery to ${address}` });
     await row.getByRole('button', { name: 'Send verification email' }).click();
     await row.getByRole('status').waitFor();
-    expect(await row.getByRole('status').innerText()).toContain(`We sent a verification link to ${address}`);
+    expect(await row.getByRole('status').innerText()).toMatch(/^Verification email sent .*, not opened yet\. Its link works until /);
+    expect(await row.innerText()).toContain('Direct delivery to this address: link sent');
+    // Another link for the same address only after a minute: the button says so instead of failing.
+    expect(await row.getByRole('button', { name: 'Sent: wait a minute to send another' }).isDisabled()).toBe(true);
     const caught = (await sink.waitFor(1)).find((c) => c.rcptTo.includes(address))!;
     const mail = await parseCaught(caught);
     const link = /(\/verify-team-address\?token=[A-Za-z0-9_%-]+)/.exec(mail.text ?? '')![1]!;
@@ -71,5 +75,28 @@ describe('agent app: verify a connected team address', () => {
     await page.getByText('Direct delivery to this address: verified').waitFor();
     await h.screenshot(page, 'team-address-verified');
     expect(await lookupRecipient(h.store.deps.store.db, address)).toMatchObject({ accountId: acct.account.id, kind: 'team', enabled: true });
+
+    // Another account that connects the same mailbox address is told it is taken, with no button to press.
+    const other = await makeAccount(h.store.deps);
+    const mb2 = { user: `box-${crypto.randomBytes(3).toString('hex')}@mail.test`, password: crypto.randomBytes(8).toString('hex') };
+    await dovecot.addUser(mb2.user, mb2.password);
+    const connected = await apiClient(h.app, other.token).post(`/inboxes/${other.inbox.id}/channels`, {
+      type: 'email',
+      teamAddress: `earlier-${address}`,
+      imap: { host: dovecot.host, port: dovecot.port, tls: false, ...mb2 },
+    });
+    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
+    // Connected under another address (connecting a verified address is refused), then moved onto
+    // it, as a channel connected before the owner verified is left.
+    await h.store.deps.store.db.updateTable('email_channel_settings').set({ team_address: address }).where('channel_id', '=', connected.body.id).execute();
+    const otherPage = await h.newPage();
+    await logInThroughForm(otherPage, other.owner.email, other.password);
+    await otherPage.goto(`/settings/inboxes/${other.inbox.id}`);
+    const taken = otherPage.getByRole('group', { name: `Direct delivery to ${address}` });
+    await taken.waitFor();
+    expect(await taken.innerText()).toContain('Direct delivery to this address: verified by another account');
+    expect(await taken.getByRole('status').innerText()).toBe('Another Parley account proved this address first and receives the mail sent to it; it cannot be verified here.');
+    expect(await taken.getByRole('button').count()).toBe(0);
+    await h.screenshot(otherPage, 'team-address-taken');
   });
 });

@@ -19,6 +19,7 @@ import * as m0015 from './migrations/0015-inbound-queue-waiting-index.ts';
 import * as m0016 from './migrations/0016-message-forward-and-quote.ts';
 import * as m0017 from './migrations/0017-deleted-messages.ts';
 import * as m0018 from './migrations/0018-team-address-verification.ts';
+import * as m0019 from './migrations/0019-verification-link-history.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0016-message-forward-and-quote': m0016,
   '0017-deleted-messages': m0017,
   '0018-team-address-verification': m0018,
+  '0019-verification-link-history': m0019,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { Channel } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
-import { presentChannel } from './presenters.ts';
+import { channelView } from './channel-view.ts';
 import { IdParams } from './inboxes.routes.ts';
 import { checkConnectable, connectEmailChannel } from '../core/connect-email-channel.ts';
 import { secretKey } from '../core/secrets.ts';
@@ -82,7 +82,7 @@ export const channelConnectRoutes =
         const created = await deps.run(actor, (ctx) =>
           connectEmailChannel(ctx, { inboxId: request.params.id, teamAddress: body.teamAddress, imap, smtp, imapStart }, { domains: deps.domains, secretKey: key }),
         );
-        return reply.status(201).send(presentChannel(created.channel, created.email));
+        return reply.status(201).send(await channelView(deps.store.db, created.channel));
       },
     );
 

@@ -7,6 +7,7 @@ import type { Deps } from '../deps.ts';
 import { RetryableJobError, type JobHandler } from '../jobs/runner.ts';
 import { accountMailDomain } from '../core/mail-addresses.ts';
 import { escapeHtml, effectiveCompany } from '../core/sender.ts';
+import { isSuperseded } from '../core/verification-links.ts';
 import { compose } from './compose.ts';
 import { dkimFor } from './dkim.ts';
 import { classifySmtpError, NO_RELAY_REASON, relayTransport, sendComposed } from './relay.ts';
@@ -20,8 +21,9 @@ export const verificationEmailHandler: JobHandler = {
     if (!token) return;
     const db = deps.store.db;
     const row = await db.selectFrom('address_verifications').selectAll().where('id', '=', verificationId).executeTakeFirst();
-    // Replaced by a newer request, or already used: nothing to send.
+    // Already used, or superseded by a newer request (whose own mail carries the link that works): nothing to send.
     if (!row || row.used_at) return;
+    if (await isSuperseded(db, row)) return;
     if (!deps.config.smtpRelayUrl) throw new RetryableJobError(NO_RELAY_REASON, 60_000);
     const channel = await db.selectFrom('channels').selectAll().where('id', '=', row.channel_id).executeTakeFirstOrThrow();
     const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channel.id).executeTakeFirstOrThrow();

@@ -14,6 +14,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ChannelT, InboxT, SenderPreviewT } from '../../../shared/api.ts';
 import { ApiError, errorMessage, fieldErrorMessage, request } from '../api/client.ts';
 import { CopyButton } from '../ui/CopyButton.tsx';
+import { useCanResend, verificationSentence } from './address-verification.tsx';
 import { Switch } from '../ui/Switch.tsx';
 import './configuration.css';
 
@@ -136,7 +137,8 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
   const [formError, setFormError] = useState<string | null>(null);
   const [preview, setPreview] = useState<SenderPreviewT | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
-  const [verifyState, setVerifyState] = useState<string | null>(null);
+  const [verifyError, setVerifyError] = useState<string | null>(null);
+  const canResend = useCanResend(email?.customFromVerification ?? null);
   const [tokenOpen, setTokenOpen] = useState(false);
   const editorRef = useRef<HTMLDivElement | null>(null);
   const htmlRef = useRef<HTMLTextAreaElement | null>(null);
@@ -218,22 +220,23 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
   };
 
   const verify = async () => {
-    setVerifyState(null);
+    setVerifyError(null);
     setErrors({});
     try {
       // Choosing to verify commits the choice of a custom address (it is used only once verified).
       await request('PATCH', `/channels/${channel.id}`, { email: { fromAddressMode: 'custom', customFromAddress: form.customFromAddress.trim() } });
-      const res = await request<{ address: string; expiresAt: string }>('POST', `/channels/${channel.id}/verify-from-address`, {});
-      setVerifyState(`We sent a verification link to ${res.address}. Open it and confirm within 24 hours; until then replies use the default address.`);
+      await request<{ address: string; expiresAt: string }>('POST', `/channels/${channel.id}/verify-from-address`, {});
       onChanged();
     } catch (err) {
       if (err instanceof ApiError && err.field) setErrors({ [err.field.startsWith('email.') ? err.field : `email.${err.field}`]: fieldErrorMessage(err) });
-      else setVerifyState(errorMessage(err));
+      else setVerifyError(errorMessage(err));
     }
   };
 
   const customSaved = email.customFromAddress !== null && email.customFromAddress === form.customFromAddress.trim().toLowerCase();
-  const verified = customSaved && email.customFromVerified;
+  // Where the saved address's proof stands; an address only typed has none yet.
+  const verification = customSaved ? email.customFromVerification : null;
+  const verified = verification?.state === 'verified';
 
   return (
     <div className="config-layout">
@@ -302,17 +305,22 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
                     onChange={(e) => set('customFromAddress', e.target.value)}
                     aria-invalid={Boolean(errors['email.customFromAddress'])}
                   />
-                  <button type="button" className="button button-secondary" disabled={!form.customFromAddress.trim() || verified} onClick={() => void verify()}>
-                    Verify address
+                  <button type="button" className="button button-secondary" disabled={!form.customFromAddress.trim() || verified || (verification !== null && !canResend)} onClick={() => void verify()}>
+                    {verification?.state === 'sent' || verification?.state === 'expired' ? (canResend ? 'Send a new link' : 'Link sent') : 'Verify address'}
                   </button>
                 </div>
               )}
               {form.fromAddressMode === 'custom' && form.customFromAddress.trim() && (
-                <p className={`verify-state ${verified ? 'tone-ok' : 'tone-bad'}`} role="status">
-                  {verified ? 'Verified' : 'Not verified'}
+                <p className={`verify-state ${verified ? 'tone-ok' : verification?.state === 'sent' ? 'tone-wait' : 'tone-bad'}`} role="status">
+                  {verification ? verificationSentence(verification) : 'Not verified.'}
+                  {verification && !verified && ' Until it is verified, replies use the default address.'}
                 </p>
               )}
-              {verifyState && <p className="hint" role="status">{verifyState}</p>}
+              {verifyError && (
+                <p className="field-error" role="alert">
+                  {verifyError}
+                </p>
+              )}
               <FieldError errors={errors} field="email.customFromAddress" />
               <FieldError errors={errors} field="email.fromAddressMode" />
             </fieldset>

@@ -5,53 +5,65 @@ import { useState } from 'react';
 import type { ChannelT } from '../../../shared/api.ts';
 import { api } from '../api/endpoints.ts';
 import { errorMessage } from '../api/client.ts';
+import { sendLabel, useCanResend, verificationSentence } from './address-verification.tsx';
 import './team-address.css';
+
+const TONE = { verified: 'tone-ok', sent: 'tone-wait', expired: 'tone-bad', none: 'tone-wait', taken: 'tone-bad' } as const;
+const STATE_WORD = { verified: 'verified', sent: 'link sent', expired: 'link expired', none: 'not verified', taken: 'verified by another account' } as const;
 
 export function TeamAddressVerification({ channel, onChanged }: { channel: ChannelT; onChanged?: () => void }) {
   const [sending, setSending] = useState(false);
-  const [note, setNote] = useState<{ text: string; error: boolean } | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const address = channel.email?.teamAddress;
-  if (!address) return null;
-
-  if (channel.email?.teamAddressVerified) {
-    return (
-      <div className="team-address-verification small">
-        <div>
-          Direct delivery to this address: <strong className="tone-ok">verified</strong>
-        </div>
-      </div>
-    );
-  }
+  const verification = channel.email?.teamAddressVerification ?? null;
+  const canResend = useCanResend(verification);
+  if (!address || !verification) return null;
 
   const send = async () => {
     setSending(true);
-    setNote(null);
+    setError(null);
     try {
-      const res = await api.verifyTeamAddress(channel.id);
-      setNote({ text: `We sent a verification link to ${res.address}. Open it and confirm within 24 hours.`, error: false });
+      await api.verifyTeamAddress(channel.id);
       onChanged?.();
     } catch (err) {
-      setNote({ text: errorMessage(err), error: true });
+      setError(errorMessage(err));
     } finally {
       setSending(false);
     }
   };
 
+  const { state } = verification;
   return (
     <div className="team-address-verification small" aria-label={`Direct delivery to ${address}`} role="group">
       <div>
-        Direct delivery to this address: <strong className="tone-wait">not verified</strong> ·{' '}
-        <button type="button" className="link-button" onClick={() => void send()} disabled={sending}>
-          {sending ? 'Sending…' : 'Send verification email'}
-        </button>
+        Direct delivery to this address: <strong className={TONE[state]}>{STATE_WORD[state]}</strong>
+        {state !== 'verified' && state !== 'taken' && (
+          <>
+            {' · '}
+            <button type="button" className="link-button" onClick={() => void send()} disabled={sending || !canResend}>
+              {sendLabel(verification, sending, canResend)}
+            </button>
+          </>
+        )}
       </div>
-      <p className="muted">
-        Mail fetched from the mailbox arrives already. Mail sent straight to Parley for {address} is accepted only once you prove the address is
-        yours: we email a link to it, and whoever reads its mail confirms.
-      </p>
-      {note && (
-        <div className={note.error ? 'alert alert-error' : 'alert alert-success'} role={note.error ? 'alert' : 'status'}>
-          {note.text}
+      {state !== 'verified' && state !== 'none' && (
+        <p role="status" className={state === 'taken' ? 'tone-bad' : undefined}>
+          {verificationSentence(verification)}
+        </p>
+      )}
+      {state === 'taken' ? (
+        <p className="muted">Mail fetched from the mailbox still arrives here. If the address is yours, the account that verified it has to remove its channel first.</p>
+      ) : (
+        state !== 'verified' && (
+          <p className="muted">
+            Mail fetched from the mailbox arrives already. Mail sent straight to Parley for {address} is accepted only once you prove the address is
+            yours: we email a link to it, and whoever reads its mail confirms.
+          </p>
+        )
+      )}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
         </div>
       )}
     </div>
