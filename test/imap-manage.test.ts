@@ -135,16 +135,29 @@ describeEachStore(
       }
     }, ROTATION_TIMEOUT_MS);
 
-    it('switching to another mailbox reads that one from where it stood, not its old mail', async () => {
+    it('switching to another mailbox reads that one from where it stood, not its old mail, even after it is renumbered', async () => {
       const m = await connected(store());
+      // A channel connected a month ago, whose last mail came ten days ago.
+      const db = m.deps.store.db;
+      const daysAgo = (n: number) => new Date(Date.now() - n * 24 * 3600_000).toISOString();
+      await db.updateTable('channels').set({ created_at: daysAgo(30) }).where('id', '=', m.channelId).execute();
+      await db.updateTable('email_channel_settings').set({ imap_connected_at: daysAgo(30), last_mail_at: daysAgo(10) }).where('channel_id', '=', m.channelId).execute();
       poller = startImapPoller(m.deps, FAST);
       try {
         const other = await newMailbox();
-        await m.send(other, 'Old mail in the other mailbox');
+        // The other mailbox got this five days ago, long after the channel was made.
+        await dovecot.append(other, rawMessage({ from: 'customer@customer.test', to: other.user, subject: 'Old mail in the other mailbox', body: 'Old' }), new Date(Date.now() - 5 * 24 * 3600_000));
         const res = await m.api.put(`/channels/${m.channelId}/connection`, { imap: m.imap(other) });
         expect(res.status).toBe(200);
         expect(res.body.imap.user).toBe(other.user);
         await waitFor('watching', async () => poller!.watching().includes(m.channelId));
+
+        // Renumbered before any new mail came: the re-scan starts from when this mailbox was
+        // connected, not from the channel's last mail (from the old mailbox) ten days ago.
+        await stopPoller();
+        await db.updateTable('email_channel_settings').set({ imap_uidvalidity: '1' }).where('channel_id', '=', m.channelId).execute();
+        poller = startImapPoller(m.deps, FAST);
+        await waitFor('the re-scan', async () => (await db.selectFrom('email_channel_settings').select('imap_uidvalidity').where('channel_id', '=', m.channelId).executeTakeFirstOrThrow()).imap_uidvalidity !== '1');
         await m.send(other, 'New mail in the other mailbox');
         await waitFor('the new mail', async () => (await m.subjects()).includes('New mail in the other mailbox'));
         expect(await m.subjects()).toEqual(['New mail in the other mailbox']);

@@ -96,7 +96,7 @@ export async function updateEmailConnection(
     .set({
       imap_config: sealJson(key, input.imap),
       smtp_config: input.smtp ? sealJson(key, input.smtp) : null,
-      ...(sameMailbox ? {} : { imap_uidvalidity: input.imapStart.uidValidity, imap_last_uid: Math.max(0, input.imapStart.uidNext - 1) }),
+      ...(sameMailbox ? {} : { imap_uidvalidity: input.imapStart.uidValidity, imap_last_uid: Math.max(0, input.imapStart.uidNext - 1), imap_connected_at: ctx.now.toISOString() }),
     })
     .where('channel_id', '=', box.channel.id)
     .execute();

@@ -117,6 +117,7 @@ export async function insertEmailChannel(ctx: Ctx, input: NewEmailChannel): Prom
     smtp_config: input.team?.smtpConfig ?? null,
     imap_uidvalidity: input.team?.imapUidvalidity ?? null,
     imap_last_uid: input.team?.imapLastUid ?? null,
+    imap_connected_at: input.team?.imapConfig ? now : null,
     last_fetched_at: null,
     last_mail_at: null,
     imap_lease_holder: null,

@@ -20,6 +20,7 @@ import * as m0016 from './migrations/0016-message-forward-and-quote.ts';
 import * as m0017 from './migrations/0017-deleted-messages.ts';
 import * as m0018 from './migrations/0018-team-address-verification.ts';
 import * as m0019 from './migrations/0019-verification-link-history.ts';
+import * as m0020 from './migrations/0020-imap-connected-at.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0017-deleted-messages': m0017,
   '0018-team-address-verification': m0018,
   '0019-verification-link-history': m0019,
+  '0020-imap-connected-at': m0020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -118,6 +118,8 @@ export interface EmailChannelSettingsTable {
   smtp_config: string | null;
   imap_uidvalidity: string | null;
   imap_last_uid: number | null;
+  /** When the current mailbox was connected (a new channel, or the channel moved to another mailbox): the import horizon's floor (0020). */
+  imap_connected_at: string | null;
   last_fetched_at: string | null;
   /** When the mailbox last gave us a message (IMAP). */
   last_mail_at: string | null;

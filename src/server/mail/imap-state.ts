@@ -99,19 +99,19 @@ const HORIZON_MARGIN_MS = 60 * 60_000;
 
 /**
  * After a UIDVALIDITY change, mail the mailbox received from this time on is imported again: from
- * the last mail we fetched (less the margin), but never from before the channel was connected,
- * so a renumbered mailbox does not pour years of history into the inbox. Undefined when the
- * channel is gone.
+ * the last mail we fetched (less the margin), but never from before the mailbox was connected (the
+ * channel made, or moved to this mailbox), so a renumbered mailbox does not pour years of history
+ * into the inbox. Undefined when the channel is gone.
  */
 export async function importHorizon(deps: Deps, channelId: string): Promise<Date | undefined> {
   const row = await deps.store.db
     .selectFrom('email_channel_settings')
     .innerJoin('channels', 'channels.id', 'email_channel_settings.channel_id')
-    .select(['email_channel_settings.last_mail_at', 'channels.created_at'])
+    .select(['email_channel_settings.last_mail_at', 'email_channel_settings.imap_connected_at', 'channels.created_at'])
     .where('email_channel_settings.channel_id', '=', channelId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const connectedAt = Date.parse(row.created_at);
+  const connectedAt = Date.parse(row.imap_connected_at ?? row.created_at);
   const lastMailAt = row.last_mail_at ? Date.parse(row.last_mail_at) - HORIZON_MARGIN_MS : connectedAt;
   return new Date(Math.max(connectedAt, lastMailAt));
 }
