@@ -135,6 +135,30 @@ describeEachStore(
       }
     }, ROTATION_TIMEOUT_MS);
 
+    it('the same mailbox under another spelling of its server keeps its place: mail that waited meanwhile is fetched, not skipped', async () => {
+      const m = await connected(store());
+      poller = startImapPoller(m.deps, FAST);
+      try {
+        await waitFor('watching', async () => poller!.watching().includes(m.channelId));
+        await m.send(m.mb, 'Before the edit');
+        await waitFor('the first mail', async () => (await m.subjects()).includes('Before the edit'));
+        await stopPoller();
+        await m.send(m.mb, 'Waited during the edit');
+        const before = await m.deps.store.db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', m.channelId).executeTakeFirstOrThrow();
+        // "localhost" for 127.0.0.1, as an admin fixing a failing channel may type it.
+        const res = await m.api.put(`/channels/${m.channelId}/connection`, { imap: { ...m.imap(m.mb), host: 'localhost' } });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        const after = await m.deps.store.db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', m.channelId).executeTakeFirstOrThrow();
+        expect([after.imap_uidvalidity, after.imap_last_uid, after.imap_connected_at]).toEqual([before.imap_uidvalidity, before.imap_last_uid, before.imap_connected_at]);
+        poller = startImapPoller(m.deps, FAST);
+        await waitFor('the mail that waited', async () => (await m.subjects()).includes('Waited during the edit'));
+        expect(await m.subjects()).toEqual(['Before the edit', 'Waited during the edit']);
+      } finally {
+        await stopPoller();
+        await m.app.close();
+      }
+    });
+
     it('switching to another mailbox reads that one from where it stood, not its old mail, even after it is renumbered', async () => {
       const m = await connected(store());
       // A channel connected a month ago, whose last mail came ten days ago.

@@ -78,10 +78,24 @@ export async function resolveConnectionEdit(db: Db, actor: UserActor, channelId:
 }
 
 /**
- * Saves tested settings. The same mailbox (host, port and user unchanged) keeps its place (UID
- * validity and last UID), so nothing is fetched twice or skipped; another mailbox starts from
- * where its INBOX stood at the login test, like a new connection. The IMAP role restarts the
- * channel's worker when it sees the sealed settings change.
+ * Whether new settings reach the mailbox the channel was reading. The server's address may be
+ * spelt another way (localhost for 127.0.0.1) or its port moved, so what decides is the INBOX the
+ * login test found: the same user, the same UIDVALIDITY, and UIDs that reach our place in it.
+ * (Host and port alone decided once, and a mailbox fixed after moving port skipped the mail that
+ * had arrived while it was failing.)
+ */
+function isSameMailbox(box: ConnectedMailbox, next: MailServerConfig, start: { uidValidity: string; uidNext: number }): boolean {
+  if (box.imap.user.toLowerCase() !== next.user.toLowerCase()) return false;
+  const sameServer = box.imap.host.toLowerCase() === next.host.toLowerCase() && box.imap.port === next.port;
+  if (sameServer) return true;
+  return box.email.imap_uidvalidity === start.uidValidity && (box.email.imap_last_uid ?? 0) <= Math.max(0, start.uidNext - 1);
+}
+
+/**
+ * Saves tested settings. The same mailbox (isSameMailbox) keeps its place (UID validity and last
+ * UID), so nothing is fetched twice or skipped; another mailbox starts from where its INBOX stood
+ * at the login test, like a new connection. The IMAP role restarts the channel's worker when it
+ * sees the sealed settings change.
  */
 export async function updateEmailConnection(
   ctx: Ctx<UserActor>,
@@ -90,7 +104,7 @@ export async function updateEmailConnection(
 ): Promise<void> {
   const { account } = ctx.actor;
   const box = await connectedMailbox(ctx.db, ctx.actor, input.channelId, key, 'change connection settings');
-  const sameMailbox = box.imap.host === input.imap.host && box.imap.port === input.imap.port && box.imap.user === input.imap.user;
+  const sameMailbox = isSameMailbox(box, input.imap, input.imapStart);
   await ctx.db
     .updateTable('email_channel_settings')
     .set({
