@@ -231,6 +231,29 @@ for (const kind of STORE_KINDS) {
       expect((await api.patch(`/channels/${second.id}`, { email: { fromNameMode: 'company', companyName: 'Acme Sales EMEA' } })).status).toBe(200);
     });
 
+    it('gives a new inbox’s fallback email a From name of its own, and saving a form that repeats the current From name never fails on it', async () => {
+      const { acct, api } = await setup('professional');
+      // The default inbox's fallback email is "Acme" (setup); the account's company is Globex.
+      await rig.store.deps.store.db.updateTable('accounts').set({ company_name: 'Globex' }).where('id', '=', acct.account.id).execute();
+      const support = (await api.post('/inboxes', { name: 'Support' })).body.channels[0];
+      const sales = (await api.post('/inboxes', { name: 'Sales' })).body.channels[0];
+      expect((await api.patch(`/channels/${sales.id}`, { email: { companyName: 'Globex Billing' } })).status).toBe(200);
+      const billing = (await api.post('/inboxes', { name: 'Billing' })).body.channels[0];
+      expect([support.email.companyName, sales.email.companyName, billing.email.companyName]).toEqual(['Globex', 'Globex Sales', 'Globex Billing 2']);
+      expect(support.email.fromNameMode).toBe('agent_and_company');
+
+      // The Configuration tab saves every field: repeating the current From name is no clash,
+      // even where two fallback emails already share one (as inboxes made before this rule did).
+      await rig.store.deps.store.db.updateTable('email_channel_settings').set({ company_name: '' }).where('channel_id', 'in', [support.id, sales.id]).execute();
+      const save = await api.patch(`/channels/${support.id}`, { email: { fromNameMode: 'agent_and_company', companyName: '', originalSenderOfForwards: false } });
+      expect(save.status, JSON.stringify(save.body)).toBe(200);
+      expect(save.body.email.originalSenderOfForwards).toBe(false);
+      // Changing it onto a name in use still is.
+      const clash = await api.patch(`/channels/${support.id}`, { email: { fromNameMode: 'agent_and_company', companyName: 'Acme' } });
+      expect(clash.status).toBe(409);
+      expect(clash.body.error.code).toBe('from_name_taken');
+    });
+
     it('never lets CR/LF or quoted local parts into headers or routing', async () => {
       const { acct, api, domain } = await setup();
       const crlf = await api.patch(`/channels/${acct.channel.id}`, { email: { companyName: 'Acme\r\nBcc: victim@evil.test' } });

@@ -66,8 +66,14 @@ export function emailSettingsRefiner(domains: MailDomains): EmailPatchRefiner {
     }
     if (nextMode === 'custom' && !nextAddress) throw invalid('email.customFromAddress', 'Enter the address to send from, then click Verify address');
 
-    if (current.is_fallback === 1 && (out.from_name_mode !== undefined || out.company_name !== undefined)) {
-      await requireUniqueFromName(ctx, current, { mode: out.from_name_mode ?? current.from_name_mode, company: out.company_name ?? current.company_name });
+    // Only a From name that changes is checked: saving a form that repeats the current one (the
+    // Configuration tab sends every field) must not fail over a clash it did not make.
+    const accountCompany = ctx.actor.account.company_name;
+    const nextKey = fromNameKey(out.from_name_mode ?? current.from_name_mode, out.company_name ?? current.company_name, accountCompany);
+    if (current.is_fallback === 1 && nextKey !== fromNameKey(current.from_name_mode, current.company_name, accountCompany)) {
+      if ((await fallbackFromNamesInUse(ctx, ctx.actor.account.id, current.channel_id)).has(nextKey)) {
+        throw new DomainError('from_name_taken', 'Another fallback email already uses this From name; the From name must be unique to each fallback email', 'email.companyName');
+      }
     }
     return out;
   };
@@ -78,20 +84,36 @@ export function emailSettingsRefiner(domains: MailDomains): EmailPatchRefiner {
  * sender; the seed forbids it. Compared on the effective company name (the channel's, else the
  * account's), case-insensitively, together with the mode.
  */
-async function requireUniqueFromName(ctx: Ctx<UserActor>, current: Row<'email_channel_settings'>, next: { mode: string; company: string }): Promise<void> {
-  const account = ctx.actor.account;
-  const key = (mode: string, company: string) => `${mode}\u0000${effectiveCompany({ companyName: company }, account.company_name).toLowerCase()}`;
-  const mine = key(next.mode, next.company);
-  const others = await ctx.db
+function fromNameKey(mode: string, company: string, accountCompany: string): string {
+  return `${mode}\u0000${effectiveCompany({ companyName: company }, accountCompany).toLowerCase()}`;
+}
+
+/** The From names the account's fallback emails use (fromNameKey), but for `exceptChannelId`'s. */
+async function fallbackFromNamesInUse(ctx: Ctx, accountId: string, exceptChannelId?: string): Promise<Set<string>> {
+  const account = await ctx.db.selectFrom('accounts').select('company_name').where('id', '=', accountId).executeTakeFirstOrThrow();
+  let q = ctx.db
     .selectFrom('email_channel_settings as e')
     .innerJoin('channels as c', 'c.id', 'e.channel_id')
-    .select(['e.channel_id', 'e.from_name_mode', 'e.company_name'])
-    .where('c.account_id', '=', account.id)
-    .where('e.is_fallback', '=', 1)
-    .where('e.channel_id', '!=', current.channel_id)
-    .execute();
-  if (others.some((o) => key(o.from_name_mode, o.company_name) === mine)) {
-    throw new DomainError('from_name_taken', 'Another fallback email already uses this From name; the From name must be unique to each fallback email', 'email.companyName');
+    .select(['e.from_name_mode', 'e.company_name'])
+    .where('c.account_id', '=', accountId)
+    .where('e.is_fallback', '=', 1);
+  if (exceptChannelId) q = q.where('e.channel_id', '!=', exceptChannelId);
+  return new Set((await q.execute()).map((o) => fromNameKey(o.from_name_mode, o.company_name, account.company_name)));
+}
+
+/**
+ * The company name a new inbox's fallback email starts with, so that its From name is unique from
+ * the start: the account's company name while no other fallback email uses it, else the company
+ * and the inbox's name ("Acme Sales"), numbered if even that is taken.
+ */
+export async function unusedFallbackCompanyName(ctx: Ctx, account: Row<'accounts'>, inboxName: string): Promise<string> {
+  const inUse = await fallbackFromNamesInUse(ctx, account.id);
+  const mode = 'agent_and_company';
+  if (!inUse.has(fromNameKey(mode, account.company_name, account.company_name))) return account.company_name;
+  const base = `${headerText(account.company_name)} ${headerText(inboxName)}`.trim().slice(0, 90);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base} ${n}`;
+    if (!inUse.has(fromNameKey(mode, candidate, account.company_name))) return candidate;
   }
 }
 

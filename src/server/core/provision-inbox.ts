@@ -6,6 +6,7 @@
 import type { Ctx } from './context.ts';
 import type { InboxAccess, Row } from '../db/schema.ts';
 import { accountMailDomain, forwardingLocalPart, slugLocalPart, type MailDomains } from './mail-addresses.ts';
+import { unusedFallbackCompanyName } from './email-settings.ts';
 
 export interface ProvisionedInbox {
   inbox: Row<'inboxes'>;
@@ -35,6 +36,7 @@ export async function provisionInbox(
     name: 'Fallback email',
     localHint: input.isDefault ? 'inbox' : input.name,
     isFallback: true,
+    companyName: await unusedFallbackCompanyName(ctx, input.account, input.name),
     domains: input.domains,
   });
 
@@ -69,6 +71,8 @@ export interface NewEmailChannel {
   /** Seeds the inbound address's local part ("Sales EMEA" -> sales-emea@…). */
   localHint: string;
   isFallback: boolean;
+  /** The From name's company (a fallback email's must be unique: email-settings.ts); the account's by default. */
+  companyName?: string;
   domains: MailDomains;
   /** A connected team mailbox: its own address (routed over SMTP only once verified) and sealed server settings. */
   team?: { address: string; imapConfig: string; smtpConfig: string | null; imapUidvalidity: string; imapLastUid: number };
@@ -105,7 +109,7 @@ export async function insertEmailChannel(ctx: Ctx, input: NewEmailChannel): Prom
     team_address_verified_at: null,
     use_for_sending: input.team ? (input.team.smtpConfig ? 1 : 0) : 1,
     from_name_mode: 'agent_and_company',
-    company_name: input.account.company_name,
+    company_name: input.companyName ?? input.account.company_name,
     from_address_mode: 'default',
     custom_from_address: null,
     custom_from_verified_at: null,
