@@ -73,6 +73,14 @@ describeEachStore('foundation API', (store) => {
     expect(created.body).toMatchObject({ name: 'Sales EMEA', isDefault: false, access: 'everyone' });
     expect(created.body.channels[0].email.inboundAddress).toBe(`sales-emea@${pro.account.subdomain}.parley.localhost`);
     expect((await api.get('/inboxes')).body.items).toHaveLength(2);
+
+    // Names are unique in the account, ignoring case, on create and on rename.
+    for (const clash of [await api.post('/inboxes', { name: 'sales emea' }), await api.patch(`/inboxes/${pro.inbox.id}`, { name: 'SALES EMEA' })]) {
+      expect(clash.status).toBe(409);
+      expect(clash.body.error).toEqual({ code: 'conflict', message: 'An inbox named "Sales EMEA" already exists; choose another name', field: 'name' });
+    }
+    expect((await api.patch(`/inboxes/${created.body.id}`, { name: 'Sales Emea' })).status).toBe(200);
+    expect((await api.get('/inboxes')).body.items).toHaveLength(2);
   });
 
   it('answers 401 with a code for missing, malformed and revoked tokens', async () => {

@@ -20,6 +20,7 @@ export async function createInbox(ctx: Ctx<UserActor>, input: CreateInboxInput, 
   if (!planAllowsMultipleInboxes(account.plan)) {
     throw new DomainError('plan_required', 'Creating more inboxes needs the Professional or Enterprise plan; upgrade to add inboxes');
   }
+  await requireFreeInboxName(ctx, account.id, input.name);
   await checkGrantees(ctx, account.id, input.userIds, input.teamIds);
   const provisioned = await provisionInbox(ctx, { account, name: input.name, access: input.access, isDefault: false, domains });
   await writeGrants(ctx, provisioned.inbox.id, input.access === 'specific' ? input : { userIds: [], teamIds: [] });
@@ -36,6 +37,17 @@ export async function createInbox(ctx: Ctx<UserActor>, input: CreateInboxInput, 
   });
   await ctx.emit({ type: 'inbox.created', accountId: account.id, inboxId: provisioned.inbox.id, data: { inboxId: provisioned.inbox.id } });
   return provisioned;
+}
+
+/**
+ * Inbox names are unique in an account, ignoring case: they are how agents tell inboxes apart in
+ * the "Current view" menu, and two "Sales" there would be a guess.
+ */
+export async function requireFreeInboxName(ctx: Ctx, accountId: string, name: string, exceptInboxId?: string): Promise<void> {
+  const wanted = name.trim().toLocaleLowerCase();
+  const inboxes = await ctx.db.selectFrom('inboxes').select(['id', 'name']).where('account_id', '=', accountId).execute();
+  const clash = inboxes.find((i) => i.id !== exceptInboxId && i.name.trim().toLocaleLowerCase() === wanted);
+  if (clash) throw new DomainError('conflict', `An inbox named "${clash.name}" already exists; choose another name`, 'name');
 }
 
 /** Every named user and team must belong to the account. */
