@@ -51,6 +51,33 @@ describeEachStore('automatic assignment', (store) => {
     expect(entry.changes).toMatchObject({ autoAssign: { from: false, to: true }, targetUserIds: { from: [], to: [paid.user.id] } });
   });
 
+  it('refuses targets and ticket owners who cannot act in the inbox, naming who and why', async () => {
+    const deps = store().deps;
+    const acct = await makeAccount(deps);
+    const owner = apiClient(app, acct.token);
+    const sam = await addUser(deps, acct.account, { role: 'super_admin', name: 'Sam' });
+    const alice = await addUser(deps, acct.account, { role: 'agent', name: 'Alice' });
+    const outsiders = await addTeam(deps, acct.account, 'Outsiders', [sam.user.id]);
+    const sales = await owner.post('/inboxes', { name: 'Sales', access: 'specific', userIds: [alice.user.id] });
+    expect(sales.status).toBe(201);
+    const url = `/inboxes/${sales.body.id}/automation`;
+
+    // A super admin not granted the inbox can only view it: routing would skip him.
+    const target = await owner.put(url, { autoAssign: true, targetUserIds: [alice.user.id, sam.user.id] });
+    expect(target.status).toBe(400);
+    expect(target.body.error).toMatchObject({ code: 'validation_failed', field: 'targetUserIds.1', message: `Sam (${sam.user.email}) cannot act in this inbox: add them in its Access settings first` });
+    const team = await owner.put(url, { autoAssign: true, targetTeamIds: [outsiders] });
+    expect(team.status).toBe(400);
+    expect(team.body.error).toMatchObject({ field: 'targetTeamIds.0', message: 'No one in Outsiders could be assigned: it needs an active member with a paid seat who can act in this inbox' });
+    const ticketOwner = await owner.put(url, { tickets: { enabled: true, ownerMode: 'user', ownerUserId: sam.user.id } });
+    expect(ticketOwner.status).toBe(400);
+    expect(ticketOwner.body.error).toMatchObject({ field: 'tickets.ownerUserId', message: 'The ticket owner cannot act in this inbox: add them in its Access settings first' });
+
+    // Granted access through the team, both are accepted.
+    expect((await owner.put(`/inboxes/${sales.body.id}/access`, { access: 'specific', userIds: [alice.user.id], teamIds: [outsiders] })).status).toBe(200);
+    expect((await owner.put(url, { autoAssign: true, targetUserIds: [alice.user.id, sam.user.id], targetTeamIds: [outsiders], tickets: { enabled: true, ownerMode: 'user', ownerUserId: sam.user.id } })).status).toBe(200);
+  });
+
   it('assigns incoming email to the paid, available target with the fewest open conversations', async () => {
     const deps = store().deps;
     const acct = await makeAccount(deps);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
+import { apiClient } from '../helpers/api.ts';
 import { addUser } from '../access-fixtures.ts';
 import { sendIn } from '../assignment-support.ts';
 
@@ -57,6 +58,34 @@ describe('agent app: automatic assignment and tickets', () => {
       await page.getByRole('button', { name: /Notifications \(1 unread\)/ }).click();
       await page.getByRole('region', { name: 'Notifications list' }).getByText(/You were automatically assigned #\d+ Where is my parcel\?/).waitFor();
       await h.screenshot(page, 'assignment-assigned-to-me');
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
+
+  it(
+    'offers as targets and ticket owners only users who can act in the inbox',
+    async () => {
+      const deps = h.store.deps;
+      const acct = await makeAccount(deps, { plan: 'professional' });
+      const priya = await addUser(deps, acct.account, { role: 'agent', name: 'Priya' });
+      const sam = await addUser(deps, acct.account, { role: 'super_admin', name: 'Sam' });
+      const sales = await apiClient(h.app, acct.token).post('/inboxes', { name: 'Sales', access: 'specific', userIds: [priya.user.id] });
+      expect(sales.status).toBe(201);
+
+      const page = await h.newPage();
+      await logInThroughForm(page, acct.owner.email, acct.password);
+      await page.goto(`/settings/inboxes/${sales.body.id}/automation`);
+      await page.getByRole('switch', { name: 'Automatically assign conversations' }).check();
+      const picker = page.getByRole('group', { name: 'Specific users and teams' });
+      await picker.getByText(priya.user.email).waitFor();
+      // Sam, a super admin, can only view Sales: routing would never pick him.
+      expect(await picker.getByText(sam.user.email).count()).toBe(0);
+      expect(await picker.innerText()).toContain('Only users with a paid seat who can act in this inbox');
+      await page.getByRole('button', { name: 'Edit ticket' }).click();
+      const owners = await page.getByLabel('Ticket owner').locator('option').allInnerTexts();
+      expect(owners).toContain('Priya');
+      expect(owners.some((o) => o.startsWith('Sam'))).toBe(false);
+      await h.screenshot(page, 'assignment-targets-who-can-act');
     },
     BROWSER_TEST_TIMEOUT,
   );

@@ -7,7 +7,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Ctx, UserActor } from './context.ts';
 import type { Database, Row } from '../db/schema.ts';
 import { forbidden, invalid, notFound } from './errors.ts';
-import { canManageSettings } from './policies.ts';
+import { canAct, canManageSettings } from './policies.ts';
+import { rightInInbox } from './inbox-access.ts';
 import type { AssignTo } from './routing.ts';
 import { userName } from './activity.ts';
 import { keepAutomation } from './automation-cache.ts';
@@ -79,6 +80,20 @@ export interface AutomationInput {
   tickets: { enabled: boolean; pipelineId: string | null; stageId: string | null; ownerMode: TicketOwnerMode; ownerUserId: string | null };
 }
 
+/** Whether the team has someone automatic assignment could pick here: active, paid seat, able to act in the inbox. */
+async function teamCanTakeConversations(ctx: Ctx<UserActor>, teamId: string, inboxId: string): Promise<boolean> {
+  const members = await ctx.db
+    .selectFrom('team_members')
+    .innerJoin('users', 'users.id', 'team_members.user_id')
+    .select(['users.id', 'users.role', 'users.account_id'])
+    .where('team_members.team_id', '=', teamId)
+    .where('users.deactivated_at', 'is', null)
+    .where('users.seat', '=', 'paid')
+    .execute();
+  for (const m of members) if (canAct(await rightInInbox(ctx.db, m, inboxId))) return true;
+  return false;
+}
+
 export async function updateAutomation(ctx: Ctx<UserActor>, input: { inboxId: string; settings: AutomationInput }): Promise<AutomationSettings> {
   const { user, account } = ctx.actor;
   if (!canManageSettings(user.role)) throw forbidden('Only admins can change an inbox’s automation');
@@ -98,12 +113,20 @@ export async function updateAutomation(ctx: Ctx<UserActor>, input: { inboxId: st
       // Seed: "If the user does not have access to a paid seat, you cannot include them in your
       // automatic assignment rules."
       if (u.seat !== 'paid') throw invalid(`targetUserIds.${i}`, `${userName(u)} (${u.email}) has a free seat: only users with a paid seat can be assigned conversations automatically`);
+      // Routing skips whoever cannot act in the inbox: a rule naming them would assign nothing.
+      if (!canAct(await rightInInbox(ctx.db, u, inbox.id))) throw invalid(`targetUserIds.${i}`, `${userName(u)} (${u.email}) cannot act in this inbox: add them in its Access settings first`);
     }
   }
   if (teamIds.length) {
-    const found = await ctx.db.selectFrom('teams').select('id').where('account_id', '=', account.id).where('id', 'in', teamIds).execute();
-    const known = new Set(found.map((t) => t.id));
-    for (const [i, id] of teamIds.entries()) if (!known.has(id)) throw invalid(`targetTeamIds.${i}`, `Team ${id} does not exist in this account`);
+    const found = await ctx.db.selectFrom('teams').select(['id', 'name']).where('account_id', '=', account.id).where('id', 'in', teamIds).execute();
+    const byId = new Map(found.map((t) => [t.id, t]));
+    for (const [i, id] of teamIds.entries()) {
+      const team = byId.get(id);
+      if (!team) throw invalid(`targetTeamIds.${i}`, `Team ${id} does not exist in this account`);
+      if (!(await teamCanTakeConversations(ctx, team.id, inbox.id))) {
+        throw invalid(`targetTeamIds.${i}`, `No one in ${team.name} could be assigned: it needs an active member with a paid seat who can act in this inbox`);
+      }
+    }
   }
   const t = s.tickets;
   if (t.pipelineId) {
@@ -117,8 +140,10 @@ export async function updateAutomation(ctx: Ctx<UserActor>, input: { inboxId: st
   }
   if (t.ownerMode === 'user') {
     if (!t.ownerUserId) throw invalid('tickets.ownerUserId', 'Choose the ticket owner');
-    const owner = await ctx.db.selectFrom('users').select(['id', 'deactivated_at']).where('id', '=', t.ownerUserId).where('account_id', '=', account.id).executeTakeFirst();
+    const owner = await ctx.db.selectFrom('users').select(['id', 'role', 'account_id', 'deactivated_at']).where('id', '=', t.ownerUserId).where('account_id', '=', account.id).executeTakeFirst();
     if (!owner || owner.deactivated_at) throw invalid('tickets.ownerUserId', 'The ticket owner must be an active user of this account');
+    // An owner who cannot act in the inbox could never open the tickets they own.
+    if (!canAct(await rightInInbox(ctx.db, owner, inbox.id))) throw invalid('tickets.ownerUserId', 'The ticket owner cannot act in this inbox: add them in its Access settings first');
   }
 
   const before = await loadAutomation(ctx.db, inbox.id);

@@ -10,7 +10,7 @@
 //   onChanged: () => void — called after saving.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AutomationT, InboxT } from '../../../shared/api.ts';
+import type { AutomationT, InboxT, UserT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
 import { useSave } from '../ui/useSave.ts';
 import { useMe, useTeams, useUsers } from '../api/queries.ts';
@@ -24,11 +24,39 @@ export interface AutomationTabProps {
 }
 
 type Draft = Omit<AutomationT, 'inboxId'>;
+
+/**
+ * Whether the user can act in the inbox, by the server's rule (core/policies.ts rightFrom): the
+ * inbox is everyone's, or they are granted it directly or through a team. Whoever cannot is never
+ * assigned by routing, and the server refuses them as a target or ticket owner.
+ */
+const actsIn = (inbox: InboxT, u: UserT) => inbox.access === 'everyone' || inbox.accessGrants.userIds.includes(u.id) || u.teamIds.some((t) => inbox.accessGrants.teamIds.includes(t));
+/** Who automatic assignment could pick in the inbox. */
+const assignable = (inbox: InboxT, u: UserT) => u.seat === 'paid' && !u.deactivatedAt && actsIn(inbox, u);
+
 const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
 
-function TicketPanel({ draft, setDraft, onClose, onSave, saving, disabled }: { draft: Draft; setDraft: (d: Draft) => void; onClose: () => void; onSave: () => void; saving: boolean; disabled: boolean }) {
+function TicketPanel({
+  inbox,
+  draft,
+  setDraft,
+  onClose,
+  onSave,
+  saving,
+  disabled,
+}: {
+  inbox: InboxT;
+  draft: Draft;
+  setDraft: (d: Draft) => void;
+  onClose: () => void;
+  onSave: () => void;
+  saving: boolean;
+  disabled: boolean;
+}) {
   const pipelines = usePipelines();
   const users = useUsers();
+  // Owners must be able to open the tickets they own; one chosen before stays listed, to be changed.
+  const owners = (users.data ?? []).filter((u) => (actsIn(inbox, u) && !u.deactivatedAt) || u.id === draft.tickets.ownerUserId);
   const t = draft.tickets;
   const pipeline = pipelines.data?.find((p) => p.id === t.pipelineId) ?? pipelines.data?.find((p) => p.isDefault) ?? pipelines.data?.[0];
   const set = (patch: Partial<Draft['tickets']>) => setDraft({ ...draft, tickets: { ...t, ...patch } });
@@ -67,9 +95,10 @@ function TicketPanel({ draft, setDraft, onClose, onSave, saving, disabled }: { d
             onChange={(e) => set(e.target.value ? { ownerMode: 'user', ownerUserId: e.target.value } : { ownerMode: 'assignee', ownerUserId: null })}
           >
             <option value="">Conversation owner (default)</option>
-            {(users.data ?? []).map((u) => (
+            {owners.map((u) => (
               <option key={u.id} value={u.id}>
                 {u.fullName || u.email}
+                {actsIn(inbox, u) ? '' : ' (cannot act in this inbox)'}
               </option>
             ))}
           </select>
@@ -110,7 +139,14 @@ export function AutomationTab({ inbox, onChanged }: AutomationTabProps) {
   if (settings.isPending || !draft) return <section aria-label="Automation"><p className="muted" role="status">Loading automation settings…</p></section>;
   if (settings.isError) return <section aria-label="Automation"><p className="alert alert-error">{errorMessage(settings.error)}</p></section>;
 
-  const paidUsers = (users.data ?? []).filter((u) => u.seat === 'paid');
+  // Targets saved before someone lost access stay listed (checked), so they can be unticked.
+  const targetUsers = (users.data ?? []).filter((u) => assignable(inbox, u) || draft.targetUserIds.includes(u.id));
+  const memberOf = new Map((users.data ?? []).map((u) => [u.id, u]));
+  const teamAssignable = (memberIds: string[]) => memberIds.some((id) => {
+    const u = memberOf.get(id);
+    return u !== undefined && assignable(inbox, u);
+  });
+  const targetTeams = (teams.data ?? []).filter((t) => teamAssignable(t.memberIds) || draft.targetTeamIds.includes(t.id));
   const set = (patch: Partial<Draft>) => {
     reset();
     setDraft({ ...draft, ...patch });
@@ -147,22 +183,28 @@ export function AutomationTab({ inbox, onChanged }: AutomationTabProps) {
             {draft.assignTo === 'specific' ? (
               <fieldset className="picker">
                 <legend>Specific users and teams</legend>
-                <p className="muted small">The eligible member with the fewest open conversations gets each new one; ties go to whoever has waited longest since their last assignment. Only users with a paid seat can be chosen.</p>
+                <p className="muted small">
+                  The eligible member with the fewest open conversations gets each new one; ties go to whoever has waited longest since their last assignment. Only users with a paid seat who
+                  can act in this inbox (see its Access tab) can be chosen.
+                </p>
                 <div className="picker-list">
-                  {(teams.data ?? []).length > 0 && <p className="picker-heading">Teams</p>}
-                  {(teams.data ?? []).map((t) => (
+                  {targetTeams.length > 0 && <p className="picker-heading">Teams</p>}
+                  {targetTeams.map((t) => (
                     <label key={t.id} className="check">
                       <input type="checkbox" checked={draft.targetTeamIds.includes(t.id)} onChange={() => set({ targetTeamIds: toggle(draft.targetTeamIds, t.id) })} />
                       {t.name}
+                      {!teamAssignable(t.memberIds) && <span className="tone-bad small"> no member can be assigned here</span>}
                     </label>
                   ))}
                   <p className="picker-heading">Users</p>
-                  {paidUsers.map((u) => (
+                  {targetUsers.map((u) => (
                     <label key={u.id} className="check">
                       <input type="checkbox" checked={draft.targetUserIds.includes(u.id)} onChange={() => set({ targetUserIds: toggle(draft.targetUserIds, u.id) })} />
                       {u.fullName || u.email} <span className="muted small">{u.email} · {u.availability === 'away' ? 'away' : 'available'}</span>
+                      {!assignable(inbox, u) && <span className="tone-bad small"> cannot be assigned here</span>}
                     </label>
                   ))}
+                  {targetUsers.length === 0 && <p className="muted small">No user with a paid seat can act in this inbox yet.</p>}
                 </div>
               </fieldset>
             ) : (
@@ -200,7 +242,7 @@ export function AutomationTab({ inbox, onChanged }: AutomationTabProps) {
           </button>
         </div>
       </form>
-      {panelOpen && <TicketPanel draft={draft} setDraft={(d) => set(d)} onClose={() => setPanelOpen(false)} onSave={() => void save()} saving={saving} disabled={false} />}
+      {panelOpen && <TicketPanel inbox={inbox} draft={draft} setDraft={(d) => set(d)} onClose={() => setPanelOpen(false)} onSave={() => void save()} saving={saving} disabled={false} />}
     </section>
   );
 }
