@@ -59,6 +59,33 @@ describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () 
     expect(row.name).toBe(acct.inbox.name);
   });
 
+  it('shows an agent the inbox settings read-only: no control that would only be refused', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'professional' });
+    const agent = await h.store.deps.run({ kind: 'system', accountId: acct.account.id, reason: 'test' }, (ctx) =>
+      createUser(ctx, { accountId: acct.account.id, email: `fred@${acct.account.subdomain}.test`, password: 'correct horse battery', firstName: 'Fred', lastName: 'Agent', role: 'agent', seat: 'paid', teamIds: [] }),
+    );
+    const page = await h.newPage();
+    await logInThroughForm(page, agent.email, 'correct horse battery');
+    await page.goto('/settings/inboxes');
+    await page.getByRole('note').filter({ hasText: 'Only admins can change inbox settings; you can see them here.' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Actions' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Connect a channel' }).count()).toBe(0);
+    const status = page.getByRole('switch', { name: 'Status of Fallback email' });
+    expect([await status.isChecked(), await status.isDisabled()]).toEqual([true, true]);
+    await h.screenshot(page, 'settings-inboxes-agent');
+
+    await page.getByRole('link', { name: 'View Fallback email' }).click();
+    const form = page.getByRole('form', { name: 'Configuration' });
+    await form.getByRole('note').filter({ hasText: 'Only admins can change these settings' }).waitFor();
+    expect(await page.getByLabel('Use the Parley email for sending messages').isDisabled()).toBe(true);
+    expect(await page.getByLabel('Company name').isDisabled()).toBe(true);
+    expect(await page.getByRole('switch', { name: 'Choose original sender of email forwards' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    // Copying the forwarding address is for everyone.
+    expect(await page.getByRole('button', { name: 'Copy forwarding address' }).isEnabled()).toBe(true);
+    await h.screenshot(page, 'settings-configuration-agent');
+  });
+
   it('creates an inbox for specific users through the wizard on the Professional plan', async () => {
     const acct = await makeAccount(h.store.deps, { plan: 'professional' });
     const agent = await h.store.deps.run({ kind: 'system', accountId: acct.account.id, reason: 'test' }, (ctx) =>

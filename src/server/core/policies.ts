@@ -8,6 +8,7 @@
 // - Seats: "Incoming conversations can only be automatically assigned to users with a paid seat,
 //   but free users can still assign and respond to unassigned conversations if they have access".
 import type { Role, Seat } from '../db/schema.ts';
+import { canManageSettings, isAdmin } from '../../shared/roles.ts';
 
 export type InboxRight = 'act' | 'view' | 'none';
 
@@ -39,11 +40,9 @@ export function rightFrom(access: 'everyone' | 'specific', granted: boolean, rol
   return rightWithoutGrant(role);
 }
 
-export const isAdmin = (role: Role): boolean => role === 'super_admin' || role === 'admin';
+export { isAdmin, canManageSettings };
 export const canView = (right: InboxRight): boolean => right !== 'none';
 export const canAct = (right: InboxRight): boolean => right === 'act';
-/** Settings (inboxes, channels, users, teams, automation, audit log) are for admins. */
-export const canManageSettings = (role: Role): boolean => isAdmin(role);
 /** Only super admins may make or unmake super admins (an admin doing so would escalate). */
 export const canGrantRole = (actorRole: Role, targetRole: Role): boolean => targetRole !== 'super_admin' || actorRole === 'super_admin';
 

@@ -1,4 +1,5 @@
 // React Query keys and hooks over the API: one place that knows what to refetch after a change.
+import { canManageSettings } from '../../../shared/roles.ts';
 import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import type { MeT } from '../../../shared/api.ts';
 import { ApiError, setCsrfToken } from './client.ts';
@@ -32,6 +33,12 @@ export function useMe() {
     },
     staleTime: 60_000,
   });
+}
+
+/** Whether the signed-in user may change settings (admins); others see settings read-only. */
+export function useCanManageSettings(): boolean {
+  const role = useMe().data?.user.role;
+  return role !== undefined && canManageSettings(role);
 }
 
 export function useInboxes() {

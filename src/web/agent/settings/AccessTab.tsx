@@ -10,7 +10,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { InboxT } from '../../../shared/api.ts';
 import { request } from '../api/client.ts';
 import { useSave } from '../ui/useSave.ts';
-import { useMe } from '../api/queries.ts';
+import { useCanManageSettings } from '../api/queries.ts';
 import { UsersTeamsPicker } from './UsersTeamsPicker.tsx';
 import './access.css';
 
@@ -24,8 +24,7 @@ type Access = InboxT['access'];
 
 /** Checkboxes for the account's teams and users, with a search box. */
 export function AccessTab({ inbox, onChanged }: AccessTabProps) {
-  const me = useMe();
-  const canEdit = me.data?.user.role === 'super_admin' || me.data?.user.role === 'admin';
+  const canEdit = useCanManageSettings();
   const [access, setAccess] = useState<Access>(inbox.access);
   const [userIds, setUserIds] = useState<string[]>(inbox.accessGrants.userIds);
   const [teamIds, setTeamIds] = useState<string[]>(inbox.accessGrants.teamIds);

@@ -13,7 +13,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AutomationT, InboxT, UserT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
 import { useSave } from '../ui/useSave.ts';
-import { useMe, useTeams, useUsers } from '../api/queries.ts';
+import { useCanManageSettings, useTeams, useUsers } from '../api/queries.ts';
 import { Switch } from '../ui/Switch.tsx';
 import { usePipelines, workflow, workflowKeys } from '../inbox/workflow-api.ts';
 import '../inbox/workflow.css';
@@ -118,8 +118,7 @@ function TicketPanel({
 }
 
 export function AutomationTab({ inbox, onChanged }: AutomationTabProps) {
-  const me = useMe();
-  const canEdit = me.data?.user.role === 'super_admin' || me.data?.user.role === 'admin';
+  const canEdit = useCanManageSettings();
   const client = useQueryClient();
   const settings = useQuery({ queryKey: workflowKeys.automation(inbox.id), queryFn: () => workflow.automation(inbox.id), enabled: canEdit });
   const users = useUsers();

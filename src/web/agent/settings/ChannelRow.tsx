@@ -31,7 +31,8 @@ function statusText(channel: ChannelT): { text: string; tone: 'ok' | 'bad' | 'wa
   return { text: channel.statusDetail ? `${label}: ${channel.statusDetail}` : label, tone: known?.tone ?? 'bad' };
 }
 
-export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; channel: ChannelT; onChanged: () => void }) {
+/** `canEdit`: the viewer is an admin; others see the row's state, and no control that would only fail. */
+export function ChannelRow({ inbox, channel, onChanged, canEdit }: { inbox: InboxT; channel: ChannelT; onChanged: () => void; canEdit: boolean }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [dialog, setDialog] = useState<'connection' | 'disconnect' | null>(null);
@@ -105,12 +106,12 @@ export function ChannelRow({ inbox, channel, onChanged }: { inbox: InboxT; chann
       <div className="channel-controls">
         <div className="status-switch">
           <span className="small muted">Status</span>
-          <Switch label={`Status of ${title}`} checked={channel.enabled} disabled={busy} onChange={(on) => void toggle(on)} />
+          <Switch label={`Status of ${title}`} checked={channel.enabled} disabled={busy || !canEdit} onChange={(on) => void toggle(on)} />
         </div>
-        <Link className="button button-small button-secondary" to={`/settings/inboxes/${inbox.id}/channels/${channel.id}/configuration`} aria-label={`Edit ${title}`}>
-          Edit
+        <Link className="button button-small button-secondary" to={`/settings/inboxes/${inbox.id}/channels/${channel.id}/configuration`} aria-label={`${canEdit ? 'Edit' : 'View'} ${title}`}>
+          {canEdit ? 'Edit' : 'View'}
         </Link>
-        {isTeamMailbox && (
+        {isTeamMailbox && canEdit && (
           <>
             <button type="button" className="button button-small button-secondary" onClick={() => setDialog('connection')} aria-label={`Edit connection of ${title}`}>
               Edit connection

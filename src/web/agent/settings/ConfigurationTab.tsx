@@ -15,6 +15,7 @@ import type { ChannelT, InboxT, SenderPreviewT } from '../../../shared/api.ts';
 import { ApiError, errorMessage, fieldErrorMessage, request } from '../api/client.ts';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { useCanResend, verificationSentence } from './address-verification.tsx';
+import { useCanManageSettings } from '../api/queries.ts';
 import { Switch } from '../ui/Switch.tsx';
 import './configuration.css';
 
@@ -69,7 +70,7 @@ function FieldError({ errors, field }: { errors: Record<string, string>; field: 
 }
 
 /** The Simple editor: contenteditable with a toolbar (bold, italic, underline, link, image). */
-function SimpleEditor({ html, onChange, editorRef }: { html: string; onChange: (html: string) => void; editorRef: React.RefObject<HTMLDivElement | null> }) {
+function SimpleEditor({ html, onChange, editorRef, readOnly }: { html: string; onChange: (html: string) => void; editorRef: React.RefObject<HTMLDivElement | null>; readOnly: boolean }) {
   // Set the content only when it differs, so typing keeps the caret where it is.
   useEffect(() => {
     const el = editorRef.current;
@@ -90,7 +91,8 @@ function SimpleEditor({ html, onChange, editorRef }: { html: string; onChange: (
       <div
         ref={editorRef}
         className="signature-editor"
-        contentEditable
+        contentEditable={!readOnly}
+        aria-readonly={readOnly}
         role="textbox"
         aria-multiline="true"
         aria-label="Team signature"
@@ -138,6 +140,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
   const [preview, setPreview] = useState<SenderPreviewT | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [verifyError, setVerifyError] = useState<string | null>(null);
+  const canEdit = useCanManageSettings();
   const canResend = useCanResend(email?.customFromVerification ?? null);
   const [tokenOpen, setTokenOpen] = useState(false);
   const editorRef = useRef<HTMLDivElement | null>(null);
@@ -248,6 +251,13 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
           void save();
         }}
       >
+        {!canEdit && (
+          <p className="alert alert-warning" role="note">
+            Only admins can change these settings; you can see them here.
+          </p>
+        )}
+        {/* Not an admin: every control shows its value and none can change it (the server refuses anyway). */}
+        <fieldset className="bare-fieldset" disabled={!canEdit}>
         {email.isFallback ? (
           <>
             <label className="check">
@@ -327,6 +337,8 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
           </>
         )}
 
+        </fieldset>
+        {/* Outside the read-only fieldsets: anyone may copy the forwarding address. */}
         <div className="field">
           <label>Forwarding address</label>
           {/* Shown whole, wrapping on a narrow screen; a read-only field would cut it off. */}
@@ -338,6 +350,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
           </div>
           <p className="hint">Add this address as a forwarding address in your mail client’s settings: email forwarded to it lands in this inbox.</p>
         </div>
+        <fieldset className="bare-fieldset" disabled={!canEdit}>
 
         {sendsOwnReplies && (
           <div className="field">
@@ -375,7 +388,7 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
                   </div>
                 </div>
                 {form.signatureMode === 'simple' ? (
-                  <SimpleEditor html={form.signatureHtml} onChange={(html) => set('signatureHtml', html)} editorRef={editorRef} />
+                  <SimpleEditor html={form.signatureHtml} onChange={(html) => set('signatureHtml', html)} editorRef={editorRef} readOnly={!canEdit} />
                 ) : (
                   <textarea ref={htmlRef} aria-label="Signature HTML" className="signature-html" rows={6} value={form.signatureHtml} onChange={(e) => set('signatureHtml', e.target.value)} />
                 )}
@@ -399,16 +412,19 @@ export function ConfigurationTab({ channel, onChanged }: ConfigurationTabProps) 
             {formError}
           </div>
         )}
-        <div className="config-actions">
-          <button type="submit" className="button button-primary" disabled={saving}>
-            {saving ? 'Saving…' : 'Save'}
-          </button>
-          {saved && (
-            <span className="muted small" role="status">
-              Saved. The next email sent uses these settings.
-            </span>
-          )}
-        </div>
+        </fieldset>
+        {canEdit && (
+          <div className="config-actions">
+            <button type="submit" className="button button-primary" disabled={saving}>
+              {saving ? 'Saving…' : 'Save'}
+            </button>
+            {saved && (
+              <span className="muted small" role="status">
+                Saved. The next email sent uses these settings.
+              </span>
+            )}
+          </div>
+        )}
       </form>
 
       {sendsOwnReplies && (

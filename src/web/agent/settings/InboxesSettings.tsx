@@ -5,6 +5,7 @@ import { NavLink, useNavigate, useParams } from 'react-router';
 import { Redirect } from '../ui/Redirect.tsx';
 import type { InboxT, MeT } from '../../../shared/api.ts';
 import { useInboxes, useRefresh } from '../api/queries.ts';
+import { canManageSettings } from '../../../shared/roles.ts';
 import { errorMessage } from '../api/client.ts';
 import { InboxSwitcher } from '../inbox/InboxSwitcher.tsx';
 import { Menu } from '../ui/Menu.tsx';
@@ -27,6 +28,7 @@ export function InboxesSettings({ me }: { me: MeT }) {
   const refresh = useRefresh();
   const navigate = useNavigate();
   const [dialog, setDialog] = useState<'rename' | 'create' | 'connect' | null>(null);
+  const canEdit = canManageSettings(me.user.role);
   const [connectTo, setConnectTo] = useState<InboxT | null>(null);
 
   if (inboxes.isPending) return <div className="page-status" role="status">Loading inboxes…</div>;
@@ -49,14 +51,21 @@ export function InboxesSettings({ me }: { me: MeT }) {
       </header>
       <div className="toolbar">
         <InboxSwitcher inboxes={all} value={inbox.id} onChange={(id) => navigate(`/settings/inboxes/${id}/${tab}`)} />
-        <Menu
-          label="Actions"
-          items={[
-            { label: 'Rename inbox', onSelect: () => setDialog('rename') },
-            { label: 'Create new inbox', onSelect: () => setDialog('create') },
-          ]}
-        />
+        {canEdit && (
+          <Menu
+            label="Actions"
+            items={[
+              { label: 'Rename inbox', onSelect: () => setDialog('rename') },
+              { label: 'Create new inbox', onSelect: () => setDialog('create') },
+            ]}
+          />
+        )}
       </div>
+      {!canEdit && (
+        <p className="alert alert-warning" role="note">
+          Only admins can change inbox settings; you can see them here.
+        </p>
+      )}
 
       <nav className="tabs" aria-label="Inbox settings">
         {TABS.map((t) => (
@@ -73,23 +82,25 @@ export function InboxesSettings({ me }: { me: MeT }) {
               <h2>Connected channels</h2>
               <p className="muted small">Messages from these channels arrive in {inbox.name}. Turn a channel off to stop receiving and sending through it.</p>
             </div>
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => {
-                setConnectTo(inbox);
-                setDialog('connect');
-              }}
-            >
-              Connect a channel
-            </button>
+            {canEdit && (
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => {
+                  setConnectTo(inbox);
+                  setDialog('connect');
+                }}
+              >
+                Connect a channel
+              </button>
+            )}
           </header>
           {inbox.channels.length === 0 ? (
             <p className="muted">No channels yet. Connect one to start receiving messages.</p>
           ) : (
             <ul className="channel-list">
               {inbox.channels.map((channel) => (
-                <ChannelRow key={channel.id} inbox={inbox} channel={channel} onChanged={onChanged} />
+                <ChannelRow key={channel.id} inbox={inbox} channel={channel} onChanged={onChanged} canEdit={canEdit} />
               ))}
             </ul>
           )}

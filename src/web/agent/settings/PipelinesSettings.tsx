@@ -3,6 +3,7 @@
 //
 // Props:
 //   me: MeT — the signed-in user and account.
+import { canManageSettings } from '../../../shared/roles.ts';
 import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { MeT, PipelineT } from '../../../shared/api.ts';
@@ -80,7 +81,7 @@ function PipelineCard({ pipeline, canEdit, run }: { pipeline: PipelineT; canEdit
 }
 
 export function PipelinesSettings({ me }: PipelinesSettingsProps) {
-  const canEdit = me.user.role === 'super_admin' || me.user.role === 'admin';
+  const canEdit = canManageSettings(me.user.role);
   const pipelines = usePipelines();
   const client = useQueryClient();
   const [error, setError] = useState<string | null>(null);

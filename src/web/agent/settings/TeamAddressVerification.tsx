@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { ChannelT } from '../../../shared/api.ts';
 import { api } from '../api/endpoints.ts';
 import { errorMessage } from '../api/client.ts';
+import { useCanManageSettings } from '../api/queries.ts';
 import { sendLabel, useCanResend, verificationSentence } from './address-verification.tsx';
 import './team-address.css';
 
@@ -17,6 +18,7 @@ export function TeamAddressVerification({ channel, onChanged }: { channel: Chann
   const address = channel.email?.teamAddress;
   const verification = channel.email?.teamAddressVerification ?? null;
   const canResend = useCanResend(verification);
+  const canEdit = useCanManageSettings();
   if (!address || !verification) return null;
 
   const send = async () => {
@@ -37,7 +39,7 @@ export function TeamAddressVerification({ channel, onChanged }: { channel: Chann
     <div className="team-address-verification small" aria-label={`Direct delivery to ${address}`} role="group">
       <div>
         Direct delivery to this address: <strong className={TONE[state]}>{STATE_WORD[state]}</strong>
-        {state !== 'verified' && state !== 'taken' && (
+        {state !== 'verified' && state !== 'taken' && canEdit && (
           <>
             {' · '}
             <button type="button" className="link-button" onClick={() => void send()} disabled={sending || !canResend}>

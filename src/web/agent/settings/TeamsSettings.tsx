@@ -4,6 +4,7 @@
 //
 // Props:
 //   me: MeT — the signed-in user and account.
+import { canManageSettings } from '../../../shared/roles.ts';
 import { useState, type FormEvent } from 'react';
 import type { MeT, TeamT } from '../../../shared/api.ts';
 import { useRefresh, useTeams, useUsers } from '../api/queries.ts';
@@ -87,7 +88,7 @@ export function TeamsSettings({ me }: TeamsSettingsProps) {
   const teams = useTeams();
   const users = useUsers();
   const refresh = useRefresh();
-  const isAdmin = me.user.role === 'super_admin' || me.user.role === 'admin';
+  const isAdmin = canManageSettings(me.user.role);
   const [editing, setEditing] = useState<TeamT | null>(null);
   const [open, setOpen] = useState(false);
   const nameOf = (id: string) => {

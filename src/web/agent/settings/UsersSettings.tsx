@@ -5,6 +5,7 @@
 //
 // Props:
 //   me: MeT — the signed-in user and account (admins may manage users).
+import { canManageSettings } from '../../../shared/roles.ts';
 import { useState, type FormEvent } from 'react';
 import type { MeT, UserT } from '../../../shared/api.ts';
 import { useRefresh, useTeams, useUsers } from '../api/queries.ts';
@@ -160,7 +161,7 @@ export function UsersSettings({ me }: UsersSettingsProps) {
   const users = useUsers();
   const teams = useTeams();
   const refresh = useRefresh();
-  const isAdmin = me.user.role === 'super_admin' || me.user.role === 'admin';
+  const isAdmin = canManageSettings(me.user.role);
   const [editing, setEditing] = useState<UserT | null>(null);
   const [open, setOpen] = useState(false);
   const [deactivating, setDeactivating] = useState<UserT | null>(null);
