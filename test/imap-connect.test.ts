@@ -2,7 +2,12 @@
 // a real Dovecot and a real SMTP server before saving, answers what failed, and stores the
 // credentials encrypted.
 import crypto from 'node:crypto';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { describeEachStore, makeAccount, openTestStore } from './helpers/stores.ts';
@@ -138,6 +143,41 @@ describeEachStore(
       expect(res.status).toBe(422);
       expect(res.body.error).toMatchObject({ code: 'imap_unreachable', message: `Could not connect to 127.0.0.1:${port}: ECONNREFUSED` });
       await app.close();
+    });
+
+    it('says what to change when TLS fails: TLS on a plain port, a self-signed certificate', async () => {
+      const { deps } = store();
+      const acct = await makeAccount(deps);
+      const app = await testApp(deps);
+      const api = apiClient(app, acct.token);
+      const connect = (port: number) =>
+        api.post(`/inboxes/${acct.inbox.id}/channels`, { type: 'email', teamAddress: 'tls@example.com', imap: { host: '127.0.0.1', port, tls: true, user: 'x', password: 'y' } });
+      // TLS switched on against Dovecot's plain IMAP port.
+      const plain = await connect(dovecot.port);
+      expect(plain.status).toBe(422);
+      expect(plain.body.error).toMatchObject({
+        code: 'imap_unreachable',
+        message: `TLS with 127.0.0.1:${dovecot.port} failed: the server did not answer in TLS. The port may be for plain connections: turn TLS off, or use the server's TLS port (usually 993).`,
+      });
+      // A TLS server with a self-signed certificate (a real handshake; nothing after it is needed).
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-tls-'));
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+      const server = tls.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (socket) => socket.end('* OK IMAP4rev1 ready\r\n'));
+      server.on('tlsClientError', () => {});
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (server.address() as AddressInfo).port;
+        const selfSigned = await connect(port);
+        expect(selfSigned.status).toBe(422);
+        expect(selfSigned.body.error.code).toBe('imap_unreachable');
+        expect(selfSigned.body.error.message).toBe(
+          `TLS with 127.0.0.1:${port} failed: the server's certificate is self-signed or from an authority this server does not trust, so its identity cannot be checked (DEPTH_ZERO_SELF_SIGNED_CERT). Ask your mail provider for the host name that has a certificate from a public authority.`,
+        );
+      } finally {
+        server.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+        await app.close();
+      }
     });
 
     it('tests the SMTP login too when given: wrong password refused, right one saved encrypted', async () => {

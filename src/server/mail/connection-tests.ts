@@ -56,6 +56,26 @@ function isTlsError(code: string, message: string): boolean {
   return code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) || code === 'EPROTO' || /certificate|ssl|tls/i.test(message);
 }
 
+/**
+ * What a failed TLS handshake means for the person filling in the form: OpenSSL's codes name the
+ * symptom (ERR_SSL_WRONG_VERSION_NUMBER), not the setting to change. `tlsPort` is the protocol's
+ * implicit-TLS port (993 for IMAP, 465 for SMTP).
+ */
+function tlsFailure(where: string, code: string, message: string, tlsPort: number): string {
+  const what = `${code} ${message}`;
+  if (/WRONG_VERSION_NUMBER|wrong version number|EPROTO|packet length too long|unknown protocol/i.test(what)) {
+    return `TLS with ${where} failed: the server did not answer in TLS. The port may be for plain connections: turn TLS off, or use the server's TLS port (usually ${tlsPort}).`;
+  }
+  if (/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/i.test(what)) {
+    return `TLS with ${where} failed: the server's certificate is self-signed or from an authority this server does not trust, so its identity cannot be checked (${code || 'certificate not trusted'}). Ask your mail provider for the host name that has a certificate from a public authority.`;
+  }
+  if (/CERT_HAS_EXPIRED|certificate has expired/i.test(what)) return `TLS with ${where} failed: the server's certificate has expired (${code || message}).`;
+  if (/ALTNAME|Hostname\/IP does not match/i.test(what)) {
+    return `TLS with ${where} failed: the server's certificate is for another host name (${message}). Use the host name the certificate names.`;
+  }
+  return `TLS with ${where} failed: ${code || message}`;
+}
+
 export function classifyImapError(err: unknown, server: Pick<MailServerConfig, 'host' | 'port'> & { tls?: boolean }): MailFailure {
   if (err instanceof DomainError) return { kind: err.code === 'imap_auth_failed' ? 'auth_failed' : 'unreachable', detail: err.message };
   const { code, message } = errText(err);
@@ -69,7 +89,7 @@ export function classifyImapError(err: unknown, server: Pick<MailServerConfig, '
     const hint = server.tls === false ? ' (if the server expects TLS from the start, turn TLS on)' : '';
     return { kind: 'unreachable', detail: `${where} accepted the connection but sent no IMAP greeting: is it an IMAP port?${hint}` };
   }
-  if (isTlsError(code, message)) return { kind: 'unreachable', detail: `TLS with ${where} failed: ${code || message}` };
+  if (isTlsError(code, message)) return { kind: 'unreachable', detail: tlsFailure(where, code, message, 993) };
   if (NETWORK_CODES.has(code)) return { kind: 'unreachable', detail: `Could not connect to ${where}: ${code === 'NoConnection' || code === 'EConnectionClosed' ? 'the connection was closed' : code}` };
   return { kind: 'failed', detail: `The IMAP server ${where} failed: ${message || code || 'unknown error'}` };
 }
@@ -80,7 +100,7 @@ export function classifySmtpError(err: unknown, server: Pick<MailServerConfig, '
   const where = `${server.host}:${server.port}`;
   if (code === 'EAUTH') return { kind: 'auth_failed', detail: `The SMTP server refused the user name or password (${message})` };
   const inner = (err as { errno?: unknown; cause?: { code?: unknown } })?.cause?.code;
-  if (code === 'ETLS' || isTlsError(code, message)) return { kind: 'unreachable', detail: `TLS with ${where} failed: ${message}` };
+  if (code === 'ETLS' || isTlsError(code, message)) return { kind: 'unreachable', detail: tlsFailure(where, code === 'ETLS' ? '' : code, message, 465) };
   if (['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS'].includes(code) || NETWORK_CODES.has(code)) {
     const why = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND/.exec(message)?.[0] ?? (typeof inner === 'string' ? inner : code);
     return { kind: 'unreachable', detail: `Could not connect to ${where}: ${why}` };
