@@ -146,6 +146,11 @@ for (const kind of STORE_KINDS) {
 
       const { link, verification } = await requestFromLink(api, acct.channel.id, 'help@acme-corp.test');
       expect(verification.to?.[0]?.address).toBe('help@acme-corp.test');
+      // It names the asking account as the link's page does, not the channel's From name ("Acme Support").
+      const asking = acct.account.company_name || acct.account.name;
+      expect(verification.subject).toBe(`Verify help@acme-corp.test as a From address for ${asking}`);
+      expect(verification.text).toContain(`Someone on the ${asking} team asked`);
+      expect((await rig.app.inject({ method: 'GET', url: link })).body).toContain(`Let ${asking} send email from help@acme-corp.test?`);
       expect(rawHeader(verification.headerBlock, 'Auto-Submitted')).toEqual(['auto-replied']);
       const token = decodeURIComponent(link.split('token=')[1]!);
       const stored = await rig.store.deps.store.db.selectFrom('address_verifications').selectAll().where('channel_id', '=', acct.channel.id).execute();

@@ -96,6 +96,13 @@ export async function isSuperseded(db: Kysely<Database>, row: Pick<Row<'address_
   return newer !== undefined;
 }
 
+/**
+ * The account a link is asked for, as its mail and its confirm page both name it: the account's
+ * company name, else its name (never a channel's From name, which the mail once used while the
+ * page named the account, so the two disagreed).
+ */
+export const askingAccountName = (account: { name: string; company_name: string }): string => account.company_name.trim() || account.name;
+
 /** What the link's confirm page shows: which address, asked for by which account. */
 export async function describeLink(ctx: Ctx, token: string, purpose: VerificationPurpose): Promise<{ address: string; accountName: string }> {
   const row = await usableLink(ctx, token, purpose);
@@ -105,7 +112,7 @@ export async function describeLink(ctx: Ctx, token: string, purpose: Verificatio
     .select(['accounts.name', 'accounts.company_name'])
     .where('channels.id', '=', row.channel_id)
     .executeTakeFirstOrThrow();
-  return { address: row.address, accountName: account.company_name || account.name };
+  return { address: row.address, accountName: askingAccountName(account) };
 }
 
 /** Marks the link used; a concurrent use of the same link loses. */

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { RetryableJobError, type JobHandler } from '../jobs/runner.ts';
 import { accountMailDomain } from '../core/mail-addresses.ts';
-import { escapeHtml, effectiveCompany } from '../core/sender.ts';
-import { isSuperseded } from '../core/verification-links.ts';
+import { escapeHtml } from '../core/sender.ts';
+import { askingAccountName, isSuperseded } from '../core/verification-links.ts';
 import { compose } from './compose.ts';
 import { dkimFor } from './dkim.ts';
 import { classifySmtpError, NO_RELAY_REASON, relayTransport, sendComposed } from './relay.ts';
@@ -28,7 +28,7 @@ export const verificationEmailHandler: JobHandler = {
     const channel = await db.selectFrom('channels').selectAll().where('id', '=', row.channel_id).executeTakeFirstOrThrow();
     const email = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
     const account = await db.selectFrom('accounts').selectAll().where('id', '=', channel.account_id).executeTakeFirstOrThrow();
-    const company = effectiveCompany({ companyName: email.company_name }, account.company_name) || account.name;
+    const company = askingAccountName(account);
     const domain = accountMailDomain(account.subdomain, account.plan, deps.domains);
     const mail = row.purpose === 'team_address' ? teamAddressMail(deps.config.publicUrl, token, row.address, company) : fromAddressMail(deps.config.publicUrl, token, row.address, company);
     const composed = await compose({
