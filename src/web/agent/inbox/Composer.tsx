@@ -294,6 +294,7 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
               ref={textRef}
               value={body}
               rows={4}
+              dir="auto"
               aria-label={mode === 'message' ? 'Reply' : 'Internal comment'}
               placeholder={mode === 'message' ? 'Write a reply…' : 'Write an internal comment… Type @ to mention a teammate'}
               onChange={(e) => onBodyChange(e.target.value, e.target.selectionStart)}

@@ -79,8 +79,8 @@ export function ConversationRows<C extends ConversationT>({
                     </time>
                   </div>
                   {who.email && who.email !== who.name && <div className="contact-email">{who.email}</div>}
-                  <div className="row-subject">{c.subject || '(no subject)'}</div>
-                  <div className="row-preview">{previewOf(c)}</div>
+                  <div className="row-subject" dir="auto">{c.subject || '(no subject)'}</div>
+                  <div className="row-preview" dir="auto">{previewOf(c)}</div>
                   <div className="row-meta">
                     <span className={`status-badge status-${c.status}`}>{c.status}</span>
                     <span className="row-assignee">{assignee ? assignee.fullName || assignee.email : c.assigneeId ? 'Assigned' : 'Unassigned'}</span>

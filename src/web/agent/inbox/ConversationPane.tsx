@@ -67,7 +67,7 @@ export function ConversationPane({
               ←
             </Link>
             <div className="conversation-title">
-              <h1>{c.subject || '(no subject)'}</h1>
+              <h1 dir="auto">{c.subject || '(no subject)'}</h1>
               <div className="muted small">
                 {contactName}
                 {c.contact?.email && c.contact.email !== contactName ? ` · ${c.contact.email}` : ''} · #{c.number}

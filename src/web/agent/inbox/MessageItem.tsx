@@ -4,6 +4,7 @@ import type { ContactT, MessageT, UserT } from '../../../shared/api.ts';
 import { Avatar, fileSize, fullTime, relativeTime } from '../ui/format.tsx';
 import { EmailFrame } from './EmailFrame.tsx';
 import { PlainTextEmail } from './PlainTextEmail.tsx';
+import './thread.css';
 
 function addressList(list: { name: string; address: string }[]): string {
   return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
@@ -67,7 +68,7 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
           </div>
           <Time iso={m.createdAt} />
         </header>
-        <div className="message-text">{m.text}</div>
+        <div className="message-text" dir="auto">{m.text}</div>
       </li>
     );
   }
@@ -106,7 +107,7 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
       ) : m.email ? (
         <PlainTextEmail text={m.text} quoteStart={m.email.quoteStart} />
       ) : (
-        <div className="message-text">{m.text}</div>
+        <div className="message-text" dir="auto">{m.text}</div>
       )}
       {(visibleAttachments.length > 0 || m.hasRaw) && (
         <footer className="message-footer">

@@ -8,7 +8,7 @@ export function PlainTextEmail({ text, quoteStart }: { text: string; quoteStart:
   const foldable = quoteStart !== null && quoteStart > 0 && quoteStart < text.length;
   return (
     <>
-      <div className="message-text">{foldable && !showQuoted ? text.slice(0, quoteStart).trimEnd() : text}</div>
+      <div className="message-text" dir="auto">{foldable && !showQuoted ? text.slice(0, quoteStart).trimEnd() : text}</div>
       {foldable && <QuoteToggle shown={showQuoted} onToggle={() => setShowQuoted((v) => !v)} />}
     </>
   );

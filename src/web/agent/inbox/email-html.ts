@@ -32,7 +32,21 @@ table { max-width: 100%; }
 pre { white-space: pre-wrap; }
 a { color: #2454d6; }
 blockquote { margin: 0 0 0 4px; padding-left: 12px; border-left: 3px solid #d7dce5; color: #5b6475; }
+[dir="auto"] { unicode-bidi: plaintext; }
 `;
+
+// Blocks that get dir="auto" unless the sender gave them (or a parent) a direction.
+const TEXT_BLOCKS = 'p, div, li, td, th, h1, h2, h3, h4, h5, h6, blockquote, pre, dd, dt, caption';
+
+/**
+ * Mail rarely says which way its text runs: each block the sender left without a direction takes
+ * its own from its text (dir="auto"), and FRAME_CSS's plaintext does the same for every line after
+ * a <br>, so an Arabic or Hebrew paragraph reads right to left beside an English one.
+ */
+function markDirections(body: HTMLElement): void {
+  const unmarked = Array.from(body.querySelectorAll(TEXT_BLOCKS)).filter((el) => el.closest('[dir]') === null);
+  for (const el of unmarked) el.setAttribute('dir', 'auto');
+}
 
 function cspFor(showImages: boolean): string {
   const images = showImages ? "'self' data: blob: http: https:" : "'self' data: blob:";
@@ -88,6 +102,8 @@ export function prepareEmail(html: string, attachments: MessageT['attachments'],
     a.setAttribute('rel', 'noopener noreferrer');
   }
 
+  markDirections(body);
+
   const hasQuoted = body.querySelector(QUOTE_SELECTOR) !== null;
   const quoteCss = hasQuoted && !opts.showQuoted ? `${QUOTE_SELECTOR} { display: none !important; }` : '';
 
@@ -98,6 +114,6 @@ export function prepareEmail(html: string, attachments: MessageT['attachments'],
     `<base href="${escapeAttr(window.location.origin)}/" target="_blank">` +
     `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(cspFor(opts.showImages))}">` +
     `<meta name="referrer" content="no-referrer">` +
-    `<style>${FRAME_CSS}${quoteCss}</style></head><body>${body.innerHTML}</body></html>`;
+    `<style>${FRAME_CSS}${quoteCss}</style></head><body dir="auto">${body.innerHTML}</body></html>`;
   return { document, blockedImages, hasQuoted };
 }
