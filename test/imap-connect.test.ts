@@ -105,6 +105,20 @@ describeEachStore(
       });
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('address_taken');
+
+      // Nor the same mailbox under another address, in this inbox or another: each message would arrive twice.
+      const sales = await api.post('/inboxes', { name: 'Sales' });
+      const sameMailbox = await api.post(`/inboxes/${sales.body.id}/channels`, {
+        type: 'email',
+        teamAddress: `alias-${mb.user}`,
+        imap: { host: dovecot.host.toUpperCase(), port: dovecot.port, tls: false, user: mb.user.toUpperCase(), password: mb.password },
+      });
+      expect(sameMailbox.status).toBe(409);
+      expect(sameMailbox.body.error).toEqual({
+        code: 'conflict',
+        field: 'imap.user',
+        message: `${mb.user.toUpperCase()} on ${dovecot.host.toUpperCase()} is already connected as ${res.body.name} in the ${acct.inbox.name} inbox: every message would arrive twice. Disconnect it there first.`,
+      });
       await app.close();
     });
 

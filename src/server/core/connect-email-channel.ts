@@ -10,7 +10,7 @@ import { DomainError, forbidden, invalid, notFound } from './errors.ts';
 import { canManageSettings } from './policies.ts';
 import type { MailDomains } from './mail-addresses.ts';
 import { insertEmailChannel } from './provision-inbox.ts';
-import { sealJson } from './secrets.ts';
+import { openJson, sealJson } from './secrets.ts';
 import { claimTeamAddress, provenAsFromAddress, routedByOtherAccount, takenElsewhere } from './verify-team-address.ts';
 
 export interface MailServerConfig {
@@ -32,6 +32,30 @@ export interface ConnectEmailChannelInput {
   smtp: MailServerConfig | null;
   /** Where INBOX stood at the login test: the poller imports mail from uidNext on. */
   imapStart: { uidValidity: string; uidNext: number };
+}
+
+/**
+ * Refuses a mailbox another channel of the account already reads (the same user on the same
+ * server): both would import every message, into two conversations. `exceptChannelId`: the
+ * channel being edited.
+ */
+export async function requireUnreadMailbox(db: Kysely<Database> | Transaction<Database>, accountId: string, imap: Pick<MailServerConfig, 'host' | 'user'>, key: Buffer, exceptChannelId?: string): Promise<void> {
+  const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+  const channels = await db
+    .selectFrom('email_channel_settings')
+    .innerJoin('channels', 'channels.id', 'email_channel_settings.channel_id')
+    .innerJoin('inboxes', 'inboxes.id', 'channels.inbox_id')
+    .select(['channels.id', 'channels.name', 'inboxes.name as inboxName', 'email_channel_settings.imap_config'])
+    .where('channels.account_id', '=', accountId)
+    .where('email_channel_settings.imap_config', 'is not', null)
+    .execute();
+  for (const c of channels) {
+    if (c.id === exceptChannelId) continue;
+    const other = openJson(key, c.imap_config!) as MailServerConfig;
+    if (same(other.host, imap.host) && same(other.user, imap.user)) {
+      throw new DomainError('conflict', `${imap.user} on ${imap.host} is already connected as ${c.name} in the ${c.inboxName} inbox: every message would arrive twice. Disconnect it there first.`, 'imap.user');
+    }
+  }
 }
 
 /** Who may connect, to which inbox, with which address. Run before the login tests and again in the transaction. */
@@ -66,6 +90,7 @@ export async function connectEmailChannel(
 ): Promise<{ channel: Row<'channels'>; email: Row<'email_channel_settings'> }> {
   const { account } = ctx.actor;
   const inbox = await checkConnectable(ctx.db, ctx.actor, input, env.domains);
+  await requireUnreadMailbox(ctx.db, account.id, input.imap, env.secretKey);
   const address = input.teamAddress.trim().toLowerCase();
   const created = await insertEmailChannel(ctx, {
     account,

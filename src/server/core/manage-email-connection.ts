@@ -8,7 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { DomainError, notFound } from './errors.ts';
 import { inboxForSettings } from './inbox-access.ts';
 import { openJson, sealJson } from './secrets.ts';
-import { withoutPassword as hide, type MailServerConfig } from './connect-email-channel.ts';
+import { requireUnreadMailbox, withoutPassword as hide, type MailServerConfig } from './connect-email-channel.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -73,6 +73,7 @@ export async function resolveConnectionEdit(db: Db, actor: UserActor, channelId:
     return { ...next, password: saved.password };
   };
   const imap = fill(edit.imap, box.imap, 'imap');
+  await requireUnreadMailbox(db, actor.account.id, imap, key, channelId);
   const smtp = edit.smtp === undefined ? box.smtp : edit.smtp === null ? null : fill(edit.smtp, box.smtp, 'smtp');
   return { imap, smtp };
 }

@@ -11,7 +11,7 @@ import { Channel } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
 import { channelView } from './channel-view.ts';
 import { IdParams } from './inboxes.routes.ts';
-import { checkConnectable, connectEmailChannel } from '../core/connect-email-channel.ts';
+import { checkConnectable, connectEmailChannel, requireUnreadMailbox } from '../core/connect-email-channel.ts';
 import { secretKey } from '../core/secrets.ts';
 import { testImapLogin, testSmtpLogin } from '../mail/connection-tests.ts';
 import { disconnectEmailChannel, readEmailConnection, resolveConnectionEdit, updateEmailConnection } from '../core/manage-email-connection.ts';
@@ -75,10 +75,11 @@ export const channelConnectRoutes =
         const smtp = body.smtp ? unbracket(body.smtp) : null;
         // Authorise before we open any connection on the caller's behalf.
         await checkConnectable(deps.store.db, actor, { inboxId: request.params.id, teamAddress: body.teamAddress }, deps.domains);
+        const key = secretKey(deps.config);
+        await requireUnreadMailbox(deps.store.db, actor.account.id, imap, key);
         const probeOpts = { allowPrivate: deps.config.allowPrivateMailHosts, timeoutMs: LOGIN_TEST_TIMEOUT_MS };
         const imapStart = await testImapLogin(imap, probeOpts);
         if (smtp) await testSmtpLogin(smtp, probeOpts);
-        const key = secretKey(deps.config);
         const created = await deps.run(actor, (ctx) =>
           connectEmailChannel(ctx, { inboxId: request.params.id, teamAddress: body.teamAddress, imap, smtp, imapStart }, { domains: deps.domains, secretKey: key }),
         );
