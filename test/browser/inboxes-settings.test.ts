@@ -99,7 +99,11 @@ describe('agent app: Settings > Inboxes', { timeout: BROWSER_TEST_TIMEOUT }, () 
     const dialog = page.getByRole('dialog', { name: 'Create new inbox' });
     await dialog.getByLabel('Team inbox name').fill('Sales');
     await dialog.getByLabel('Who has inbox access').selectOption('specific');
+    // Nobody chosen yet: the wizard warns that no one could reply in the inbox.
+    const nobody = dialog.getByRole('note').filter({ hasText: 'With nobody selected, no one can reply in this inbox' });
+    await nobody.waitFor();
     await dialog.getByLabel(/Grace Hopper/).check();
+    await nobody.waitFor({ state: 'detached' });
     await h.screenshot(page, 'create-inbox-wizard');
     await dialog.getByRole('button', { name: 'Next' }).click();
     await dialog.getByText('Select a channel to connect').waitFor();

@@ -54,6 +54,11 @@ export function UsersTeamsPicker({
       <p className="muted small">
         {userIds.length} {userIds.length === 1 ? 'user' : 'users'} and {teamIds.length} {teamIds.length === 1 ? 'team' : 'teams'} selected.{note ? ` ${note}` : ''}
       </p>
+      {userIds.length === 0 && teamIds.length === 0 && (
+        <p className="alert alert-warning small" role="note">
+          With nobody selected, no one can reply in this inbox or take its conversations: admins and super admins can only view it.
+        </p>
+      )}
     </fieldset>
   );
 }
