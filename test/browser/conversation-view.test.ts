@@ -91,4 +91,67 @@ describe('agent app: reading hard mail in the conversation view', { timeout: BRO
     await h.screenshot(page, 'conversation-view-rtl-html');
     expect(h.dialogs).toEqual([]);
   });
+
+  it('shows 5 of 601 To and 600 Cc addresses with "and N more", and the composer says who the kept thread CC is', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const to = acct.email.inbound_address;
+    const people = (n: number, who: string) => Array.from({ length: n }, (_, i) => `${who} ${i + 1} <${who.toLowerCase()}${i + 1}@big.example>`);
+    // Folded after each address, as a mail client writes a long header.
+    const header = (name: string, list: string[]) => `${name}: ${list.join(',\r\n ')}`;
+    const id = await deliver(h, to, ['From: Big CC <big@cc.example>', header('To', [to, ...people(600, 'To')]), header('Cc', people(600, 'Cc')), 'Subject: Everyone at once', 'Content-Type: text/plain; charset=utf-8', '', 'The body below all those people.', '']);
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto(`/inbox/${acct.inbox.id}/open/${id}`);
+    const header601 = page.locator('.message-in .message-from');
+    const toLine = header601.getByRole('group', { name: 'To' });
+    const ccLine = header601.getByRole('group', { name: 'Cc' });
+    await toLine.getByText('To 4 <to4@big.example>').waitFor();
+    expect(await toLine.innerText()).not.toContain('to5@big.example');
+    expect(await ccLine.innerText()).toContain('cc5@big.example');
+    expect(await ccLine.innerText()).not.toContain('cc6@big.example');
+    // The body is on screen, not pushed below hundreds of addresses.
+    const body = page.locator('.message-in .message-text');
+    await body.getByText('The body below all those people.').waitFor();
+    expect(await body.evaluate((el) => el.getBoundingClientRect().bottom)).toBeLessThan(800);
+    await h.screenshot(page, 'conversation-view-many-recipients');
+
+    // By keyboard: Enter opens the whole list, and again folds it.
+    const moreTo = toLine.getByRole('button', { name: 'and 596 more' });
+    expect(await moreTo.getAttribute('aria-expanded')).toBe('false');
+    await moreTo.focus();
+    await page.keyboard.press('Enter');
+    const lessTo = toLine.getByRole('button', { name: 'Show fewer' });
+    expect(await lessTo.getAttribute('aria-expanded')).toBe('true');
+    expect(await toLine.innerText()).toContain('To 600 <to600@big.example>');
+    await expect.poll(() => lessTo.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await moreTo.waitFor();
+    expect(await toLine.innerText()).not.toContain('to600@big.example');
+    await ccLine.getByRole('button', { name: 'and 595 more' }).click();
+    expect(await ccLine.innerText()).toContain('Cc 600 <cc600@big.example>');
+
+    // The composer: the reply keeps the thread's CC, and says so with who they are.
+    const composer = page.getByRole('region', { name: 'Reply' });
+    const keptCc = composer.getByRole('group', { name: 'Cc' });
+    await keptCc.getByText('600 people from the thread:').waitFor();
+    expect(await keptCc.innerText()).toContain('Cc 1 <cc1@big.example>');
+    expect(await keptCc.innerText()).not.toContain('cc600@big.example');
+    await h.screenshot(page, 'conversation-view-composer-cc');
+    await keptCc.getByRole('button', { name: /^and \d+ more$/ }).click();
+    expect(await keptCc.innerText()).toContain('Cc 600 <cc600@big.example>');
+    await h.screenshot(page, 'conversation-view-composer-cc-open');
+
+    // What it said is what the reply goes to.
+    await composer.getByRole('textbox', { name: 'Reply' }).fill('Answering everyone.');
+    await composer.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('.message-out').waitFor();
+    const sent = await h.store.deps.store.db.selectFrom('messages').select('cc_json').where('conversation_id', '=', id).where('direction', '=', 'out').executeTakeFirstOrThrow();
+    expect((JSON.parse(sent.cc_json!) as unknown[]).length).toBe(600);
+
+    // Typing a CC of one's own replaces the thread's: the summary goes.
+    await composer.getByRole('button', { name: 'CC/BCC' }).click();
+    await composer.getByLabel('CC', { exact: true }).fill('only@cc.example');
+    expect(await keptCc.count()).toBe(0);
+  });
 });

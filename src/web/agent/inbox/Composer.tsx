@@ -12,7 +12,8 @@ import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from '
 import { useQueryClient } from '@tanstack/react-query';
 import { MESSAGE_BODY_MAX_CHARS, type ConversationT, type InboxT, type MessageT } from '../../../shared/api.ts';
 import { request, errorMessage, ApiError } from '../api/client.ts';
-import { keys, useMessages, useUsers } from '../api/queries.ts';
+import { keys, useInboxes, useMessages, useUsers } from '../api/queries.ts';
+import { AddressList, type Address } from './AddressList.tsx';
 import './composer.css';
 
 export interface ComposerProps {
@@ -47,6 +48,25 @@ function readBase64(file: File): Promise<string> {
     reader.onerror = () => reject(reader.error ?? new Error('Could not read the file'));
     reader.readAsDataURL(file);
   });
+}
+
+/**
+ * The CC a reply keeps when the agent leaves the CC field alone, picked as the server does
+ * (core/reply-to-conversation.ts): the newest email's CC, each address once, without the contact
+ * or the inboxes' own addresses. Shown, so nobody writes to hundreds of people unawares.
+ */
+function keptThreadCc(messages: MessageT[], contactEmail: string | null, inboxes: InboxT[]): Address[] {
+  const thread = messages.findLast((m) => m.kind === 'message' && Boolean(m.email?.messageId));
+  const ours = inboxes.flatMap((i) => i.channels.flatMap((c) => (c.email ? [c.email.inboundAddress, c.email.forwardingAddress, c.email.teamAddress] : [])));
+  const skip = new Set([contactEmail, ...ours].flatMap((a) => (a ? [a.toLowerCase()] : [])));
+  const kept: Address[] = [];
+  for (const a of thread?.email?.cc ?? []) {
+    const address = a.address.trim().toLowerCase();
+    if (skip.has(address)) continue;
+    skip.add(address);
+    kept.push({ name: a.name, address });
+  }
+  return kept;
 }
 
 /** Failed emails of this conversation, each with the relay's reply and a Retry button. */
@@ -89,6 +109,8 @@ function Undelivered({ conversationId, disabled, onRetried }: { conversationId: 
 export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProps) {
   const queryClient = useQueryClient();
   const users = useUsers();
+  const messages = useMessages(conversation.id);
+  const inboxes = useInboxes();
   const [mode, setMode] = useState<Mode>('message');
   const [body, setBody] = useState('');
   const [showCc, setShowCc] = useState(false);
@@ -112,6 +134,8 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
       : mode === 'message' && sendingOff
         ? 'Sending is turned off for this inbox: turn on “Use the Parley email for sending messages” in the fallback email’s Configuration tab.'
         : null;
+
+  const keptCc = useMemo(() => keptThreadCc(messages.data ?? [], to, inboxes.data ?? [inbox]), [messages.data, to, inboxes.data, inbox]);
 
   const suggestions = useMemo(() => {
     if (!mention || mode !== 'note') return [];
@@ -276,6 +300,9 @@ export function Composer({ conversation, inbox, viewOnly, onSent }: ComposerProp
                 </button>
               )}
             </div>
+          )}
+          {mode === 'message' && cc === null && keptCc.length > 0 && (
+            <AddressList label="Cc" intro={`${keptCc.length.toLocaleString('en')} ${keptCc.length === 1 ? 'person' : 'people'} from the thread: `} addresses={keptCc} shown={3} />
           )}
           {mode === 'message' && showCc && (
             <div className="composer-cc">

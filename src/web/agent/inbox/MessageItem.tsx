@@ -2,13 +2,10 @@
 // activity line (small and centred). Email HTML goes through EmailFrame, never into the app's DOM.
 import type { ContactT, MessageT, UserT } from '../../../shared/api.ts';
 import { Avatar, fileSize, fullTime, relativeTime } from '../ui/format.tsx';
+import { AddressList, formatAddresses } from './AddressList.tsx';
 import { EmailFrame } from './EmailFrame.tsx';
 import { PlainTextEmail } from './PlainTextEmail.tsx';
 import './thread.css';
-
-function addressList(list: { name: string; address: string }[]): string {
-  return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
-}
 
 function authorOf(m: MessageT, contact: ContactT | null, usersById: Map<string, UserT>): { name: string; detail: string | null } {
   // Notes are written by teammates only; never show a contact as a note's author.
@@ -87,9 +84,9 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
             <strong>{author.name}</strong>
             {author.detail && <span className="muted"> &lt;{author.detail}&gt;</span>}
           </div>
-          {m.email && m.email.to.length > 0 && <div className="muted small">To: {addressList(m.email.to)}</div>}
-          {m.email && m.email.cc.length > 0 && <div className="muted small">Cc: {addressList(m.email.cc)}</div>}
-          {m.email?.forwardedFrom && <div className="muted small">Forwarded from {addressList([m.email.forwardedFrom])}</div>}
+          {m.email && m.email.to.length > 0 && <AddressList label="To" addresses={m.email.to} />}
+          {m.email && m.email.cc.length > 0 && <AddressList label="Cc" addresses={m.email.cc} />}
+          {m.email?.forwardedFrom && <div className="muted small">Forwarded from {formatAddresses([m.email.forwardedFrom])}</div>}
         </div>
       </header>
       {/* Below the header, not beside it: a long reason must not squeeze the sender and recipients. */}
