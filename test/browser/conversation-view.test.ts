@@ -154,4 +154,29 @@ describe('agent app: reading hard mail in the conversation view', { timeout: BRO
     await composer.getByLabel('CC', { exact: true }).fill('only@cc.example');
     expect(await keptCc.count()).toBe(0);
   });
+
+  it('says "Unknown sender" in the list, the title and the message for mail with no From fetched over IMAP', async () => {
+    const acct = await makeAccount(h.store.deps, { plan: 'starter' });
+    const to = acct.email.inbound_address;
+    const id = await deliver(h, to, [`To: ${to}`, 'Subject: Who sent this?', 'Content-Type: text/plain; charset=utf-8', '', 'No From header at all.', ''], 'imap');
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto(`/inbox/${acct.inbox.id}/open/${id}`);
+    const row = page.getByRole('link', { name: /Who sent this\?/ });
+    const message = page.locator('.message-in');
+    await message.getByText('No From header at all.').waitFor();
+    await h.screenshot(page, 'conversation-view-no-from');
+    expect(await row.locator('.contact-name').innerText()).toBe('Unknown sender');
+    expect(await page.locator('.conversation-title .muted').innerText()).toMatch(/^Unknown sender · #\d+$/);
+    expect(await message.locator('.message-from strong').innerText()).toBe('Unknown sender');
+    // Worded and drawn as a fact, not a person: a question mark for initials, set apart from names.
+    for (const where of [row, message]) {
+      expect(await where.locator('.avatar').innerText()).toBe('?');
+      expect(await where.locator('.unknown-sender').count()).toBe(1);
+    }
+    // No bare generic word stands in for a name anywhere in the conversation.
+    const texts = await page.locator('.message-from strong, .contact-name, .conversation-title .muted').allInnerTexts();
+    for (const text of texts) expect(text).not.toMatch(/^(Contact|Unknown contact)\b/);
+  });
 });

@@ -15,6 +15,7 @@ import { usePipelines, useTickets, workflow } from './workflow-api.ts';
 import { UserOptions } from '../ui/UserOptions.tsx';
 import { ContactOwnerSelect } from '../contacts/ContactOwnerSelect.tsx';
 import { ContactTimeline } from '../contacts/ContactTimeline.tsx';
+import { contactName, SenderName } from './SenderName.tsx';
 import './workflow.css';
 
 export interface ContactPanelProps {
@@ -89,16 +90,18 @@ export function ContactPanel({ conversation, contact, onChanged }: ContactPanelP
   const inboxes = useInboxes();
   const canAct = inboxes.data?.find((i) => i.id === conversation.inboxId)?.myAccess === 'act';
   const tickets = useTickets(contact ? { contactId: contact.id } : { conversationId: conversation.id });
-  const name = contact ? contact.name || contact.email || 'Contact' : 'Unknown contact';
+  const name = contactName(contact);
 
   return (
     <aside className="contact-panel" aria-label="Contact">
       {contact ? (
         <>
           <div className="contact-card">
-            <Avatar name={name} size={48} />
+            <Avatar name={name ?? ''} size={48} />
             <div>
-              <div className="contact-card-name">{name}</div>
+              <div className="contact-card-name">
+                <SenderName name={name} />
+              </div>
               {contact.email && <div className="muted small">{contact.email}</div>}
             </div>
           </div>

@@ -7,12 +7,7 @@ import { useConversations } from '../api/queries.ts';
 import { errorMessage } from '../api/client.ts';
 import { Avatar, fullTime, relativeTime } from '../ui/format.tsx';
 import type { InboxView } from './views.ts';
-
-function contactLabel(c: ConversationT): { name: string; email: string | null } {
-  const contact = c.contact;
-  if (!contact) return { name: 'Unknown contact', email: null };
-  return { name: contact.name || contact.email || 'Unknown contact', email: contact.email };
-}
+import { contactName, SenderName } from './SenderName.tsx';
 
 export function EmptyInbox({ inbox, view }: { inbox: InboxT; view: InboxView }) {
   const fallback = inbox.channels.find((c) => c.type === 'email' && c.email?.isFallback)?.email;
@@ -64,21 +59,24 @@ export function ConversationRows<C extends ConversationT>({
     <>
       <ul className="conversation-list" aria-label="Conversations">
         {items.map((c) => {
-          const who = contactLabel(c);
+          const name = contactName(c.contact);
+          const email = c.contact?.email ?? null;
           const assignee = c.assigneeId ? usersById.get(c.assigneeId) : undefined;
           const selected = c.id === selectedId;
           return (
             <li key={c.id}>
               <Link to={hrefOf(c)} className={selected ? 'conversation-row selected' : 'conversation-row'} aria-current={selected ? 'true' : undefined}>
-                <Avatar name={who.name} size={36} />
+                <Avatar name={name ?? ''} size={36} />
                 <div className="conversation-row-body">
                   <div className="row-line">
-                    <span className="contact-name">{who.name}</span>
+                    <span className="contact-name">
+                      <SenderName name={name} />
+                    </span>
                     <time className="row-time" dateTime={c.lastActivityAt} title={fullTime(c.lastActivityAt)}>
                       {relativeTime(c.lastActivityAt)}
                     </time>
                   </div>
-                  {who.email && who.email !== who.name && <div className="contact-email">{who.email}</div>}
+                  {email && email !== name && <div className="contact-email">{email}</div>}
                   <div className="row-subject" dir="auto">{c.subject || '(no subject)'}</div>
                   <div className="row-preview" dir="auto">{previewOf(c)}</div>
                   <div className="row-meta">

@@ -9,6 +9,7 @@ import { MessageItem } from './MessageItem.tsx';
 import { Composer } from './Composer.tsx';
 import { ConversationActions } from './ConversationActions.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
+import { contactName, SenderName } from './SenderName.tsx';
 import { useTitle } from '../ui/useTitle.ts';
 
 export function ViewOnlyBanner() {
@@ -56,7 +57,7 @@ export function ConversationPane({
   if (!inbox) return <div className="pane-status"><div className="alert alert-error" role="alert">This conversation is in an inbox you cannot see.</div></div>;
   const viewOnly = inbox.myAccess === 'view';
   const onChanged = () => void refresh.conversation(c.id);
-  const contactName = c.contact ? c.contact.name || c.contact.email || 'Unknown contact' : 'Unknown contact';
+  const name = contactName(c.contact);
 
   return (
     <div className={contactOpen ? 'conversation-layout contact-open' : 'conversation-layout'}>
@@ -69,8 +70,8 @@ export function ConversationPane({
             <div className="conversation-title">
               <h1 dir="auto">{c.subject || '(no subject)'}</h1>
               <div className="muted small">
-                {contactName}
-                {c.contact?.email && c.contact.email !== contactName ? ` · ${c.contact.email}` : ''} · #{c.number}
+                <SenderName name={name} />
+                {c.contact?.email && c.contact.email !== name ? ` · ${c.contact.email}` : ''} · #{c.number}
               </div>
             </div>
             <button type="button" className="button button-small button-secondary contact-toggle" aria-pressed={contactOpen} onClick={() => setContactOpen((v) => !v)}>

@@ -5,9 +5,11 @@ import { Avatar, fileSize, fullTime, relativeTime } from '../ui/format.tsx';
 import { AddressList, formatAddresses } from './AddressList.tsx';
 import { EmailFrame } from './EmailFrame.tsx';
 import { PlainTextEmail } from './PlainTextEmail.tsx';
+import { contactName, SenderName, UNKNOWN_SENDER } from './SenderName.tsx';
 import './thread.css';
 
-function authorOf(m: MessageT, contact: ContactT | null, usersById: Map<string, UserT>): { name: string; detail: string | null } {
+/** Who wrote a message; name is null for mail that names nobody (shown as "Unknown sender"). */
+function authorOf(m: MessageT, contact: ContactT | null, usersById: Map<string, UserT>): { name: string | null; detail: string | null } {
   // Notes are written by teammates only; never show a contact as a note's author.
   if (m.kind === 'note' && !m.authorUserId) return { name: 'A teammate', detail: null };
   if (m.authorUserId) {
@@ -16,8 +18,8 @@ function authorOf(m: MessageT, contact: ContactT | null, usersById: Map<string, 
   }
   const from = m.email?.from;
   if (from) return { name: from.name || from.address, detail: from.name ? from.address : null };
-  if (contact) return { name: contact.name || contact.email || 'Contact', detail: contact.name ? contact.email : null };
-  return { name: m.direction === 'in' ? 'Contact' : 'Parley', detail: null };
+  if (contact) return { name: contactName(contact), detail: contact.name ? contact.email : null };
+  return { name: m.direction === 'in' ? null : 'Parley', detail: null };
 }
 
 function Time({ iso }: { iso: string }) {
@@ -55,13 +57,16 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
     );
   }
   const author = authorOf(m, contact, usersById);
+  const authorLabel = author.name ?? UNKNOWN_SENDER;
   if (m.kind === 'note') {
     return (
-      <li className="note" aria-label={`Note by ${author.name}`}>
+      <li className="note" aria-label={`Note by ${authorLabel}`}>
         <header className="message-header">
-          <Avatar name={author.name} size={28} />
+          <Avatar name={author.name ?? ''} size={28} />
           <div className="message-from">
-            <strong>{author.name}</strong> <span className="note-tag">left a note</span>
+            <strong>
+              <SenderName name={author.name} />
+            </strong> <span className="note-tag">left a note</span>
           </div>
           <Time iso={m.createdAt} />
         </header>
@@ -76,12 +81,14 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
   return (
     <li className={m.direction === 'out' ? 'message message-out' : 'message message-in'}>
       <header className="message-header">
-        <Avatar name={author.name} size={32} />
+        <Avatar name={author.name ?? ''} size={32} />
         <div className="message-from">
           {/* Floated right of the first line, so the lines below it (address, recipients) get the full width. */}
           <Time iso={m.createdAt} />
           <div>
-            <strong>{author.name}</strong>
+            <strong>
+              <SenderName name={author.name} />
+            </strong>
             {author.detail && <span className="muted"> &lt;{author.detail}&gt;</span>}
           </div>
           {m.email && m.email.to.length > 0 && <AddressList label="To" addresses={m.email.to} />}
@@ -100,7 +107,7 @@ export function MessageItem({ message: m, contact, usersById }: { message: Messa
       )}
       {m.html ? (
         // In a forward the quoted part is the message itself: shown, not folded away as history.
-        <EmailFrame html={m.html} attachments={m.attachments} title={`Email from ${author.name}`} quotedOpenAtFirst={Boolean(m.email?.forwardedFrom)} />
+        <EmailFrame html={m.html} attachments={m.attachments} title={`Email from ${authorLabel}`} quotedOpenAtFirst={Boolean(m.email?.forwardedFrom)} />
       ) : m.email ? (
         <PlainTextEmail text={m.text} quoteStart={m.email.quoteStart} />
       ) : (
