@@ -53,7 +53,9 @@ function readBase64(file: File): Promise<string> {
 /**
  * The CC a reply keeps when the agent leaves the CC field alone, picked as the server does
  * (core/reply-to-conversation.ts): the newest email's CC, each address once, without the contact
- * or the inboxes' own addresses. Shown, so nobody writes to hundreds of people unawares.
+ * or the inboxes' own addresses. Shown, so nobody writes to hundreds of people unawares. The server
+ * also drops addresses of inboxes this user cannot see and addresses it cannot send to safely, so
+ * in rare mail this may count one or two more than go out.
  */
 function keptThreadCc(messages: MessageT[], contactEmail: string | null, inboxes: InboxT[]): Address[] {
   const thread = messages.findLast((m) => m.kind === 'message' && Boolean(m.email?.messageId));
