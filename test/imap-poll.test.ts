@@ -8,6 +8,7 @@
 // waits in the spool and is retried, while the mail behind it arrives.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachStore, makeAccount, type TestStore } from './helpers/stores.ts';
 import { apiClient, testApp } from './helpers/api.ts';
@@ -17,6 +18,17 @@ import { poisonConversations } from './helpers/poison.ts';
 import { startImapPoller, type ImapPoller } from '../src/server/mail/imap-poll.ts';
 import { backoffDelay, fetchBatches, uidSet } from '../src/server/mail/imap-mailbox.ts';
 import { spoolDir } from '../src/server/mail/spool-files.ts';
+
+/** A process id nothing on this host runs now (signal 0 finds no such process). */
+function unusedPid(): number {
+  for (let pid = 2 ** 22 - 1; ; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+    }
+  }
+}
 
 let dovecot: Dovecot;
 beforeAll(async () => {
@@ -374,6 +386,32 @@ describeEachStore(
         await waitFor('the third mail', async () => (await m.subjects()).length === 3);
         expect(await m.subjects()).toEqual(['While the first one watches', 'After the takeover', 'After the dead one']);
         expect(await m.messageCount()).toBe(3);
+        await stop(third);
+
+        // A process of this host that is gone (a crash, kill -9) holds it no longer than the next
+        // reconcile: a restarted single-process install does not wait for the lease to expire.
+        // A live process of this host keeps its lease.
+        const host = os.hostname();
+        const gonePid = unusedPid();
+        await lease(`${host}:${process.ppid}:0:alive`, 60_000);
+        const fourth = startImapPoller(m.deps, FAST);
+        running.add(fourth);
+        await fourth.reconcile();
+        await fourth.reconcile();
+        expect(fourth.watching()).not.toContain(m.channelId);
+        await lease(`${host}:${gonePid}:0:crashed`, 60_000);
+        await fourth.reconcile();
+        expect(fourth.watching()).toContain(m.channelId);
+        // An earlier run that had this very pid is gone too (a restarted container's pid 1).
+        await stop(fourth);
+        await lease(`${host}:${process.pid}:12345:earlier-run`, 60_000);
+        const fifth = startImapPoller(m.deps, FAST);
+        running.add(fifth);
+        await fifth.reconcile();
+        expect(fifth.watching()).toContain(m.channelId);
+        // Stopped while it may still be connecting to the mailbox: a stop must not wait on a
+        // connect it closed (it did, forever, until the worker raced connect with stop).
+        await stop(fifth);
       } finally {
         for (const p of running) await p.stop();
         await m.app.close();

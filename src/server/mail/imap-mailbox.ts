@@ -84,6 +84,22 @@ export function uidSet(uids: number[]): string {
   return parts.join(',');
 }
 
+/** The promise itself, marked handled: it is only ever awaited inside a race, maybe never. */
+function noUnhandled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/**
+ * Ends a client's session: LOGOUT when logged in, else just the socket. A client still connecting
+ * would queue the LOGOUT behind a login that never comes, and stopping the poller right after a
+ * mailbox was taken over waited forever for it.
+ */
+async function endSession(client: ImapFlow): Promise<void> {
+  if (client.usable) await client.logout().catch(() => client.close());
+  else client.close();
+}
+
 export class MailboxWorker {
   private stopped = false;
   private wakeUp: (() => void) | null = null;
@@ -96,6 +112,14 @@ export class MailboxWorker {
     private readonly timings: MailboxTimings,
   ) {}
 
+  /** Rejects once stop() is called: what a session waits on that stopping cannot otherwise end. */
+  private stopNow: () => void = () => {};
+  private readonly stopping = noUnhandled(
+    new Promise<never>((_, reject) => {
+      this.stopNow = () => reject(new Error('The mailbox worker stopped'));
+    }),
+  );
+
   start(): void {
     this.loop ??= this.run();
   }
@@ -103,7 +127,8 @@ export class MailboxWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
-    await this.client?.logout().catch(() => this.client?.close());
+    this.stopNow();
+    if (this.client) await endSession(this.client);
     await this.loop;
   }
 
@@ -199,7 +224,8 @@ export class MailboxWorker {
     });
     try {
       if (this.stopped) return;
-      await client.connect();
+      // Raced with stop(): a client closed while it connects never settles its connect().
+      await Promise.race([client.connect(), this.stopping]);
       await client.mailboxOpen('INBOX');
       await this.status('ok', null);
       while (!this.stopped && !closed) {
@@ -211,7 +237,7 @@ export class MailboxWorker {
     } finally {
       active = false;
       this.client = null;
-      if (!closed) await client.logout().catch(() => client.close());
+      if (!closed) await endSession(client);
     }
   }
 

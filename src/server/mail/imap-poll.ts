@@ -6,11 +6,9 @@
 // Every process plays this role by default, so several replicas share the mailboxes: each takes
 // a lease on a mailbox before watching it and renews it at every reconcile; a process that stops
 // gives its leases back, and one that dies loses them when they expire, so another takes over.
-import crypto from 'node:crypto';
-import os from 'node:os';
 import type { Deps } from '../deps.ts';
 import { DEFAULT_TIMINGS, MailboxWorker, type MailboxTimings } from './imap-mailbox.ts';
-import { claimMailboxes, listWatchedMailboxes, releaseMailboxes } from './imap-state.ts';
+import { claimMailboxes, listWatchedMailboxes, newLeaseHolder, releaseLeasesOfGoneProcesses, releaseMailboxes } from './imap-state.ts';
 import { acquireInboundProcessing, type ProcessingPlace } from './inbound-processing.ts';
 
 export interface ImapPollerOptions extends Partial<MailboxTimings> {
@@ -36,7 +34,7 @@ export function startImapPoller(deps: Deps, opts: ImapPollerOptions = {}): ImapP
   const leaseMs = opts.leaseMs ?? Math.max(30_000, 3 * reconcileMs);
   // Fetched mail waits in the spool until this turns it into conversations.
   const processing = acquireInboundProcessing(deps, opts.processing ?? 'in-process');
-  const holder = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  const holder = newLeaseHolder();
   /** The mailboxes this poller holds the lease on. */
   let held = new Set<string>();
   const workers = new Map<string, MailboxWorker>();
@@ -47,6 +45,7 @@ export function startImapPoller(deps: Deps, opts: ImapPollerOptions = {}): ImapP
   async function once(): Promise<void> {
     const mailboxes = await listWatchedMailboxes(deps);
     const wanted = new Map(mailboxes.filter((m) => m.enabled && m.teamAddress).map((m) => [m.channelId, m]));
+    await releaseLeasesOfGoneProcesses(deps, holder);
     const claimed = await claimMailboxes(deps, holder, [...wanted.keys()], leaseMs);
     const unwanted = [...held].filter((id) => !wanted.has(id));
     held = claimed;

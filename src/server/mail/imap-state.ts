@@ -2,6 +2,8 @@
 // that lets one process at a time watch each, the UIDVALIDITY/last-UID watermark (so a restart
 // neither re-imports nor misses mail), and the channel's status and status detail that the
 // settings screen shows.
+import crypto from 'node:crypto';
+import os from 'node:os';
 import type { Deps } from '../deps.ts';
 import { chunks } from '../db/chunks.ts';
 
@@ -54,6 +56,60 @@ export async function claimMailboxes(deps: Deps, holder: string, channelIds: str
     for (const r of rows) held.add(r.channel_id);
   }
   return held;
+}
+
+/** When this process started (ms): tells an earlier process that had the same pid from this one. */
+const PROCESS_STARTED_MS = Math.round(Date.now() - process.uptime() * 1000);
+
+/**
+ * A lease holder's name, unique per poller: `host:pid:processStart:random`. What
+ * releaseLeasesOfGoneProcesses reads back to tell whether the holder still runs.
+ */
+export function newLeaseHolder(): string {
+  return `${os.hostname()}:${process.pid}:${PROCESS_STARTED_MS}:${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/** Whether the process a holder names still runs: only answerable for this host's processes. */
+function holderGone(holder: string): boolean {
+  const [host, pidText, startedText] = holder.split(':');
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  // Our own pid: this process, or an earlier one that had its pid (a restarted container's pid 1).
+  if (pid === process.pid) return Math.abs(Number(startedText) - PROCESS_STARTED_MS) > 1_000;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Frees the leases of processes of this host that are gone (a crash, kill -9, a restart), so their
+ * mailboxes are watched again now rather than when the leases expire (30 s and more of no mail
+ * after every crash of a single-process install). A pid reused by another program looks alive:
+ * that lease just expires as before. Returns how many leases were freed.
+ */
+export async function releaseLeasesOfGoneProcesses(deps: Deps, holder: string): Promise<number> {
+  const rows = await deps.store.db
+    .selectFrom('email_channel_settings')
+    .select(['channel_id', 'imap_lease_holder'])
+    .where('imap_lease_holder', 'is not', null)
+    .where('imap_lease_holder', '!=', holder)
+    .execute();
+  let freed = 0;
+  for (const row of rows) {
+    if (!holderGone(row.imap_lease_holder!)) continue;
+    const res = await deps.store.db
+      .updateTable('email_channel_settings')
+      .set({ imap_lease_holder: null, imap_lease_until: null })
+      .where('channel_id', '=', row.channel_id)
+      .where('imap_lease_holder', '=', row.imap_lease_holder)
+      .executeTakeFirst();
+    freed += Number(res.numUpdatedRows);
+  }
+  return freed;
 }
 
 /** Gives up this holder's leases on these mailboxes, so another process takes them over at once. */
