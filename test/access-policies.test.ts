@@ -39,10 +39,11 @@ describe('seats and assignment targets', () => {
   ] as const)('%s', (_name, c, how, code) => {
     expect(assignRefusal(c, how)?.code ?? null).toBe(code);
   });
-  it('free seats assign only unassigned conversations by hand; paid seats any', () => {
-    expect(manualAssignRefusal({ seat: 'free' }, { assigneeId: null })).toBeNull();
-    expect(manualAssignRefusal({ seat: 'free' }, { assigneeId: 'someone' })?.code).toBe('free_seat');
-    expect(manualAssignRefusal({ seat: 'paid' }, { assigneeId: 'someone' })).toBeNull();
+  it('free seats assign by hand only unassigned conversations and their own (to hand it over or let it go); paid seats any', () => {
+    expect(manualAssignRefusal({ id: 'fran', seat: 'free' }, { assigneeId: null })).toBeNull();
+    expect(manualAssignRefusal({ id: 'fran', seat: 'free' }, { assigneeId: 'fran' })).toBeNull();
+    expect(manualAssignRefusal({ id: 'fran', seat: 'free' }, { assigneeId: 'someone' })).toEqual({ code: 'free_seat', message: 'With a free seat you can assign only unassigned conversations or your own' });
+    expect(manualAssignRefusal({ id: 'paula', seat: 'paid' }, { assigneeId: 'someone' })).toBeNull();
     expect(isPaidSeat({ seat: 'paid' })).toBe(true);
     expect(isPaidSeat({ seat: 'free' })).toBe(false);
   });

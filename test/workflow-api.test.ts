@@ -54,7 +54,7 @@ describeEachStore('conversation workflow', (store) => {
     expect((await apiClient(app, ann.token).get('/notifications/unread-count')).body.count).toBe(1);
   });
 
-  it('lets free seats assign unassigned conversations only; refuses assignees who cannot act; view-only admins get 403 view_only', async () => {
+  it('lets free seats assign only unassigned conversations and their own; refuses assignees who cannot act; view-only admins get 403 view_only', async () => {
     const deps = store().deps;
     const acct = await makeAccount(deps);
     const owner = apiClient(app, acct.token);
@@ -63,10 +63,16 @@ describeEachStore('conversation workflow', (store) => {
     const c = await addConversation(deps, acct.account, acct.inbox.id);
     const byFree = apiClient(app, free.token);
     expect((await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: free.user.id })).status).toBe(200);
-    const reassign = await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: paid.user.id });
+    // Her own conversation she may let go or hand over (she is not stuck with it)...
+    expect((await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: null })).status).toBe(200);
+    expect((await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: free.user.id })).status).toBe(200);
+    expect((await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: paid.user.id })).status).toBe(200);
+    // ...but not take or move someone else's.
+    const reassign = await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: free.user.id });
     expect(reassign.status).toBe(403);
-    expect(reassign.body.error.code).toBe('forbidden');
+    expect(reassign.body.error).toMatchObject({ code: 'forbidden', message: 'With a free seat you can assign only unassigned conversations or your own' });
     // A free seat can be assigned by hand by a paid seat.
+    expect((await owner.post(`/conversations/${c.id}/assign`, { assigneeId: free.user.id })).status).toBe(200);
     expect((await owner.post(`/conversations/${c.id}/assign`, { assigneeId: paid.user.id })).status).toBe(200);
 
     // A restricted inbox: Pat has no access, the admin may only view.

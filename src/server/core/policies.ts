@@ -78,12 +78,13 @@ export function assignRefusal(candidate: AssigneeFacts, how: 'auto' | 'manual'):
 
 /**
  * May this user (who can act in the inbox) change a conversation's assignee by hand? Paid seats
- * always; free seats only while it is unassigned (seed: free users "can still assign and respond
- * to unassigned conversations"). Null when allowed.
+ * always; free seats while it is unassigned (seed: free users "can still assign and respond to
+ * unassigned conversations"), and when it is their own, so one who took a conversation can hand
+ * it over or let it go instead of being stuck with it. Null when allowed.
  */
-export function manualAssignRefusal(actor: { seat: Seat }, conversation: { assigneeId: string | null }): AssignRefusal | null {
-  if (isPaidSeat(actor) || conversation.assigneeId === null) return null;
-  return { code: 'free_seat', message: 'With a free seat you can assign only unassigned conversations' };
+export function manualAssignRefusal(actor: { id: string; seat: Seat }, conversation: { assigneeId: string | null }): AssignRefusal | null {
+  if (isPaidSeat(actor) || conversation.assigneeId === null || conversation.assigneeId === actor.id) return null;
+  return { code: 'free_seat', message: 'With a free seat you can assign only unassigned conversations or your own' };
 }
 
 /** Who sees an event from the journal: account-wide ones go to everyone in the account. */

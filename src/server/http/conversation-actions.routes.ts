@@ -30,7 +30,7 @@ export const conversationActionRoutes =
           tags,
           summary: 'Assign, reassign or (assigneeId null) unassign',
           description:
-            'Any active user who can act in the inbox may be assigned by hand, free seats included (only automatic assignment is limited to paid seats). A caller with a free seat may only assign conversations that are unassigned. The assignee is notified per their preferences.',
+            'Any active user who can act in the inbox may be assigned by hand, free seats included (only automatic assignment is limited to paid seats). A caller with a free seat may only assign conversations that are unassigned or assigned to themselves. The assignee is notified per their preferences.',
           params: IdParams,
           body: z.strictObject({ assigneeId: id.nullable() }),
           response: { 200: Conversation },
