@@ -10,6 +10,7 @@ import { openSocket, type SocketMessage } from './helpers/ws-client.ts';
 import { buildApp } from '../src/server/http/app.ts';
 import { createUser } from '../src/server/core/create-user.ts';
 import { issueApiToken } from '../src/server/core/api-tokens.ts';
+import { addConversation } from './access-fixtures.ts';
 import type { Deps } from '../src/server/deps.ts';
 import type { Role } from '../src/server/db/schema.ts';
 
@@ -72,6 +73,29 @@ describeEachStore('agents socket', (store) => {
     await agentSocket.waitFor((m) => m.event?.inboxId === restricted.body.id, 'restricted inbox event after grant');
     await agentSocket.close();
     await adminSocket.close();
+  });
+
+  it('sends a notification to its recipient only, not to everyone who sees the inbox', async () => {
+    const deps = store().deps;
+    const acct = await makeAccount(deps);
+    const owner = apiClient(app, acct.token);
+    const agent = await addUser(deps, acct.account.id, `bob@${acct.account.subdomain}.test`, 'agent');
+    const ownerSocket = await openSocket(`${wsUrl}?token=${acct.token}`);
+    const agentSocket = await openSocket(`${wsUrl}?token=${agent.token}`);
+    await ownerSocket.subscribe();
+    await agentSocket.subscribe();
+    const c = await addConversation(deps, acct.account, acct.inbox.id);
+    expect((await owner.post(`/conversations/${c.id}/assign`, { assigneeId: agent.user.id })).status).toBe(200);
+    await owner.patch(`/inboxes/${acct.inbox.id}`, { name: 'Support' });
+    const notified = await agentSocket.waitFor((m) => m.event?.type === 'notification.created', 'the assignee’s notification');
+    expect(notified.event!.data).toMatchObject({ userId: agent.user.id, kind: 'assigned', conversationId: c.id });
+    // The owner saw the assignment and the rename after it, and no notification of Bob's.
+    await ownerSocket.waitFor((m) => m.event?.type === 'inbox.updated', 'the rename');
+    const ownerTypes = ownerSocket.events().map((m) => m.event!.type);
+    expect(ownerTypes).toContain('conversation.updated');
+    expect(ownerTypes).not.toContain('notification.created');
+    await ownerSocket.close();
+    await agentSocket.close();
   });
 
   it('resyncs from the last seq after a reconnect: nothing missed, nothing repeated', async () => {

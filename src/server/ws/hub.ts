@@ -82,11 +82,16 @@ export function createSocketHub(db: Kysely<Database>, bus: Bus, log: { warn(obj:
           if (rows.length === 0 || client.closed) break;
           // Rights are loaded once per batch and again after any event that may change them.
           for (const row of rows) {
-            if (row.inbox_id !== null) {
+            const message = eventMessage(row);
+            const addressee = addresseeOf(message.event);
+            if (addressee !== null) {
+              // One user's own (a notification): theirs alone, whoever else sees the inbox.
+              if (addressee === user.id) send(client, message);
+            } else if (row.inbox_id !== null) {
               rights ??= await inboxRights(db, user);
-              if (rights.has(row.inbox_id)) send(client, eventMessage(row));
+              if (rights.has(row.inbox_id)) send(client, message);
             } else {
-              send(client, eventMessage(row));
+              send(client, message);
             }
             client.cursor = Number(row.seq);
             if (changesAccess(row.type)) rights = undefined;
@@ -151,7 +156,17 @@ export function createSocketHub(db: Kysely<Database>, bus: Bus, log: { warn(obj:
   };
 }
 
-function eventMessage(row: { seq: number | string; type: string; inbox_id: string | null; payload: string; created_at: string }): ServerMessage {
+/**
+ * The one user an event is for, or null when it is for whoever may see its inbox (or account):
+ * notifications are their recipient's (naming who was mentioned or assigned is theirs to know).
+ */
+function addresseeOf(event: { type: string; data: unknown }): string | null {
+  if (!event.type.startsWith('notification.')) return null;
+  const userId = (event.data as { userId?: unknown } | null)?.userId;
+  return typeof userId === 'string' ? userId : null;
+}
+
+function eventMessage(row: { seq: number | string; type: string; inbox_id: string | null; payload: string; created_at: string }): Extract<ServerMessage, { type: 'event' }> {
   let data: unknown = null;
   try {
     data = JSON.parse(row.payload);
