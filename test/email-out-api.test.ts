@@ -94,6 +94,9 @@ for (const kind of STORE_KINDS) {
       const sent = list.body.items.find((m: { id: string }) => m.id === res.body.id);
       expect(sent).toMatchObject({ deliveryStatus: 'sent', deliveryError: null });
       expect(sent.email.from).toEqual({ name: 'Ada Lovelace at Acme', address: `ada.lovelace@${domain}` });
+      // The contact's timeline says who sent it, beside the received email's entry.
+      const timeline = (await api.get(`/contacts/${conversation.contact_id}/timeline`)).body.items as Array<{ kind: string; summary: string }>;
+      expect(timeline.filter((t) => t.kind === 'email_sent').map((t) => t.summary)).toEqual(['Email sent by Ada Lovelace: Re: Broken widget']);
     });
 
     it("threads the customer's answer to a delivered reply back into the same conversation", async () => {

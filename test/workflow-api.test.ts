@@ -63,6 +63,8 @@ describeEachStore('conversation workflow', (store) => {
     const c = await addConversation(deps, acct.account, acct.inbox.id);
     const byFree = apiClient(app, free.token);
     expect((await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: free.user.id })).status).toBe(200);
+    const took = (await byFree.get(`/conversations/${c.id}/messages`)).body.items.filter((m: { kind: string }) => m.kind === 'activity').at(-1);
+    expect(took.text).toBe('Fay took this conversation');
     // Her own conversation she may let go or hand over (she is not stuck with it)...
     expect((await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: null })).status).toBe(200);
     expect((await byFree.post(`/conversations/${c.id}/assign`, { assigneeId: free.user.id })).status).toBe(200);
@@ -127,6 +129,11 @@ describeEachStore('conversation workflow', (store) => {
     const later = new Date(Date.now() + 7200_000);
     const s1 = await owner.post(`/conversations/${c.id}/snooze`, { until: soon.toISOString() });
     expect(s1.body).toMatchObject({ status: 'snoozed', snoozedUntil: soon.toISOString() });
+    // The activity line reads the time, in UTC, not as an ISO string; its data keeps the exact time.
+    const activity = (await owner.get(`/conversations/${c.id}/messages`)).body.items.filter((m: { kind: string }) => m.kind === 'activity').at(-1);
+    const readable = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(soon);
+    expect(activity.text).toMatch(new RegExp(`snoozed this conversation until ${readable} UTC$`));
+    expect(activity.activity).toMatchObject({ type: 'snoozed', until: soon.toISOString() });
     await owner.post(`/conversations/${c.id}/snooze`, { until: later.toISOString() });
     expect((await owner.get('/conversations?status=snoozed')).body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
 

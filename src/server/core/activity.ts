@@ -12,12 +12,14 @@ export interface Activity {
 
 /** The display name of whoever is acting: a user's full name or "Parley" for the system. */
 export function actorName(ctx: Ctx): string {
-  if (ctx.actor.kind === 'system') return 'Parley';
-  const u = ctx.actor.user;
-  return `${u.first_name} ${u.last_name}`.trim() || u.email;
+  return ctx.actor.kind === 'system' ? 'Parley' : userName(ctx.actor.user);
 }
 
 export const actorUserId = (ctx: Ctx): string | null => (ctx.actor.kind === 'user' ? ctx.actor.user.id : null);
+
+const UTC_TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+/** A time in an activity line, read the same by every viewer: "3 Dec 2026, 09:16 UTC" (the line's data keeps the exact ISO time). */
+export const activityTime = (iso: string): string => `${UTC_TIME.format(new Date(iso))} UTC`;
 
 export function userName(u: Pick<Row<'users'>, 'first_name' | 'last_name' | 'email'>): string {
   return `${u.first_name} ${u.last_name}`.trim() || u.email;

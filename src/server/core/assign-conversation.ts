@@ -7,7 +7,7 @@ import type { Row } from '../db/schema.ts';
 import { DomainError, invalid } from './errors.ts';
 import { assignRefusal, manualAssignRefusal } from './policies.ts';
 import { conversationFor, rightInInbox } from './inbox-access.ts';
-import { actorName, recordActivity, userName } from './activity.ts';
+import { actorName, actorUserId, recordActivity, userName } from './activity.ts';
 import { notifyUser } from './notify.ts';
 
 /** Sets the assignee (no access checks: callers have done them). Returns the updated row. */
@@ -18,7 +18,12 @@ export async function applyAssignment(ctx: Ctx, conversation: Row<'conversations
   const updated = { ...conversation, assignee_id: assigneeId };
   if (assignee) {
     await ctx.db.updateTable('user_assignment_rank').set({ last_assigned_at: ctx.now.toISOString() }).where('user_id', '=', assignee.id).execute();
-    const text = how === 'auto' ? `Automatically assigned to ${userName(assignee)}` : `${actorName(ctx)} assigned this conversation to ${userName(assignee)}`;
+    const text =
+      how === 'auto'
+        ? `Automatically assigned to ${userName(assignee)}`
+        : actorUserId(ctx) === assignee.id
+          ? `${actorName(ctx)} took this conversation`
+          : `${actorName(ctx)} assigned this conversation to ${userName(assignee)}`;
     await recordActivity(ctx, updated, { type: 'assigned', assigneeId: assignee.id, previousAssigneeId: conversation.assignee_id, automatic: how === 'auto' }, text);
     await notifyUser(ctx, { userId: assignee.id, kind: 'assigned', conversation: updated });
   } else {

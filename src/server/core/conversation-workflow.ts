@@ -7,7 +7,7 @@ import type { Row } from '../db/schema.ts';
 import { invalid } from './errors.ts';
 import { conversationFor, inboxFor, rightInInbox } from './inbox-access.ts';
 import { canAct } from './policies.ts';
-import { actorName, recordActivity } from './activity.ts';
+import { activityTime, actorName, recordActivity } from './activity.ts';
 import { applyAssignment } from './assign-conversation.ts';
 
 export const SNOOZE_WAKE_JOB = 'snooze_wake';
@@ -53,7 +53,7 @@ export async function snoozeConversation(ctx: Ctx<UserActor>, input: { conversat
   if (ms > MAX_SNOOZE_MS) throw invalid('until', 'Snooze for at most a year');
   const until = input.until.toISOString();
   const updated = await setStatus(ctx, conversation, { status: 'snoozed', snoozed_until: until, closed_at: null });
-  await recordActivity(ctx, updated, { type: 'snoozed', until }, `${actorName(ctx)} snoozed this conversation until ${until}`);
+  await recordActivity(ctx, updated, { type: 'snoozed', until }, `${actorName(ctx)} snoozed this conversation until ${activityTime(until)}`);
   // One job per snooze, due when it ends; a later snooze or reopen makes this one a no-op.
   await ctx.enqueue({ type: SNOOZE_WAKE_JOB, accountId: conversation.account_id, payload: { conversationId: conversation.id, until }, runAt: input.until });
   return updated;

@@ -12,6 +12,7 @@ import { accountMailDomain, type MailDomains } from './mail-addresses.ts';
 import { hasControlChars, headerText, isPlainAddress, replySubject } from './sender.ts';
 import { requireSendable, sendingOptions } from './sending-route.ts';
 import { recordMentions } from './mentions.ts';
+import { userName } from './activity.ts';
 
 export const SEND_EMAIL_JOB = 'send_email';
 
@@ -157,7 +158,7 @@ export async function replyToConversation(ctx: Ctx<UserActor>, input: ReplyInput
   await ctx.db.updateTable('conversations').set({ last_activity_at: now, preview: body.slice(0, 200) }).where('id', '=', conversation.id).execute();
   await ctx.db
     .insertInto('timeline_entries')
-    .values({ id: ctx.newId(), account_id: account.id, contact_id: contact.id, kind: 'email_sent', conversation_id: conversation.id, message_id: id, summary: message.subject ?? '', created_at: now })
+    .values({ id: ctx.newId(), account_id: account.id, contact_id: contact.id, kind: 'email_sent', conversation_id: conversation.id, message_id: id, summary: `Email sent by ${userName(user)}: ${message.subject ?? ''}`, created_at: now })
     .execute();
   await ctx.enqueue({ type: SEND_EMAIL_JOB, accountId: account.id, payload: { messageId: id } });
   await ctx.emit({ type: 'message.created', accountId: account.id, inboxId: conversation.inbox_id, data: { conversationId: conversation.id, messageId: id, kind: 'message' } });
