@@ -166,6 +166,34 @@ describeEachStore('email in over SMTP', (store) => {
     expect(landed.map((c) => c.subject).sort()).toEqual([`${tag} Postmaster@${freeMailDomain}`, `${tag} postmaster`, `${tag} postmaster@${mailDomain}`].sort());
   });
 
+  it("accepts mail to an agent's default From address into the default inbox, threaded there, and refuses other names", async () => {
+    const deps = store().deps;
+    const acct = await makeAccount(deps);
+    const domain = acct.email.inbound_address.split('@')[1]!;
+    await deps.store.db.updateTable('users').set({ first_name: 'Zoë', last_name: 'Quinn' }).where('id', '=', acct.owner.id).execute();
+    // A reply Zoë sent from the default inbox: its From is zoe.quinn@ the account's domain.
+    const first = await send([acct.email.inbound_address], eml({ to: acct.email.inbound_address, subject: 'Where is my order?', messageId: mid('order') }));
+    expect(first.final).toMatch(/^250 /);
+    const [conversation] = await conversations(acct.token);
+    const reply = await apiClient(live.app, acct.token).post(`/conversations/${conversation.id}/messages`, { body: 'It ships today.' });
+    expect(reply.status).toBe(201);
+    // The customer's client ignores Reply-To and answers the From address.
+    const answer = await send(
+      [`Zoe.Quinn@${domain}`],
+      eml({ to: `zoe.quinn@${domain}`, subject: 'Re: Where is my order?', inReplyTo: `<${reply.body.email.messageId}>`, body: 'Thanks!' }),
+    );
+    expect(answer.final).toMatch(/^250 /);
+    expect(await conversations(acct.token)).toHaveLength(1);
+    expect((await messages(acct.token, conversation.id)).map((m) => m.text?.trim()).filter(Boolean)).toContain('Thanks!');
+    // Written to fresh, it starts a conversation in the default inbox; any other name is unknown.
+    expect((await send([`zoe.quinn@${domain}`], eml({ to: `zoe.quinn@${domain}`, subject: 'A new question' }))).final).toMatch(/^250 /);
+    expect((await conversations(acct.token)).map((c) => c.subject).sort()).toEqual(['A new question', 'Where is my order?']);
+    expect((await sendRaw(live.smtp.port, { from: 'a@b.example', to: [`zoe.smith@${domain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.1\.1/);
+    // It follows the default inbox's fallback email when that is turned off.
+    expect((await apiClient(live.app, acct.token).patch(`/channels/${acct.channel.id}`, { enabled: false })).status).toBe(200);
+    expect((await sendRaw(live.smtp.port, { from: 'a@b.example', to: [`zoe.quinn@${domain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.2\.1/);
+  });
+
   it('refuses recipients beyond the limit with 452 4.5.3 and oversized messages with 552', async () => {
     const acct = await makeAccount(store().deps);
     const c = await rawSmtp(live.smtp.port);

@@ -15,6 +15,11 @@ export function postmasterScope(address: string, domains: MailDomains): { instal
   if (local !== 'postmaster') return null;
   const domain = at < 0 ? '' : address.slice(at + 1);
   if (domain === '' || domain === domains.mailDomain || domain === domains.freeMailDomain) return { installation: true };
+  return accountDomainOf(domain, domains);
+}
+
+/** The account subdomain a mail domain names (acme.parley.localhost, acme.free.parley.localhost), or null. */
+export function accountDomainOf(domain: string, domains: MailDomains): { subdomain: string; free: boolean } | null {
   // The free domain may sit under the paid one (free.parley.localhost): look at it first.
   for (const [parent, free] of [[domains.freeMailDomain, true], [domains.mailDomain, false]] as const) {
     if (!domain.endsWith(`.${parent}`)) continue;
@@ -30,19 +35,25 @@ export async function lookupPostmaster(db: Kysely<Database>, address: string, do
   if (!scope) return null;
   const accountId = 'installation' in scope ? await firstSuperAdminAccount(db) : await accountBySubdomain(db, scope.subdomain, scope.free);
   if (!accountId) return null;
+  const fallback = await defaultInboxFallback(db, accountId);
+  if (!fallback) return null;
+  // Accepted even when the channel is turned off: the RFC's MUST outranks the switch, and a
+  // postmaster report is about the mail system, not a customer's conversation.
+  return { address, channelId: fallback.channelId, inboxId: fallback.inboxId, accountId, enabled: true, kind: 'postmaster' };
+}
+
+/** The fallback email channel of the account's default inbox: where mail for the account as a whole goes. */
+export async function defaultInboxFallback(db: Kysely<Database>, accountId: string): Promise<{ channelId: string; inboxId: string; enabled: boolean } | null> {
   const row = await db
     .selectFrom('inboxes')
     .innerJoin('channels', 'channels.inbox_id', 'inboxes.id')
     .innerJoin('email_channel_settings', 'email_channel_settings.channel_id', 'channels.id')
-    .select(['channels.id as channel_id', 'channels.inbox_id'])
+    .select(['channels.id as channel_id', 'channels.inbox_id', 'channels.enabled'])
     .where('inboxes.account_id', '=', accountId)
     .where('inboxes.is_default', '=', 1)
     .where('email_channel_settings.is_fallback', '=', 1)
     .executeTakeFirst();
-  if (!row) return null;
-  // Accepted even when the channel is turned off: the RFC's MUST outranks the switch, and a
-  // postmaster report is about the mail system, not a customer's conversation.
-  return { address, channelId: row.channel_id, inboxId: row.inbox_id, accountId, enabled: true, kind: 'postmaster' };
+  return row ? { channelId: row.channel_id, inboxId: row.inbox_id, enabled: row.enabled === 1 } : null;
 }
 
 async function firstSuperAdminAccount(db: Kysely<Database>): Promise<string | undefined> {
@@ -58,7 +69,7 @@ async function firstSuperAdminAccount(db: Kysely<Database>): Promise<string | un
   return user?.account_id;
 }
 
-async function accountBySubdomain(db: Kysely<Database>, subdomain: string, free: boolean): Promise<string | undefined> {
+export async function accountBySubdomain(db: Kysely<Database>, subdomain: string, free: boolean): Promise<string | undefined> {
   const account = await db.selectFrom('accounts').select(['id', 'plan']).where('subdomain', '=', subdomain).executeTakeFirst();
   // acme.free.parley.localhost is only a free account's domain, acme.parley.localhost only a paid one's.
   return account && (account.plan === 'free') === free ? account.id : undefined;

@@ -1,11 +1,13 @@
 // RCPT lookup: which channel an address routes to, through the channel_addresses table
 // (inbound, forwarding and team addresses, stored lower-case). `+tag` sub-addressing
 // (RFC 5233) and our reply token (`…+c_<token>@…`) route to the base address's channel.
-// Postmaster, which every mail domain must accept, routes as mail/postmaster.ts says.
+// Postmaster, which every mail domain must accept, routes as mail/postmaster.ts says, and an
+// agent's default From address as mail/agent-addresses.ts says.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { MailDomains } from '../core/mail-addresses.ts';
 import { lookupPostmaster } from './postmaster.ts';
+import { lookupAgentAddress } from './agent-addresses.ts';
 
 export interface RecipientTarget {
   address: string;
@@ -46,7 +48,8 @@ export async function lookupRecipient(db: Kysely<Database>, address: string): Pr
   return { address: exact, channelId: row.channel_id, inboxId: row.inbox_id, accountId: row.account_id, enabled: row.enabled === 1, kind: row.kind };
 }
 
-/** Where mail for a recipient goes: a channel's address, else postmaster's place, else nowhere. */
+/** Where mail for a recipient goes: a channel's address, else postmaster's place, else an agent's From address's, else nowhere. */
 export async function routeRecipient(db: Kysely<Database>, address: string, domains: MailDomains): Promise<RecipientTarget | null> {
-  return (await lookupRecipient(db, address)) ?? (await lookupPostmaster(db, baseAddress(address), domains));
+  const base = baseAddress(address);
+  return (await lookupRecipient(db, address)) ?? (await lookupPostmaster(db, base, domains)) ?? (await lookupAgentAddress(db, base, domains));
 }
