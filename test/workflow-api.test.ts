@@ -146,11 +146,14 @@ describeEachStore('conversation workflow', (store) => {
     await t1.drain();
     await t1.stop();
     expect((await owner.get(`/conversations/${c.id}`)).body.status).toBe('snoozed');
+    const beforeWake = new Date().toISOString();
     const t2 = createWorker(deps, { [SNOOZE_WAKE_JOB]: snoozeWakeHandler }, { pollMs: 3600_000, clock: () => new Date(later.getTime() + 1000) });
     await t2.drain();
     await t2.stop();
     const woken = await owner.get(`/conversations/${c.id}`);
     expect(woken.body).toMatchObject({ status: 'open', snoozedUntil: null });
+    // It comes back at the top of the open list: its last activity is the wake-up.
+    expect(woken.body.lastActivityAt >= beforeWake).toBe(true);
     expect(await activities(acct.token, c.id)).toEqual(['snoozed', 'snoozed', 'snooze_ended']);
   });
 

@@ -65,8 +65,12 @@ export async function wakeSnoozedConversation(ctx: Ctx, input: { conversationId:
   // The job runs only once due (run_at = until), so only "is it still this snooze?" is asked.
   if (!conversation || conversation.status !== 'snoozed' || conversation.snoozed_until !== input.until) return null;
   const updated = await setStatus(ctx, conversation, { status: 'open', snoozed_until: null, closed_at: null });
-  await recordActivity(ctx, updated, { type: 'snooze_ended', until: input.until }, 'The snooze ended: the conversation is open again');
-  return updated;
+  // Back at the top of the open list, where whoever snoozed it expects it to turn up.
+  const now = ctx.now.toISOString();
+  await ctx.db.updateTable('conversations').set({ last_activity_at: now }).where('id', '=', conversation.id).execute();
+  const woken = { ...updated, last_activity_at: now };
+  await recordActivity(ctx, woken, { type: 'snooze_ended', until: input.until }, 'The snooze ended: the conversation is open again');
+  return woken;
 }
 
 /**
