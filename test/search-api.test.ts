@@ -46,6 +46,11 @@ describeEachStore('conversation search', (store) => {
     expect(ids(await owner.get('/search?q=invoice%20warehouse'))).toEqual([]);
     expect(ids(await owner.get('/search?q=closed'))).toEqual([]);
     expect(ids(await owner.get('/search?q=hello')).sort()).toEqual([invoice.id, shipping.id].sort());
+    // "#n" is the conversation numbered n, not the word n ("Invoice 20417" is not #20417).
+    const numbered = await deps.store.db.selectFrom('conversations').select('number').where('id', '=', shipping.id).executeTakeFirstOrThrow();
+    expect(ids(await owner.get(`/search?q=${encodeURIComponent(`#${numbered.number}`)}`))).toEqual([shipping.id]);
+    expect(ids(await owner.get(`/search?q=${encodeURIComponent('#20417')}`))).toEqual([]);
+    expect(ids(await owner.get('/search?q=20417'))).toEqual([invoice.id]);
   });
 
   it('pages newest activity first with the list’s cursor scheme; rejects an empty query', async () => {

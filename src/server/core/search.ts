@@ -1,6 +1,6 @@
 // Conversation search (issue 5): conversations whose subject, one of whose messages or notes
 // (not activity lines), or whose contact's name or email has every word of the query as a word
-// prefix; newest activity first. Always through an index, never a leading-wildcard LIKE.
+// prefix; newest activity first. A query "#n" finds conversation number n. Always through an index, never a leading-wildcard LIKE.
 // Filtered by the same inbox scope as the conversation list (inbox-access.ts), so nothing from
 // an inbox the user cannot see is found, counted or shown. The text indexes are store-specific
 // (search-match.ts).
@@ -30,7 +30,9 @@ export async function searchConversations(db: Kysely<Database>, dialect: Dialect
   if (terms.length === 0 || scope.inboxIds.length === 0) return [];
   let q = db.selectFrom('conversations').selectAll().where('account_id', '=', user.account_id);
   if (!scope.all) q = q.where(inboxIn(dialect, 'conversations.inbox_id', scope.inboxIds));
-  q = q.where(textMatch(dialect, user.account_id, terms));
+  // "#297" is conversation number 297 (how agents quote one to each other), not a word.
+  const byNumber = /^\s*#(\d{1,9})\s*$/.exec(input.q);
+  q = byNumber ? q.where('number', '=', Number(byNumber[1])) : q.where(textMatch(dialect, user.account_id, terms));
   if (input.after) {
     const [at, lastId] = input.after;
     q = q.where((eb) => eb.or([eb('last_activity_at', '<', at), eb.and([eb('last_activity_at', '=', at), eb('id', '<', lastId)])]));
