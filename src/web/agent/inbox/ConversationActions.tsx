@@ -11,9 +11,10 @@
 //   onDeleted: () => void — called once the conversation is deleted (back to the list).
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ConversationT, InboxT } from '../../../shared/api.ts';
+import type { ConversationT, InboxT, UserT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
-import { useInboxes, useUsers } from '../api/queries.ts';
+import { actsIn } from '../api/access.ts';
+import { useInboxes, useMe, useUsers } from '../api/queries.ts';
 import { useTickets, workflow, workflowKeys } from './workflow-api.ts';
 import { DeleteConversation } from './DeleteConversation.tsx';
 import './workflow.css';
@@ -25,6 +26,8 @@ export interface ConversationActionsProps {
   onChanged: () => void;
   onDeleted: () => void;
 }
+
+const FREE_SEAT_NOTE = 'With a free seat you can assign only unassigned conversations or your own';
 
 /** Snooze presets: later today, tomorrow morning, next Monday morning (local time). */
 export function snoozePresets(now = new Date()): { label: string; until: Date }[] {
@@ -42,8 +45,15 @@ export function snoozePresets(now = new Date()): { label: string; until: Date }[
   ];
 }
 
+/** Why a user listed as the assignee could not be picked now (they stay listed, so it is seen). */
+function assigneeNote(inbox: InboxT, u: UserT): string {
+  if (u.deactivatedAt) return ' (deactivated)';
+  return actsIn(inbox, u) ? '' : ' (cannot act in this inbox)';
+}
+
 export function ConversationActions({ conversation: c, inbox, viewOnly, onChanged, onDeleted }: ConversationActionsProps) {
   const users = useUsers();
+  const me = useMe().data;
   const inboxes = useInboxes();
   const client = useQueryClient();
   const tickets = useTickets({ conversationId: c.id });
@@ -72,6 +82,10 @@ export function ConversationActions({ conversation: c, inbox, viewOnly, onChange
     }
   }
 
+  // Only users the server would accept as assignee; the current one stays listed, marked.
+  const assignees = (users.data ?? []).filter((u) => (actsIn(inbox, u) && !u.deactivatedAt) || u.id === c.assigneeId);
+  // A free seat may assign only unassigned conversations or their own (core/policies.ts).
+  const seatLocked = me?.user.seat === 'free' && c.assigneeId !== null && c.assigneeId !== me.user.id;
   const targets = (inboxes.data ?? []).filter((i) => i.id !== inbox.id && i.myAccess === 'act');
   const ticket = tickets.data?.[0];
   const following = follow.data?.following ?? false;
@@ -81,16 +95,29 @@ export function ConversationActions({ conversation: c, inbox, viewOnly, onChange
       <span className={`status-badge status-${c.status}`}>{c.status === 'snoozed' && c.snoozedUntil ? `snoozed until ${new Date(c.snoozedUntil).toLocaleString()}` : c.status}</span>
       <label className="inline-field">
         <span className="visually-hidden">Assignee</span>
-        <select aria-label="Assignee" value={c.assigneeId ?? ''} disabled={disabled || !users.data} onChange={(e) => void act(() => workflow.assign(c.id, e.target.value || null))}>
+        <select
+          aria-label="Assignee"
+          aria-describedby={seatLocked ? `seat-note-${c.id}` : undefined}
+          title={seatLocked ? FREE_SEAT_NOTE : undefined}
+          value={c.assigneeId ?? ''}
+          disabled={disabled || !users.data || seatLocked}
+          onChange={(e) => void act(() => workflow.assign(c.id, e.target.value || null))}
+        >
           <option value="">Unassigned</option>
-          {(users.data ?? []).map((u) => (
+          {assignees.map((u) => (
             <option key={u.id} value={u.id}>
               {u.fullName || u.email}
               {u.seat === 'free' ? ' (free seat)' : ''}
+              {assigneeNote(inbox, u)}
             </option>
           ))}
         </select>
       </label>
+      {seatLocked && (
+        <span id={`seat-note-${c.id}`} className="hint">
+          {FREE_SEAT_NOTE}
+        </span>
+      )}
       {c.status === 'open' ? (
         <button type="button" className="button button-small button-secondary" disabled={disabled} onClick={() => void act(() => workflow.close(c.id))}>
           Close
@@ -101,7 +128,16 @@ export function ConversationActions({ conversation: c, inbox, viewOnly, onChange
         </button>
       )}
       <div className="menu">
-        <button type="button" className="button button-small button-secondary" aria-expanded={snoozeOpen} disabled={disabled} onClick={() => setSnoozeOpen((v) => !v)}>
+        <button
+          type="button"
+          className="button button-small button-secondary"
+          aria-expanded={snoozeOpen}
+          disabled={disabled}
+          onClick={() => {
+            setError(null);
+            setSnoozeOpen((v) => !v);
+          }}
+        >
           Snooze
         </button>
         {snoozeOpen && (
@@ -122,6 +158,12 @@ export function ConversationActions({ conversation: c, inbox, viewOnly, onChange
                 <span>Until</span>
                 <input type="datetime-local" aria-label="Snooze until" value={customUntil} onChange={(e) => setCustomUntil(e.target.value)} />
               </label>
+              {/* Here, not under the actions: the open popover would cover it. */}
+              {error && (
+                <p className="alert alert-error small" role="alert">
+                  {error}
+                </p>
+              )}
               <button type="submit" className="button button-small button-primary" disabled={!customUntil}>
                 Snooze
               </button>
@@ -152,7 +194,7 @@ export function ConversationActions({ conversation: c, inbox, viewOnly, onChange
         {following ? 'Unfollow' : 'Follow'}
       </button>
       {!viewOnly && <DeleteConversation conversation={c} onDeleted={onDeleted} />}
-      {error && (
+      {error && !snoozeOpen && (
         <p className="alert alert-error small" role="alert">
           {error}
         </p>

@@ -13,6 +13,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AutomationT, InboxT, UserT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
 import { useSave } from '../ui/useSave.ts';
+import { actsIn } from '../api/access.ts';
 import { useCanManageSettings, useTeams, useUsers } from '../api/queries.ts';
 import { Switch } from '../ui/Switch.tsx';
 import { usePipelines, workflow, workflowKeys } from '../inbox/workflow-api.ts';
@@ -25,12 +26,6 @@ export interface AutomationTabProps {
 
 type Draft = Omit<AutomationT, 'inboxId'>;
 
-/**
- * Whether the user can act in the inbox, by the server's rule (core/policies.ts rightFrom): the
- * inbox is everyone's, or they are granted it directly or through a team. Whoever cannot is never
- * assigned by routing, and the server refuses them as a target or ticket owner.
- */
-const actsIn = (inbox: InboxT, u: UserT) => inbox.access === 'everyone' || inbox.accessGrants.userIds.includes(u.id) || u.teamIds.some((t) => inbox.accessGrants.teamIds.includes(t));
 /** Who automatic assignment could pick in the inbox. */
 const assignable = (inbox: InboxT, u: UserT) => u.seat === 'paid' && !u.deactivatedAt && actsIn(inbox, u);
 
