@@ -1,7 +1,8 @@
 // Contacts in headless Chromium: an agent opens Contacts from the main nav, finds a contact by
 // part of the address, renames them and sets their owner (the timeline logs both), adds a
 // contact by hand, and opens one of the contact's conversations from the record; the owner is
-// also changeable from the contact panel beside a conversation.
+// also changeable from the contact panel beside a conversation. On a phone the list fills the
+// screen and the picked contact's record replaces it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
@@ -73,5 +74,40 @@ describe('agent app: contacts', () => {
     await dialog.getByRole('button', { name: 'Add contact' }).click();
     await page.getByRole('article', { name: 'Contact New Person' }).waitFor();
     await page.getByRole('region', { name: 'Timeline' }).getByText('Contact created by Ann').waitFor();
+  });
+
+  it('on a 375×740 phone shows the list filling the screen, then the record in its place, with a way back', async () => {
+    const deps = h.store.deps;
+    const acct = await makeAccount(deps);
+    await addConversation(deps, acct.account, acct.inbox.id, 'Lost parcel', { contactEmail: 'pia@customer.example' });
+    await addConversation(deps, acct.account, acct.inbox.id, 'Wrong size', { contactEmail: 'quinn@customer.example' });
+
+    const page = await h.newPage();
+    await page.setViewportSize({ width: 375, height: 740 });
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto('/contacts');
+    const list = page.getByRole('list', { name: 'Contact list' });
+    const pia = list.getByRole('link', { name: /pia@customer\.example/ });
+    await pia.waitFor();
+    // The list takes the screen below the header and search; nothing covers its rows.
+    const scrollHeight = await page.locator('.contacts-page .list-scroll').evaluate((el) => el.getBoundingClientRect().height);
+    expect(scrollHeight).toBeGreaterThan(400);
+    const covered = await pia.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return !el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+    });
+    expect(covered).toBe(false);
+    expect(await page.getByText('Select a contact to see their record.').isVisible()).toBe(false);
+    await h.screenshot(page, 'contacts-phone-list');
+
+    await pia.click();
+    const record = page.getByRole('article', { name: /^Contact / });
+    await record.waitFor();
+    expect(await list.isVisible()).toBe(false);
+    await h.screenshot(page, 'contacts-phone-record');
+    await page.getByRole('link', { name: 'Back to contacts' }).click();
+    await list.getByRole('link', { name: /quinn@customer\.example/ }).waitFor();
+    expect(await record.isVisible()).toBe(false);
+    expect(new URL(page.url()).pathname).toBe('/contacts');
   });
 });

@@ -41,7 +41,7 @@ export function ContactsPage() {
   };
 
   return (
-    <div className="contacts-page">
+    <div className={contactId ? 'contacts-page has-selection' : 'contacts-page'}>
       <section className="list-pane" aria-label="Contacts">
         <header className="list-header">
           <h1>Contacts</h1>
@@ -86,6 +86,10 @@ export function ContactsPage() {
         </div>
       </section>
       <div className="contact-record-pane">
+        {/* Shown on phones only, where the record replaces the list. */}
+        <Link to={`/contacts${suffix}`} className="icon-button back-button" aria-label="Back to contacts">
+          ←
+        </Link>
         {contactId ? <ContactRecord contactId={contactId} usersById={usersById} /> : <div className="empty-state">Select a contact to see their record.</div>}
       </div>
       {adding && <AddContactDialog onClose={() => setAdding(false)} />}
