@@ -2,11 +2,14 @@
 // thread: the panel fits its column (owner select, long names) and never scrolls sideways, and a
 // message's header keeps its sender and recipients on one line each, with the contact panel open
 // and with a long delivery status (a reply queued because no SMTP relay is configured).
+// On a 375×740 phone the contact panel covers the conversation and closes with its own button;
+// a long thread opens at its newest message and follows new ones while the agent is at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { sendIn } from '../assignment-support.ts';
+import { apiClient } from '../helpers/api.ts';
 import { createWorker, type Worker } from '../../src/server/jobs/runner.ts';
 import { jobHandlers } from '../../src/server/jobs/handlers.ts';
 
@@ -105,5 +108,85 @@ describe('agent app: conversation layout at 1280×800', { timeout: BROWSER_TEST_
     const from = reply.locator('.message-from');
     expect(await linesOf(from, 'Ada Lovelace')).toBe(1);
     expect(await linesOf(from, 'To: Customer <newcust@customer.example>')).toBe(1);
+  });
+});
+
+/** Whether the element lies wholly inside the visible part of the thread's scroll box. */
+const inThreadView = (el: Locator) =>
+  el.evaluate((node) => {
+    const box = node.closest('.thread-scroll')!.getBoundingClientRect();
+    const r = node.getBoundingClientRect();
+    return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  });
+
+describe('agent app: conversation layout on a 375×740 phone, and where a thread opens', { timeout: BROWSER_TEST_TIMEOUT }, () => {
+  let h: BrowserHarness;
+  beforeAll(async () => {
+    h = await startBrowserHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('closes the contact panel, which covers the conversation, with its "Back to conversation" button', async () => {
+    const deps = h.store.deps;
+    const acct = await makeAccount(deps, { plan: 'professional' });
+    const conversationId = await sendIn(deps, acct.email.inbound_address, { from: 'pat@customer.example', subject: 'Broken hinge' });
+
+    const page = await h.newPage();
+    await page.setViewportSize({ width: 375, height: 740 });
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    const url = `/inbox/${acct.inbox.id}/open/${conversationId}`;
+    await page.goto(url);
+    const toggle = page.getByRole('button', { name: 'Contact', exact: true });
+    await toggle.click();
+    const panel = page.getByRole('complementary', { name: 'Contact' });
+    await panel.getByText('pat@customer.example').waitFor();
+    expect(await toggle.isVisible()).toBe(false);
+    const back = panel.getByRole('button', { name: 'Back to conversation' });
+    expect(await back.isVisible()).toBe(true);
+    // Focus went into the panel (the toggle is hidden), to the way out.
+    expect(await back.evaluate((el) => el === document.activeElement)).toBe(true);
+    await h.screenshot(page, 'conversation-contact-panel-phone');
+
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Broken hinge' }).waitFor();
+    expect(await panel.isVisible()).toBe(false);
+    expect(page.url()).toContain(url);
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('opens a long thread at its newest message, follows new ones while at the end, and leaves a reader who scrolled up alone', async () => {
+    const deps = h.store.deps;
+    const acct = await makeAccount(deps, { plan: 'professional' });
+    const body = Array.from({ length: 80 }, (_, i) => `Line ${i + 1} of a long complaint.`).join('\n');
+    const conversationId = await sendIn(deps, acct.email.inbound_address, { subject: 'Long story', body });
+    const api = apiClient(h.app, acct.token);
+    expect((await api.post(`/conversations/${conversationId}/messages`, { body: 'Sorry to hear that, we are on it.' })).status).toBe(201);
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto(`/inbox/${acct.inbox.id}/open/${conversationId}`);
+    const reply = page.locator('.message-out');
+    await reply.getByText('Sorry to hear that').waitFor();
+    // The reply and its delivery status are in view, not below the fold.
+    await expect.poll(async () => inThreadView(reply.locator('.delivery'))).toBe(true);
+    const scroll = page.locator('.thread-scroll');
+    expect(await scroll.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await h.screenshot(page, 'conversation-opens-at-newest');
+
+    // A note arriving while the agent is at the end comes into view.
+    expect((await api.post(`/conversations/${conversationId}/messages`, { body: 'Checking the warehouse.', kind: 'note' })).status).toBe(201);
+    const note = page.locator('.note').filter({ hasText: 'Checking the warehouse.' });
+    await note.waitFor();
+    await expect.poll(async () => inThreadView(note)).toBe(true);
+
+    // Scrolled up to read: the next one does not move the view.
+    await scroll.evaluate((el) => el.scrollTo(0, 0));
+    expect((await api.post(`/conversations/${conversationId}/messages`, { body: 'Found it.', kind: 'note' })).status).toBe(201);
+    await page.locator('.note').filter({ hasText: 'Found it.' }).waitFor();
+    await page.waitForTimeout(300);
+    expect(await scroll.evaluate((el) => el.scrollTop)).toBe(0);
   });
 });

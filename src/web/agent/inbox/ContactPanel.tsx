@@ -5,7 +5,10 @@
 //   conversation: ConversationT — the open conversation.
 //   contact: ContactT | null — its contact (null when the sender could not be identified).
 //   onChanged: () => void — called after a change, so the views refetch.
-import { useState } from 'react';
+//   open: boolean — the agent opened the panel with the conversation's "Contact" toggle.
+//   onClose: () => void — closes it: on a phone the panel covers the conversation and its toggle,
+//     so it has its own "Back to conversation" button there.
+import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ContactT, ConversationT, TicketT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
@@ -22,6 +25,8 @@ export interface ContactPanelProps {
   conversation: ConversationT;
   contact: ContactT | null;
   onChanged: () => void;
+  open: boolean;
+  onClose: () => void;
 }
 
 const PRIORITIES: NonNullable<TicketT['priority']>[] = ['low', 'medium', 'high', 'urgent'];
@@ -86,7 +91,12 @@ function TicketCard({ ticket, canAct, onChanged }: { ticket: TicketT; canAct: bo
   );
 }
 
-export function ContactPanel({ conversation, contact, onChanged }: ContactPanelProps) {
+export function ContactPanel({ conversation, contact, onChanged, open, onClose }: ContactPanelProps) {
+  const back = useRef<HTMLButtonElement>(null);
+  // The toggle that opened it is hidden on a phone: keep focus here (a no-op where the button is hidden).
+  useEffect(() => {
+    if (open) back.current?.focus();
+  }, [open]);
   const inboxes = useInboxes();
   const canAct = inboxes.data?.find((i) => i.id === conversation.inboxId)?.myAccess === 'act';
   const tickets = useTickets(contact ? { contactId: contact.id } : { conversationId: conversation.id });
@@ -94,6 +104,9 @@ export function ContactPanel({ conversation, contact, onChanged }: ContactPanelP
 
   return (
     <aside className="contact-panel" aria-label="Contact">
+      <button ref={back} type="button" className="button button-small button-secondary contact-panel-close" onClick={onClose}>
+        <span aria-hidden="true">←</span> Back to conversation
+      </button>
       {contact ? (
         <>
           <div className="contact-card">

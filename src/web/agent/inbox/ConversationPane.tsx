@@ -1,6 +1,7 @@
 // The opened conversation: header (subject, contact, number, actions), the "View only" banner
 // when the user may only view this inbox, the thread, the composer and the contact panel.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Link, useNavigate } from 'react-router';
 import type { InboxT, UserT } from '../../../shared/api.ts';
 import { useConversation, useMessages, useRefresh } from '../api/queries.ts';
@@ -11,6 +12,7 @@ import { ConversationActions } from './ConversationActions.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
 import { contactName, SenderName } from './SenderName.tsx';
 import { useTitle } from '../ui/useTitle.ts';
+import { useStickToBottom } from './useStickToBottom.ts';
 
 export function ViewOnlyBanner() {
   return (
@@ -45,6 +47,8 @@ export function ConversationPane({
   const messages = useMessages(conversationId);
   const refresh = useRefresh();
   const [contactOpen, setContactOpen] = useState(false);
+  const contactToggle = useRef<HTMLButtonElement>(null);
+  const threadScroll = useStickToBottom<HTMLDivElement>();
   const navigate = useNavigate();
   useTitle([conversation.data ? conversation.data.subject || '(no subject)' : null]);
 
@@ -58,6 +62,11 @@ export function ConversationPane({
   const viewOnly = inbox.myAccess === 'view';
   const onChanged = () => void refresh.conversation(c.id);
   const name = contactName(c.contact);
+  // On a phone the panel replaces the conversation, toggle included: closing it brings both back.
+  const closeContact = () => {
+    flushSync(() => setContactOpen(false));
+    contactToggle.current?.focus();
+  };
 
   return (
     <div className={contactOpen ? 'conversation-layout contact-open' : 'conversation-layout'}>
@@ -74,7 +83,7 @@ export function ConversationPane({
                 {c.contact?.email && c.contact.email !== name ? ` · ${c.contact.email}` : ''} · #{c.number}
               </div>
             </div>
-            <button type="button" className="button button-small button-secondary contact-toggle" aria-pressed={contactOpen} onClick={() => setContactOpen((v) => !v)}>
+            <button ref={contactToggle} type="button" className="button button-small button-secondary contact-toggle" aria-pressed={contactOpen} onClick={() => setContactOpen((v) => !v)}>
               Contact
             </button>
           </div>
@@ -84,7 +93,7 @@ export function ConversationPane({
           </div>
         </header>
         {viewOnly && <ViewOnlyBanner />}
-        <div className="thread-scroll">
+        <div className="thread-scroll" ref={threadScroll}>
           {messages.isPending && <div className="pane-status" role="status">Loading messages…</div>}
           {messages.isError && <div className="alert alert-error" role="alert">{errorMessage(messages.error)}</div>}
           {messages.data && (
@@ -98,7 +107,7 @@ export function ConversationPane({
         </div>
         <Composer conversation={c} inbox={inbox} viewOnly={viewOnly} onSent={onChanged} />
       </section>
-      <ContactPanel conversation={c} contact={c.contact} onChanged={onChanged} />
+      <ContactPanel conversation={c} contact={c.contact} onChanged={onChanged} open={contactOpen} onClose={closeContact} />
     </div>
   );
 }
