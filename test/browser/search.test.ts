@@ -1,6 +1,6 @@
 // Search in headless Chromium (issue 5): an agent types words into the inbox sidebar's search
 // field, sees matching conversations from every inbox they can see (and none from an inbox they
-// cannot), and opens one from the results.
+// cannot), and opens one from the results; the field keeps the keyboard focus across searches.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
@@ -73,5 +73,33 @@ describe('agent app: search', () => {
     const field = (await box.boundingBox())!;
     expect(field.width).toBeGreaterThan(300);
     await h.screenshot(page, 'search-results-phone');
+  });
+
+  it('keeps the keyboard focus in the search field across searches, and empties it on leaving search', async () => {
+    const deps = h.store.deps;
+    const acct = await makeAccount(deps, { plan: 'professional' });
+    await addConversation(deps, acct.account, acct.inbox.id, 'Gift wrapping request');
+    await addConversation(deps, acct.account, acct.inbox.id, 'Gift card balance');
+
+    const page = await h.newPage();
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto(`/inbox/${acct.inbox.id}/open`);
+    const box = page.getByRole('searchbox', { name: 'Search conversations' });
+    const focused = () => box.evaluate((el) => el === document.activeElement);
+    const results = page.getByRole('region', { name: 'Search results' }).getByRole('list', { name: 'Conversations' });
+    await box.fill('gift');
+    await box.press('Enter');
+    await expect.poll(async () => results.getByRole('link').count()).toBe(2);
+    expect(await focused()).toBe(true);
+    // A second search from the results: the agent types on without clicking back in.
+    await page.keyboard.type(' card');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => results.getByRole('link').count()).toBe(1);
+    expect(page.url()).toContain('?q=gift%20card');
+    expect(await focused()).toBe(true);
+    expect(await box.inputValue()).toBe('gift card');
+
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'All open' }).click();
+    await expect.poll(async () => box.inputValue()).toBe('');
   });
 });

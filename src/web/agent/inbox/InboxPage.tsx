@@ -45,7 +45,7 @@ export function InboxPage({ me }: { me: MeT }) {
     <div className={conversationId ? 'inbox-page has-selection' : 'inbox-page'}>
       <aside className="inbox-sidebar" aria-label="Inbox views">
         <InboxSwitcher inboxes={all} value={inbox.id} onChange={(id) => navigate(`/inbox/${id}/${view.slug}`)} />
-        <SearchBox key={q} inboxId={inbox.id} initial={q} />
+        <SearchBox inboxId={inbox.id} initial={q} />
         <nav className="views" aria-label="Views">
           {VIEWS.map((v) => (
             <NavLink key={v.slug} to={`/inbox/${inbox.id}/${v.slug}`} className={!searching && v.slug === view.slug ? 'view-link active' : 'view-link'} aria-current={!searching && v.slug === view.slug ? 'page' : undefined}>

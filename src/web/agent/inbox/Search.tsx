@@ -16,6 +16,13 @@ export const searchUrl = (inboxId: string, q: string, conversationId?: string) =
 
 export function SearchBox({ inboxId, initial }: { inboxId: string; initial: string }) {
   const [text, setText] = useState(initial);
+  // The field follows the URL's query (leaving search empties it) without remounting, which
+  // would drop the keyboard focus on every search.
+  const [shown, setShown] = useState(initial);
+  if (initial !== shown) {
+    setShown(initial);
+    setText(initial);
+  }
   const navigate = useNavigate();
   const submit = (e: FormEvent) => {
     e.preventDefault();
