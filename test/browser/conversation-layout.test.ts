@@ -155,6 +155,15 @@ describe('agent app: conversation layout on a 375×740 phone, and where a thread
     expect(page.url()).toContain(url);
     expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+
+    // Escape closes it as well (focus is in the panel once it opens).
+    await toggle.click();
+    await back.waitFor();
+    await page.waitForFunction(() => document.activeElement?.closest('.contact-panel') !== null);
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Broken hinge' }).waitFor();
+    expect(await panel.isVisible()).toBe(false);
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
   it('opens a long thread at its newest message, follows new ones while at the end, and leaves a reader who scrolled up alone', async () => {

@@ -103,7 +103,14 @@ export function ContactPanel({ conversation, contact, onChanged, open, onClose }
   const name = contactName(contact);
 
   return (
-    <aside className="contact-panel" aria-label="Contact">
+    // Escape closes it too: on a phone it covers the conversation, and a keyboard user expects Escape to leave an overlay.
+    <aside
+      className="contact-panel"
+      aria-label="Contact"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && open && !e.defaultPrevented) onClose();
+      }}
+    >
       <button ref={back} type="button" className="button button-small button-secondary contact-panel-close" onClick={onClose}>
         <span aria-hidden="true">←</span> Back to conversation
       </button>
