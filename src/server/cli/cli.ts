@@ -9,7 +9,8 @@ import { createApiToken } from '../core/api-tokens.ts';
 import { actorForUserEmail } from '../core/authenticate.ts';
 import { DomainError } from '../core/errors.ts';
 import { startParley } from '../main.ts';
-import { presentAccount, presentChannel, presentUser } from '../http/presenters.ts';
+import { presentAccount, presentUser } from '../http/presenters.ts';
+import { channelView } from '../http/channel-view.ts';
 import { plan as planSchema, role as roleSchema, seat as seatSchema } from '../../shared/api.ts';
 import { ensureWebBuild } from './ensure-web-build.ts';
 import { sweepBlobs } from '../blobs/blob-sweeper.ts';
@@ -110,7 +111,7 @@ export async function runCli(argv: string[]): Promise<number> {
           owner: presentUser(created.owner, []),
           token: created.token,
           inbox: { id: created.inbox.id, name: created.inbox.name, isDefault: true, access: created.inbox.access },
-          channel: presentChannel(created.channel, created.email),
+          channel: await channelView(deps.store.db, created.channel),
           fallbackEmail: created.email.inbound_address,
           forwardingAddress: created.email.forwarding_address,
         });

@@ -14,7 +14,11 @@ export const SNOOZE_WAKE_JOB = 'snooze_wake';
 /** Snoozing for longer than this is refused: a year is plenty for "remind me later". */
 const MAX_SNOOZE_MS = 366 * 24 * 3600_000;
 
-async function setStatus(ctx: Ctx, c: Row<'conversations'>, set: Pick<Row<'conversations'>, 'status' | 'snoozed_until' | 'closed_at'>): Promise<Row<'conversations'>> {
+async function setStatus(
+  ctx: Ctx,
+  c: Row<'conversations'>,
+  set: Pick<Row<'conversations'>, 'status' | 'snoozed_until' | 'closed_at'> & Partial<Pick<Row<'conversations'>, 'last_activity_at'>>,
+): Promise<Row<'conversations'>> {
   await ctx.db.updateTable('conversations').set(set).where('id', '=', c.id).execute();
   return { ...c, ...set };
 }
@@ -64,11 +68,8 @@ export async function wakeSnoozedConversation(ctx: Ctx, input: { conversationId:
   const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', input.conversationId).executeTakeFirst();
   // The job runs only once due (run_at = until), so only "is it still this snooze?" is asked.
   if (!conversation || conversation.status !== 'snoozed' || conversation.snoozed_until !== input.until) return null;
-  const updated = await setStatus(ctx, conversation, { status: 'open', snoozed_until: null, closed_at: null });
-  // Back at the top of the open list, where whoever snoozed it expects it to turn up.
-  const now = ctx.now.toISOString();
-  await ctx.db.updateTable('conversations').set({ last_activity_at: now }).where('id', '=', conversation.id).execute();
-  const woken = { ...updated, last_activity_at: now };
+  // Back at the top of the open list (its last activity is now), where whoever snoozed it expects it.
+  const woken = await setStatus(ctx, conversation, { status: 'open', snoozed_until: null, closed_at: null, last_activity_at: ctx.now.toISOString() });
   await recordActivity(ctx, woken, { type: 'snooze_ended', until: input.until }, 'The snooze ended: the conversation is open again');
   return woken;
 }

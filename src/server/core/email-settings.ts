@@ -71,7 +71,7 @@ export function emailSettingsRefiner(domains: MailDomains): EmailPatchRefiner {
     const accountCompany = ctx.actor.account.company_name;
     const nextKey = fromNameKey(out.from_name_mode ?? current.from_name_mode, out.company_name ?? current.company_name, accountCompany);
     if (current.is_fallback === 1 && nextKey !== fromNameKey(current.from_name_mode, current.company_name, accountCompany)) {
-      if ((await fallbackFromNamesInUse(ctx, ctx.actor.account.id, current.channel_id)).has(nextKey)) {
+      if ((await fallbackFromNamesInUse(ctx, ctx.actor.account, current.channel_id)).has(nextKey)) {
         throw new DomainError('from_name_taken', 'Another fallback email already uses this From name; the From name must be unique to each fallback email', 'email.companyName');
       }
     }
@@ -89,13 +89,12 @@ function fromNameKey(mode: string, company: string, accountCompany: string): str
 }
 
 /** The From names the account's fallback emails use (fromNameKey), but for `exceptChannelId`'s. */
-async function fallbackFromNamesInUse(ctx: Ctx, accountId: string, exceptChannelId?: string): Promise<Set<string>> {
-  const account = await ctx.db.selectFrom('accounts').select('company_name').where('id', '=', accountId).executeTakeFirstOrThrow();
+async function fallbackFromNamesInUse(ctx: Ctx, account: Pick<Row<'accounts'>, 'id' | 'company_name'>, exceptChannelId?: string): Promise<Set<string>> {
   let q = ctx.db
     .selectFrom('email_channel_settings as e')
     .innerJoin('channels as c', 'c.id', 'e.channel_id')
     .select(['e.from_name_mode', 'e.company_name'])
-    .where('c.account_id', '=', accountId)
+    .where('c.account_id', '=', account.id)
     .where('e.is_fallback', '=', 1);
   if (exceptChannelId) q = q.where('e.channel_id', '!=', exceptChannelId);
   return new Set((await q.execute()).map((o) => fromNameKey(o.from_name_mode, o.company_name, account.company_name)));
@@ -107,7 +106,7 @@ async function fallbackFromNamesInUse(ctx: Ctx, accountId: string, exceptChannel
  * and the inbox's name ("Acme Sales"), numbered if even that is taken.
  */
 export async function unusedFallbackCompanyName(ctx: Ctx, account: Row<'accounts'>, inboxName: string): Promise<string> {
-  const inUse = await fallbackFromNamesInUse(ctx, account.id);
+  const inUse = await fallbackFromNamesInUse(ctx, account);
   const mode = 'agent_and_company';
   if (!inUse.has(fromNameKey(mode, account.company_name, account.company_name))) return account.company_name;
   const base = `${headerText(account.company_name)} ${headerText(inboxName)}`.trim().slice(0, 90);

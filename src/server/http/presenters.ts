@@ -1,6 +1,6 @@
 // Rows to API objects. The only place that knows both the column names and the JSON fields.
 import type { Row } from '../db/schema.ts';
-import type { AddressVerificationT, AuditEntryT, AccountT, ApiTokenT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT, WaitingMailT } from '../../shared/api.ts';
+import type { AuditEntryT, AccountT, ApiTokenT, ChannelT, ContactT, ConversationT, MessageT, TeamT, TimelineEntryT, UserT, WaitingMailT } from '../../shared/api.ts';
 import { accountMailDomain, type MailDomains } from '../core/mail-addresses.ts';
 import type { ChannelVerifications } from '../core/verification-status.ts';
 
@@ -40,17 +40,14 @@ export function presentTeam(t: Row<'teams'>, memberIds: string[]): TeamT {
   return { id: t.id, name: t.name, memberIds, createdAt: t.created_at };
 }
 
-/** What a channel view adds to the rows (http/channel-view.ts reads it); without it, a new channel's defaults. */
+/** What a channel view reads beside the rows (http/channel-view.ts, the one caller). */
 export interface ChannelExtras {
-  waitingMail?: WaitingMailT | null;
-  verifications?: ChannelVerifications;
+  waitingMail: WaitingMailT | null;
+  /** Undefined for a channel without email settings. */
+  verifications: ChannelVerifications | undefined;
 }
 
-/** A verification as the columns alone tell it (a channel just made: verified or never asked). */
-const fromColumns = (address: string | null, verifiedAt: string | null): AddressVerificationT | null =>
-  address ? { state: verifiedAt ? 'verified' : 'none', sentAt: null, expiresAt: null, resendAfter: null } : null;
-
-export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_settings'> | undefined, extras: ChannelExtras = {}): ChannelT {
+export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_settings'> | undefined, extras: ChannelExtras): ChannelT {
   return {
     id: c.id,
     inboxId: c.inbox_id,
@@ -66,7 +63,7 @@ export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_set
           forwardingAddress: email.forwarding_address,
           teamAddress: email.team_address,
           teamAddressVerified: email.team_address_verified_at !== null,
-          teamAddressVerification: extras.verifications?.teamAddress ?? fromColumns(email.team_address, email.team_address_verified_at),
+          teamAddressVerification: extras.verifications?.teamAddress ?? null,
           useForSending: email.use_for_sending === 1,
           smtpServer: email.smtp_config !== null,
           fromNameMode: email.from_name_mode === 'company' ? 'company' : 'agent_and_company',
@@ -74,14 +71,14 @@ export function presentChannel(c: Row<'channels'>, email: Row<'email_channel_set
           fromAddressMode: email.from_address_mode === 'custom' ? 'custom' : 'default',
           customFromAddress: email.custom_from_address,
           customFromVerified: email.custom_from_verified_at !== null,
-          customFromVerification: extras.verifications?.customFrom ?? fromColumns(email.custom_from_address, email.custom_from_verified_at),
+          customFromVerification: extras.verifications?.customFrom ?? null,
           signatureEnabled: email.signature_enabled === 1,
           signatureMode: email.signature_mode === 'html' ? 'html' : 'simple',
           signatureHtml: email.signature_html,
           originalSenderOfForwards: email.original_sender_of_forwards === 1,
           lastFetchedAt: email.last_fetched_at,
           lastMailAt: email.last_mail_at,
-          waitingMail: extras.waitingMail ?? null,
+          waitingMail: extras.waitingMail,
         }
       : null,
     createdAt: c.created_at,

@@ -45,7 +45,7 @@ export function startImapPoller(deps: Deps, opts: ImapPollerOptions = {}): ImapP
   async function once(): Promise<void> {
     const mailboxes = await listWatchedMailboxes(deps);
     const wanted = new Map(mailboxes.filter((m) => m.enabled && m.teamAddress).map((m) => [m.channelId, m]));
-    await releaseLeasesOfGoneProcesses(deps, holder);
+    await releaseLeasesOfGoneProcesses(deps, holder, mailboxes);
     const claimed = await claimMailboxes(deps, holder, [...wanted.keys()], leaseMs);
     const unwanted = [...held].filter((id) => !wanted.has(id));
     held = claimed;

@@ -15,13 +15,15 @@ export interface WatchedMailbox {
   teamAddress: string;
   /** The sealed IMAP settings; a change means "reconnect with the new ones". */
   sealedImap: string;
+  /** The process holding the mailbox's lease as it was read (newLeaseHolder), if any. */
+  leaseHolder: string | null;
 }
 
 export async function listWatchedMailboxes(deps: Deps): Promise<WatchedMailbox[]> {
   const rows = await deps.store.db
     .selectFrom('channels')
     .innerJoin('email_channel_settings', 'email_channel_settings.channel_id', 'channels.id')
-    .select(['channels.id', 'channels.account_id', 'channels.inbox_id', 'channels.enabled', 'email_channel_settings.team_address', 'email_channel_settings.imap_config'])
+    .select(['channels.id', 'channels.account_id', 'channels.inbox_id', 'channels.enabled', 'email_channel_settings.team_address', 'email_channel_settings.imap_config', 'email_channel_settings.imap_lease_holder'])
     .where('channels.type', '=', 'email')
     .where('email_channel_settings.imap_config', 'is not', null)
     .execute();
@@ -32,6 +34,7 @@ export async function listWatchedMailboxes(deps: Deps): Promise<WatchedMailbox[]
     enabled: r.enabled === 1,
     teamAddress: r.team_address ?? '',
     sealedImap: r.imap_config ?? '',
+    leaseHolder: r.imap_lease_holder,
   }));
 }
 
@@ -91,21 +94,16 @@ function holderGone(holder: string): boolean {
  * after every crash of a single-process install). A pid reused by another program looks alive:
  * that lease just expires as before. Returns how many leases were freed.
  */
-export async function releaseLeasesOfGoneProcesses(deps: Deps, holder: string): Promise<number> {
-  const rows = await deps.store.db
-    .selectFrom('email_channel_settings')
-    .select(['channel_id', 'imap_lease_holder'])
-    .where('imap_lease_holder', 'is not', null)
-    .where('imap_lease_holder', '!=', holder)
-    .execute();
+export async function releaseLeasesOfGoneProcesses(deps: Deps, holder: string, mailboxes: readonly WatchedMailbox[]): Promise<number> {
   let freed = 0;
-  for (const row of rows) {
-    if (!holderGone(row.imap_lease_holder!)) continue;
+  for (const { channelId, leaseHolder } of mailboxes) {
+    if (leaseHolder === null || leaseHolder === holder || !holderGone(leaseHolder)) continue;
+    // Only if it is still that holder's: read a moment ago with the mailboxes (listWatchedMailboxes).
     const res = await deps.store.db
       .updateTable('email_channel_settings')
       .set({ imap_lease_holder: null, imap_lease_until: null })
-      .where('channel_id', '=', row.channel_id)
-      .where('imap_lease_holder', '=', row.imap_lease_holder)
+      .where('channel_id', '=', channelId)
+      .where('imap_lease_holder', '=', leaseHolder)
       .executeTakeFirst();
     freed += Number(res.numUpdatedRows);
   }

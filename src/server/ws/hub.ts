@@ -82,16 +82,15 @@ export function createSocketHub(db: Kysely<Database>, bus: Bus, log: { warn(obj:
           if (rows.length === 0 || client.closed) break;
           // Rights are loaded once per batch and again after any event that may change them.
           for (const row of rows) {
-            const message = eventMessage(row);
-            const addressee = addresseeOf(message.event);
-            if (addressee !== null) {
+            if (isPersonal(row.type)) {
               // One user's own (a notification): theirs alone, whoever else sees the inbox.
-              if (addressee === user.id) send(client, message);
+              const message = eventMessage(row);
+              if (addresseeOf(message.event) === user.id) send(client, message);
             } else if (row.inbox_id !== null) {
               rights ??= await inboxRights(db, user);
-              if (rights.has(row.inbox_id)) send(client, message);
+              if (rights.has(row.inbox_id)) send(client, eventMessage(row));
             } else {
-              send(client, message);
+              send(client, eventMessage(row));
             }
             client.cursor = Number(row.seq);
             if (changesAccess(row.type)) rights = undefined;
@@ -157,11 +156,14 @@ export function createSocketHub(db: Kysely<Database>, bus: Bus, log: { warn(obj:
 }
 
 /**
- * The one user an event is for, or null when it is for whoever may see its inbox (or account):
- * notifications are their recipient's (naming who was mentioned or assigned is theirs to know).
+ * Events for one user rather than for whoever may see their inbox (or account): notifications
+ * are their recipient's (naming who was mentioned or assigned is theirs to know). Told by type, so
+ * the other events' payloads are parsed only for the clients they are sent to.
  */
-function addresseeOf(event: { type: string; data: unknown }): string | null {
-  if (!event.type.startsWith('notification.')) return null;
+const isPersonal = (type: string): boolean => type.startsWith('notification.');
+
+/** The user a personal event is for (its data's userId), or null if it names none: then nobody's. */
+function addresseeOf(event: { data: unknown }): string | null {
   const userId = (event.data as { userId?: unknown } | null)?.userId;
   return typeof userId === 'string' ? userId : null;
 }
