@@ -82,6 +82,21 @@ describeEachStore('ingestRawEmail', (store) => {
     expect(ours).toEqual([]);
   });
 
+  it('keeps a subjectless mail\'s subject empty, and names its timeline line and ticket for people', async () => {
+    const { deps } = store();
+    const acct = await makeAccount(deps);
+    const owner = apiClient(await testApp(deps), acct.token);
+    const r = await ingestRawEmail(deps, { raw: crlf(`From: Ivy <ivy@customer.example>\nTo: ${acct.email.inbound_address}\nMessage-ID: <nosubject-${Date.now()}@customer.example>\n\nNo subject line here\n`), recipients: [acct.email.inbound_address], mailFrom: 'ivy@customer.example', via: 'smtp' });
+    if (r.outcome !== 'stored') throw new Error(r.outcome);
+    const conversation = (await owner.get(`/conversations/${r.conversationId}`)).body;
+    expect(conversation.subject).toBe('');
+    const timeline = (await owner.get(`/contacts/${conversation.contact.id}/timeline`)).body;
+    expect(timeline.items.map((t: { summary: string }) => t.summary)).toContain('Email received: (no subject)');
+    const ticket = await owner.post('/tickets', { conversationId: r.conversationId });
+    expect(ticket.status).toBe(201);
+    expect(ticket.body.subject).toBe(`Conversation #${conversation.number}`);
+  });
+
   it('answers no_channel for addresses it does not know', async () => {
     const r = await ingestRawEmail(store().deps, { raw: crlf('From: a@b.c\nSubject: x\n\nx\n'), recipients: ['nobody@nowhere.example'], mailFrom: 'a@b.c', via: 'smtp' });
     expect(r).toEqual({ outcome: 'no_channel' });

@@ -216,7 +216,8 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       status: 'open',
       snoozed_until: null,
       assignee_id: null,
-      subject: forwardedOriginal?.subject || subject || '(no subject)',
+      // Empty when the mail has none: the API says what came, and screens say "(no subject)".
+      subject: forwardedOriginal?.subject || subject,
       preview,
       reply_token: newReplyToken(),
       last_activity_at: arrived,
@@ -315,7 +316,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       kind: 'email_received',
       conversationId: conversation.id,
       messageId: messageRowId,
-      summary: `Email received: ${conversation.subject}`,
+      summary: `Email received: ${conversation.subject || '(no subject)'}`,
       at: arrived,
     });
   }

@@ -47,6 +47,11 @@ export interface NewTicket {
 }
 
 /** Inserts the ticket for a conversation (no access checks), logs it on the timeline and thread. */
+/** A ticket needs a name: its conversation's subject, or its number when the mail had none. */
+function ticketSubjectOf(conversation: Row<'conversations'>): string {
+  return conversation.subject || `Conversation #${conversation.number}`;
+}
+
 export async function insertTicket(ctx: Ctx, conversation: Row<'conversations'>, t: NewTicket): Promise<Row<'tickets'>> {
   const now = ctx.now.toISOString();
   const ticket: Row<'tickets'> = {
@@ -93,7 +98,7 @@ export async function createTicketForNewConversation(ctx: Ctx, conversation: Row
     const owner = await ctx.db.selectFrom('users').select('id').where('id', '=', settings.ownerUserId).where('deactivated_at', 'is', null).executeTakeFirst();
     ownerId = owner?.id ?? conversation.assignee_id;
   }
-  return insertTicket(ctx, conversation, { pipelineId: pipeline.id, stageId, ownerId, priority: null, subject: conversation.subject });
+  return insertTicket(ctx, conversation, { pipelineId: pipeline.id, stageId, ownerId, priority: null, subject: ticketSubjectOf(conversation) });
 }
 
 export interface CreateTicketInput {
@@ -114,7 +119,7 @@ export async function createTicket(ctx: Ctx<UserActor>, input: CreateTicketInput
   const { pipeline, stage } = await defaultPipelineAndStage(ctx, user.account_id, input.pipelineId);
   const stageId = input.stageId ? (await stageIn(ctx, pipeline.id, input.stageId, 'stageId')).id : stage.id;
   const ownerId = input.ownerId === undefined ? (conversation.assignee_id ?? user.id) : input.ownerId === null ? null : (await activeUser(ctx, user.account_id, input.ownerId, 'ownerId')).id;
-  return insertTicket(ctx, conversation, { pipelineId: pipeline.id, stageId, ownerId, priority: input.priority ?? null, subject: input.subject?.trim() || conversation.subject });
+  return insertTicket(ctx, conversation, { pipelineId: pipeline.id, stageId, ownerId, priority: input.priority ?? null, subject: input.subject?.trim() || ticketSubjectOf(conversation) });
 }
 
 /** The ticket, if the user may see it (its conversation's inbox) and, for 'act', change it. */
