@@ -2,6 +2,7 @@
 // probes, timeouts, threading, dedupe, concurrency, forwards, bounces, loops, reopen, and the
 // raw/attachment downloads, all read back through the API.
 import { expect, it } from 'vitest';
+import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
 import { apiClient } from './helpers/api.ts';
@@ -164,6 +165,32 @@ describeEachStore('email in over SMTP', (store) => {
     }
     const landed = await db.selectFrom('conversations').select('subject').where('inbox_id', '=', defaultInbox.id).where('subject', 'like', `${tag}%`).execute();
     expect(landed.map((c) => c.subject).sort()).toEqual([`${tag} Postmaster@${freeMailDomain}`, `${tag} postmaster`, `${tag} postmaster@${mailDomain}`].sort());
+  });
+
+  it('takes postmaster mail through a channel of the default inbox that is on while the fallback email is off, and still accepts it when none is', async () => {
+    const deps = store().deps;
+    const acct = await makeAccount(deps);
+    const api = apiClient(live.app, acct.token);
+    const to = `postmaster@${acct.email.inbound_address.split('@')[1]}`;
+    const db = deps.store.db;
+    // A connected team address in the default inbox (its mailbox details do not matter here).
+    const teamChannelId = crypto.randomUUID();
+    await db.insertInto('channels').values({ id: teamChannelId, account_id: acct.account.id, inbox_id: acct.inbox.id, type: 'email', name: 'Team email', enabled: 1, status: 'ok', status_detail: null, created_at: new Date().toISOString() }).execute();
+    const fallbackSettings = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', acct.channel.id).executeTakeFirstOrThrow();
+    const team = `team-${acct.account.subdomain}@customer-domain.example`;
+    await db
+      .insertInto('email_channel_settings')
+      .values({ ...fallbackSettings, channel_id: teamChannelId, is_fallback: 0, inbound_address: team, team_address: team, forwarding_address: `fwd-${teamChannelId.slice(0, 8)}@${acct.email.inbound_address.split('@')[1]}` })
+      .execute();
+    expect((await api.patch(`/channels/${acct.channel.id}`, { enabled: false })).status).toBe(200);
+    const channelOf = async (subject: string) => (await db.selectFrom('conversations').select('channel_id').where('account_id', '=', acct.account.id).where('subject', '=', subject).executeTakeFirstOrThrow()).channel_id;
+
+    expect((await send([to], eml({ to, subject: 'pm via team' }))).final).toMatch(/^250 /);
+    expect(await channelOf('pm via team')).toBe(teamChannelId);
+    // Every channel off: still accepted (RFC 5321 §4.5.1), through the fallback.
+    expect((await api.patch(`/channels/${teamChannelId}`, { enabled: false })).status).toBe(200);
+    expect((await send([to], eml({ to, subject: 'pm all off' }))).final).toMatch(/^250 /);
+    expect(await channelOf('pm all off')).toBe(acct.channel.id);
   });
 
   it("accepts mail to an agent's default From address into the default inbox, threaded there, and refuses other names", async () => {

@@ -35,11 +35,31 @@ export async function lookupPostmaster(db: Kysely<Database>, address: string, do
   if (!scope) return null;
   const accountId = 'installation' in scope ? await firstSuperAdminAccount(db) : await accountBySubdomain(db, scope.subdomain, scope.free);
   if (!accountId) return null;
-  const fallback = await defaultInboxFallback(db, accountId);
-  if (!fallback) return null;
-  // Accepted even when the channel is turned off: the RFC's MUST outranks the switch, and a
+  const channel = await postmasterChannel(db, accountId);
+  if (!channel) return null;
+  // Accepted even when every channel is turned off: the RFC's MUST outranks the switch, and a
   // postmaster report is about the mail system, not a customer's conversation.
-  return { address, channelId: fallback.channelId, inboxId: fallback.inboxId, accountId, enabled: true, kind: 'postmaster' };
+  return { address, channelId: channel.channelId, inboxId: channel.inboxId, accountId, enabled: true, kind: 'postmaster' };
+}
+
+/**
+ * The default inbox's fallback email, or, while that is turned off (a team that reads its mail
+ * through a connected address), another email channel of the default inbox that is on: the
+ * turned-off channel's inbox then shows only mail that came through a channel in use.
+ */
+async function postmasterChannel(db: Kysely<Database>, accountId: string): Promise<{ channelId: string; inboxId: string } | null> {
+  const fallback = await defaultInboxFallback(db, accountId);
+  if (!fallback || fallback.enabled) return fallback;
+  const other = await db
+    .selectFrom('channels')
+    .innerJoin('email_channel_settings', 'email_channel_settings.channel_id', 'channels.id')
+    .select('channels.id')
+    .where('channels.inbox_id', '=', fallback.inboxId)
+    .where('channels.enabled', '=', 1)
+    .orderBy('channels.created_at')
+    .orderBy('channels.id')
+    .executeTakeFirst();
+  return other ? { channelId: other.id, inboxId: fallback.inboxId } : fallback;
 }
 
 /** The fallback email channel of the account's default inbox: where mail for the account as a whole goes. */
