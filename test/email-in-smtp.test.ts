@@ -221,6 +221,37 @@ describeEachStore('email in over SMTP', (store) => {
     expect((await sendRaw(live.smtp.port, { from: 'a@b.example', to: [`zoe.quinn@${domain}`], data: eml({ to: 'x' }) })).final).toMatch(/^550 5\.2\.1/);
   });
 
+  it("files a reply to an agent's From address in the inbox its conversation lives in, and only for messages we sent", async () => {
+    const deps = store().deps;
+    const acct = await makeAccount(deps);
+    const api = apiClient(live.app, acct.token);
+    const domain = acct.email.inbound_address.split('@')[1]!;
+    await deps.store.db.updateTable('users').set({ first_name: 'Zoë', last_name: 'Quinn' }).where('id', '=', acct.owner.id).execute();
+    const sales = (await api.post('/inboxes', { name: 'Sales' })).body;
+    const salesAddress: string = sales.channels[0].email.inboundAddress;
+    expect((await send([salesAddress], eml({ to: salesAddress, subject: 'Quote please', messageId: mid('quote') }))).final).toMatch(/^250 /);
+    const [asked] = await conversations(acct.token);
+    expect(asked.inboxId).toBe(sales.id);
+    const reply = await api.post(`/conversations/${asked.id}/messages`, { body: 'Here is the quote.' });
+    expect(reply.status).toBe(201);
+
+    // Answered to Zoë's From address, by In-Reply-To and by References alone.
+    const byInReplyTo = await send([`zoe.quinn@${domain}`], eml({ to: `zoe.quinn@${domain}`, subject: 'Re: Quote please', inReplyTo: `<${reply.body.email.messageId}>`, body: 'Accepted.' }));
+    expect(byInReplyTo.final).toMatch(/^250 /);
+    const byReferences = await send([`zoe.quinn@${domain}`], eml({ to: `zoe.quinn@${domain}`, subject: 'Re: Quote please', references: `<${mid('elsewhere')}> <${reply.body.email.messageId}>`, body: 'And one more thing.' }));
+    expect(byReferences.final).toMatch(/^250 /);
+    expect(await conversations(acct.token)).toHaveLength(1);
+    const texts = (await messages(acct.token, asked.id)).map((m) => m.text?.trim());
+    expect(texts).toEqual(expect.arrayContaining(['Accepted.', 'And one more thing.']));
+
+    // Naming the customer's own message (not one we sent) moves nothing: a new conversation in the default inbox.
+    const spoof = await send([`zoe.quinn@${domain}`], eml({ to: `zoe.quinn@${domain}`, subject: 'Re: Quote please', inReplyTo: `<${mid('quote')}>`, body: 'Not ours.' }));
+    expect(spoof.final).toMatch(/^250 /);
+    const all = await conversations(acct.token);
+    expect(all).toHaveLength(2);
+    expect(all.find((c) => c.id !== asked.id)?.inboxId).toBe(acct.inbox.id);
+  });
+
   it('refuses recipients beyond the limit with 452 4.5.3 and oversized messages with 552', async () => {
     const acct = await makeAccount(store().deps);
     const c = await rawSmtp(live.smtp.port);

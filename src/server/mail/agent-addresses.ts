@@ -2,9 +2,10 @@
 // (core/sender.ts) with a Reply-To that threads; a contact whose mail client ignores Reply-To, or
 // who writes later to the address they saw, would get "550 no such mailbox" for a reply to our own
 // From address. Such mail goes where mail for the account as a whole goes (postmaster's place):
-// the default inbox's fallback email, turned off or on with it. Threading there finds the
-// conversation when it lives in that inbox; elsewhere the mail starts a new conversation there.
-// Any other name at the account's domain is still unknown.
+// the default inbox's fallback email, turned off or on with it. A reply to one of our sent
+// messages is then filed in its conversation's inbox, wherever that is (agent-replies.ts); other
+// mail starts a conversation in the default inbox. Any other name at the account's domain is
+// still unknown.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { MailDomains } from '../core/mail-addresses.ts';

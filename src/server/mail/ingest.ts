@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { blobStore } from '../blobs/blob-store.ts';
 import { parsePool } from './parse.ts';
 import { routeRecipient } from './recipients.ts';
+import { agentReplyDestination } from './agent-replies.ts';
 import { receiveEmail, type StoredAttachment } from '../core/receive-email.ts';
 import { accountMailDomain } from '../core/mail-addresses.ts';
 import { isUniqueViolation } from '../db/dialect.ts';
@@ -89,14 +90,16 @@ interface Target {
   settings: Row<'email_channel_settings'>;
   account: Row<'accounts'>;
   recipients: string[];
+  /** Every recipient was an agent's default From address (agent-replies.ts may send it on). */
+  agentAddressesOnly: boolean;
 }
 
 async function resolveTargets(deps: Deps, input: IngestInput): Promise<Target[]> {
   const db = deps.store.db;
-  const byInbox = new Map<string, { channelId: string; recipients: string[] }>();
+  const byInbox = new Map<string, { channelId: string; recipients: string[]; agentAddressesOnly: boolean }>();
   if (input.channelId) {
     const ch = await db.selectFrom('channels').select(['id', 'inbox_id']).where('id', '=', input.channelId).executeTakeFirst();
-    if (ch) byInbox.set(ch.inbox_id, { channelId: ch.id, recipients: [...input.recipients] });
+    if (ch) byInbox.set(ch.inbox_id, { channelId: ch.id, recipients: [...input.recipients], agentAddressesOnly: false });
   } else {
     for (const r of input.recipients) {
       const t = await routeRecipient(db, r, deps.domains);
@@ -104,25 +107,51 @@ async function resolveTargets(deps: Deps, input: IngestInput): Promise<Target[]>
       // from the spool was accepted while the channel was on, and a 250 means we keep it, so a
       // channel turned off since then still gets it.
       if (!t || (!t.enabled && input.spoolId === undefined)) continue;
-      const entry = byInbox.get(t.inboxId) ?? { channelId: t.channelId, recipients: [] };
+      const entry = byInbox.get(t.inboxId) ?? { channelId: t.channelId, recipients: [], agentAddressesOnly: true };
       entry.recipients.push(r.toLowerCase());
+      entry.agentAddressesOnly &&= t.kind === 'agent';
       byInbox.set(t.inboxId, entry);
     }
   }
   const targets: Target[] = [];
-  for (const { channelId, recipients } of byInbox.values()) {
-    const channel = await db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
-    const settings = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
-    if (!channel || !settings) continue;
-    const account = await db.selectFrom('accounts').selectAll().where('id', '=', channel.account_id).executeTakeFirstOrThrow();
-    targets.push({ channel, settings, account, recipients });
+  for (const { channelId, recipients, agentAddressesOnly } of byInbox.values()) {
+    const target = await loadTarget(db, channelId, recipients, agentAddressesOnly);
+    if (target) targets.push(target);
   }
   return targets;
 }
 
+async function loadTarget(db: Deps['store']['db'], channelId: string, recipients: string[], agentAddressesOnly: boolean): Promise<Target | null> {
+  const channel = await db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
+  const settings = await db.selectFrom('email_channel_settings').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
+  if (!channel || !settings) return null;
+  const account = await db.selectFrom('accounts').selectAll().where('id', '=', channel.account_id).executeTakeFirstOrThrow();
+  return { channel, settings, account, recipients, agentAddressesOnly };
+}
+
+/** Mail to agents' From addresses that answers one of our sent messages goes to that conversation's inbox. */
+async function followAgentReplies(deps: Deps, targets: Target[], parsed: ParsedEmail | null): Promise<Target[]> {
+  if (!parsed || !targets.some((t) => t.agentAddressesOnly)) return targets;
+  const out: Target[] = [];
+  for (const t of targets) {
+    const to = t.agentAddressesOnly
+      ? await agentReplyDestination(deps.store.db, t.account.id, accountMailDomain(t.account.subdomain, t.account.plan, deps.domains), parsed)
+      : null;
+    const target = (to && to.inboxId !== t.channel.inbox_id ? await loadTarget(deps.store.db, to.channelId, t.recipients, true) : null) ?? t;
+    // One receiving per inbox, as resolveTargets made them.
+    const same = out.find((o) => o.channel.inbox_id === target.channel.inbox_id);
+    if (!same) out.push(target);
+    else {
+      same.recipients.push(...target.recipients);
+      same.agentAddressesOnly &&= target.agentAddressesOnly;
+    }
+  }
+  return out;
+}
+
 export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<IngestResult> {
-  const targets = await resolveTargets(deps, input);
-  if (targets.length === 0) {
+  const routed = await resolveTargets(deps, input);
+  if (routed.length === 0) {
     if (input.spoolId) await deps.store.db.deleteFrom('inbound_queue').where('id', '=', input.spoolId).execute();
     return { outcome: 'no_channel' };
   }
@@ -147,6 +176,7 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
   if (parsed) parsed = { ...parsed, attachments: [] };
   const contentHash = contentHashOf(input.raw);
   const messageId = parsed?.messageId ?? syntheticMessageId(contentHash);
+  const targets = await followAgentReplies(deps, routed, parsed);
   await input.turn?.();
 
   let first: IngestResult | null = null;
