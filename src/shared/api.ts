@@ -1,6 +1,7 @@
 // The API's objects, shared by the server (response schemas, OpenAPI) and the web app (types).
 // Field names are camelCase; one concept, one name: the same word as the column and the UI label.
 import { z } from 'zod';
+import { INBOX_VIEW_SLUGS } from './inbox-views.ts';
 
 export const id = z.uuid({ message: 'must be an id (UUID)' });
 /** The longest reply or comment text, checked by the API and before sending in the composer. */
@@ -144,6 +145,17 @@ export const Conversation = z.object({
   preview: z.string(),
   lastActivityAt: z.string(),
   createdAt: z.string(),
+  /** For the caller: a customer message they have not read, or they marked it unread (core/conversation-reads.ts). */
+  unread: z.boolean(),
+});
+
+/** GET /conversations/counts: per view of one inbox, its conversations and the caller's unread ones. */
+export const ViewCount = z.object({ total: z.number().int(), unread: z.number().int() });
+export const ViewCounts = z.object({
+  inboxId: id,
+  /** Counting stops here: a count equal to it means "this many or more". */
+  limit: z.number().int(),
+  views: z.record(z.enum(INBOX_VIEW_SLUGS), ViewCount),
 });
 
 /** A search hit: the conversation, and the words around the place a message or note matched. */
@@ -246,6 +258,7 @@ export type InboxT = z.infer<typeof Inbox>;
 export type ContactT = z.infer<typeof Contact>;
 export type ConversationT = z.infer<typeof Conversation>;
 export type SearchResultT = z.infer<typeof SearchResult>;
+export type ViewCountsT = z.infer<typeof ViewCounts>;
 export type MessageT = z.infer<typeof Message>;
 export type TimelineEntryT = z.infer<typeof TimelineEntry>;
 export type MeT = z.infer<typeof Me>;

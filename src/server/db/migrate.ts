@@ -21,6 +21,7 @@ import * as m0017 from './migrations/0017-deleted-messages.ts';
 import * as m0018 from './migrations/0018-team-address-verification.ts';
 import * as m0019 from './migrations/0019-verification-link-history.ts';
 import * as m0020 from './migrations/0020-imap-connected-at.ts';
+import * as m0021 from './migrations/0021-conversation-reads.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0018-team-address-verification': m0018,
   '0019-verification-link-history': m0019,
   '0020-imap-connected-at': m0020,
+  '0021-conversation-reads': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -244,6 +244,16 @@ export interface ConversationsTable {
   last_activity_at: string;
   created_at: string;
   closed_at: string | null;
+  // Also inbound_count (0021): the customer messages, kept by a trigger. Left out of this type on
+  // purpose, so code that writes whole conversation rows need not know it; read it through
+  // core/conversation-reads.ts, the one place that uses it.
+}
+
+/** Each user's read marker per conversation (0021): the inbound_count they have read up to. */
+export interface ConversationReadsTable {
+  user_id: string;
+  conversation_id: string;
+  read_count: number;
 }
 
 /**
@@ -456,6 +466,7 @@ export interface Database {
   contact_identities: ContactIdentitiesTable;
   conversations: ConversationsTable;
   conversation_followers: ConversationFollowersTable;
+  conversation_reads: ConversationReadsTable;
   user_assignment_rank: UserAssignmentRankTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;

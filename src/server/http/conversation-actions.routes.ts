@@ -1,4 +1,5 @@
-// The workflow on one conversation: assign/unassign, close, reopen, snooze, move, follow, delete.
+// The workflow on one conversation: assign/unassign, close, reopen, snooze, move, follow, delete,
+// and the caller's own read/unread marker.
 // Thin: validate, call the use case (which checks the right to act: 404 when the caller cannot
 // see the conversation, 403 view_only when they may only look), present the conversation.
 import type { FastifyPluginAsync } from 'fastify';
@@ -12,6 +13,7 @@ import { assignConversation } from '../core/assign-conversation.ts';
 import { closeConversation, followConversation, moveConversation, reopenConversation, snoozeConversation } from '../core/conversation-workflow.ts';
 import { deleteConversation } from '../core/delete-conversation.ts';
 import { conversationFor } from '../core/inbox-access.ts';
+import { markConversationRead, markConversationUnread } from '../core/conversation-reads.ts';
 import { presentConversationRow } from './workflow-presenters.ts';
 
 const Following = z.object({ following: z.boolean(), followerIds: z.array(id) });
@@ -39,18 +41,18 @@ export const conversationActionRoutes =
       async (request) => {
         const actor = actorOf(request);
         const c = await deps.run(actor, (ctx) => assignConversation(ctx, { conversationId: request.params.id, assigneeId: request.body.assigneeId }));
-        return presentConversationRow(db, c);
+        return presentConversationRow(db, c, actor.user.id);
       },
     );
 
     app.post('/conversations/:id/close', { schema: { tags, summary: 'Close', params: IdParams, response: { 200: Conversation } } }, async (request) => {
       const actor = actorOf(request);
-      return presentConversationRow(db, await deps.run(actor, (ctx) => closeConversation(ctx, { conversationId: request.params.id })));
+      return presentConversationRow(db, await deps.run(actor, (ctx) => closeConversation(ctx, { conversationId: request.params.id })), actor.user.id);
     });
 
     app.post('/conversations/:id/reopen', { schema: { tags, summary: 'Reopen a closed or snoozed conversation', params: IdParams, response: { 200: Conversation } } }, async (request) => {
       const actor = actorOf(request);
-      return presentConversationRow(db, await deps.run(actor, (ctx) => reopenConversation(ctx, { conversationId: request.params.id })));
+      return presentConversationRow(db, await deps.run(actor, (ctx) => reopenConversation(ctx, { conversationId: request.params.id })), actor.user.id);
     });
 
     app.post(
@@ -67,7 +69,7 @@ export const conversationActionRoutes =
       async (request) => {
         const actor = actorOf(request);
         const until = new Date(request.body.until);
-        return presentConversationRow(db, await deps.run(actor, (ctx) => snoozeConversation(ctx, { conversationId: request.params.id, until })));
+        return presentConversationRow(db, await deps.run(actor, (ctx) => snoozeConversation(ctx, { conversationId: request.params.id, until })), actor.user.id);
       },
     );
 
@@ -85,7 +87,7 @@ export const conversationActionRoutes =
       },
       async (request) => {
         const actor = actorOf(request);
-        return presentConversationRow(db, await deps.run(actor, (ctx) => moveConversation(ctx, { conversationId: request.params.id, inboxId: request.body.inboxId })));
+        return presentConversationRow(db, await deps.run(actor, (ctx) => moveConversation(ctx, { conversationId: request.params.id, inboxId: request.body.inboxId })), actor.user.id);
       },
     );
 
@@ -128,6 +130,25 @@ export const conversationActionRoutes =
       async (request, reply) => {
         await deps.run(actorOf(request), (ctx) => deleteConversation(ctx, { conversationId: request.params.id }));
         return reply.status(204).send(null);
+      },
+    );
+
+    // Personal, so the right to view is enough (view-only admins keep their own unread state).
+    const marker = { tags, params: IdParams, response: { 200: Conversation, 404: ErrorBody } };
+    app.post(
+      '/conversations/:id/read',
+      { schema: { ...marker, summary: 'Mark read for the caller', description: 'Only the caller’s state changes; their other tabs receive a `conversation.read` event, nobody else does. Opening a conversation in the app does this.' } },
+      async (request) => {
+        const actor = actorOf(request);
+        return presentConversationRow(db, await deps.run(actor, (ctx) => markConversationRead(ctx, { conversationId: request.params.id })), actor.user.id);
+      },
+    );
+    app.post(
+      '/conversations/:id/unread',
+      { schema: { ...marker, summary: 'Mark unread for the caller', description: 'Unread until the caller opens it again (or replies). Only the caller’s state changes; their other tabs receive a `conversation.unread` event.' } },
+      async (request) => {
+        const actor = actorOf(request);
+        return presentConversationRow(db, await deps.run(actor, (ctx) => markConversationUnread(ctx, { conversationId: request.params.id })), actor.user.id);
       },
     );
   };

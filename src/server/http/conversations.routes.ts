@@ -1,10 +1,11 @@
-// /conversations: newest activity first, filtered by inbox, status and assignee, and always by
-// the inboxes the caller may see; /conversations/{id}/messages: the thread, oldest first.
+// /conversations: newest activity first, filtered by inbox, status, assignee and the caller's
+// unread state, and always by the inboxes the caller may see; /conversations/counts: each view's
+// size; /conversations/{id}/messages: the thread, oldest first.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { Conversation, Message, conversationStatus, id, type ConversationT } from '../../shared/api.ts';
+import { Conversation, Message, ViewCounts, conversationStatus, id, type ConversationT, type ViewCountsT } from '../../shared/api.ts';
 import { actorOf } from './auth.ts';
 import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
 import { CONTACT_COLUMNS, CONVERSATION_COLUMNS, presentConversation, presentMessage, type ContactFields } from './presenters.ts';
@@ -18,6 +19,8 @@ import { IdParams } from './inboxes.routes.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import { inboxIn } from '../db/dialect.ts';
+import { asFlag, unreadAmong, unreadFor } from '../core/conversation-reads.ts';
+import { COUNT_LIMIT, countViews } from '../core/view-counts.ts';
 
 type ConversationPage = { items: ConversationT[]; nextCursor: string | null };
 
@@ -57,6 +60,7 @@ export const conversationRoutes =
     const app = app0.withTypeProvider<ZodTypeProvider>();
     const db = deps.store.db;
     const pages = createPageCache({ maxEntries: 2000, maxBytes: 32 * 1024 * 1024 });
+    const counts = createPageCache({ maxEntries: 2000, maxBytes: 4 * 1024 * 1024 });
 
     app.get(
       '/conversations',
@@ -70,6 +74,7 @@ export const conversationRoutes =
             status: conversationStatus.optional(),
             assigneeId: z.union([id, z.enum(['me', 'unassigned'])]).optional(),
             contactId: id.optional(),
+            unread: z.enum(['true', 'false']).optional(),
           }),
           response: { 200: pageSchema(Conversation) },
         },
@@ -77,6 +82,7 @@ export const conversationRoutes =
       async (request, reply) => {
         const actor = actorOf(request);
         const { limit, inboxId, status, assigneeId, contactId, cursor } = request.query;
+        const unreadOnly = request.query.unread === 'true';
         const after = decodeCursor(cursor);
         // Admins view every inbox: no filter. Others get the ids they may see, as a literal list
         // (PostgreSQL) or a kept temp table (SQLite; dialect.ts's inboxIn): a subquery here made
@@ -91,8 +97,9 @@ export const conversationRoutes =
           if (!scope.all) visible = scope.inboxIds;
         }
         const assignee = assigneeId === 'me' ? actor.user.id : assigneeId;
-        // Everything the page depends on: the account's state (event_seq), what the caller may see, the query.
-        const key = [actor.account.id, actor.account.event_seq, visible === 'all' ? '*' : scopeKey(visible), inboxId, status, assignee, contactId, limit, cursor].join('|');
+        // Everything the page depends on: the account's state (event_seq), what the caller may see,
+        // who asks (each item's unread is theirs; marking read emits, so it bumps event_seq too), the query.
+        const key = [actor.account.id, actor.account.event_seq, visible === 'all' ? '*' : scopeKey(visible), actor.user.id, inboxId, status, assignee, contactId, unreadOnly, limit, cursor].join('|');
         const cached = pages.get(key);
         if (cached !== undefined) return sendJson(reply, cached);
 
@@ -101,6 +108,7 @@ export const conversationRoutes =
           .leftJoin('contacts', 'contacts.id', 'conversations.contact_id')
           .select(CONVERSATION_COLUMNS.map((c) => `conversations.${c}` as const))
           .select(CONTACT_COLUMNS.map((c) => sql.ref<string | null>(`contacts.${c}`).as(`contact__${c}`)))
+          .select(unreadFor(actor.user.id).as('unread'))
           .where('conversations.account_id', '=', actor.account.id);
         if (inboxId) q = q.where('conversations.inbox_id', '=', inboxId);
         if (visible !== 'all') q = q.where(inboxIn(deps.store.dialect, 'conversations.inbox_id', visible, deps.store.sqlite));
@@ -108,6 +116,7 @@ export const conversationRoutes =
         if (assignee === 'unassigned') q = q.where('conversations.assignee_id', 'is', null);
         else if (assignee) q = q.where('conversations.assignee_id', '=', assignee);
         if (contactId) q = q.where('conversations.contact_id', '=', contactId);
+        if (unreadOnly) q = q.where(unreadFor(actor.user.id));
         if (after) {
           const [at, lastId] = [String(after[0]), after[1]];
           // (time, id) < (at, lastId), as `time <= at AND (time < at OR id < lastId)`: the bound on
@@ -117,7 +126,7 @@ export const conversationRoutes =
         }
         const rows = await q.orderBy('conversations.last_activity_at', 'desc').orderBy('conversations.id', 'desc').limit(limit + 1).execute();
         const page = pageOf(rows, limit, (c) => [c.last_activity_at, c.id]);
-        const items = page.items.map((row) => presentConversation(row, joinedContact(row)));
+        const items = page.items.map((row) => presentConversation(row, joinedContact(row), asFlag(row.unread)));
         // Presenter output is typed and built field by field: serialized directly, not re-checked through zod.
         const body = Buffer.from(JSON.stringify({ items, nextCursor: page.nextCursor } satisfies ConversationPage));
         pages.set(key, body);
@@ -130,9 +139,35 @@ export const conversationRoutes =
       const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', request.params.id).where('account_id', '=', actor.account.id).executeTakeFirst();
       if (!conversation) throw notFound('Conversation');
       requireRight(await rightInInbox(db, actor.user, conversation.inbox_id), 'view');
-      const contacts = await contactsById(db, [conversation.contact_id]);
-      return presentConversation(conversation, conversation.contact_id ? contacts.get(conversation.contact_id) : undefined);
+      const [contacts, unread] = await Promise.all([contactsById(db, [conversation.contact_id]), unreadAmong(db, actor.user.id, [conversation.id])]);
+      return presentConversation(conversation, conversation.contact_id ? contacts.get(conversation.contact_id) : undefined, unread.has(conversation.id));
     });
+
+    app.get(
+      '/conversations/counts',
+      {
+        schema: {
+          tags: ['conversations'],
+          summary: 'For each view of an inbox, its conversations and how many are unread for the caller',
+          description: `The views are the app's: unassigned, mine (assigned to the caller) and open are open conversations; snoozed and closed. Each count is what GET /conversations lists with the same filters. Counting stops at \`limit\` (${COUNT_LIMIT}): a count equal to it means that many or more. An inbox the caller cannot see is 404, as everywhere.`,
+          querystring: z.strictObject({ inboxId: id }),
+          response: { 200: ViewCounts },
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const { inboxId } = request.query;
+        requireRight(await rightInInbox(db, actor.user, inboxId), 'view', 'Inbox');
+        // As the list pages: valid while event_seq (every change, every read marker) stands still.
+        const key = [actor.account.id, actor.account.event_seq, actor.user.id, inboxId].join('|');
+        const cached = counts.get(key);
+        if (cached !== undefined) return sendJson(reply, cached);
+        const views = await countViews(db, { accountId: actor.account.id, inboxId, userId: actor.user.id });
+        const body = Buffer.from(JSON.stringify({ inboxId, limit: COUNT_LIMIT, views } satisfies ViewCountsT));
+        counts.set(key, body);
+        return sendJson(reply, body);
+      },
+    );
 
     app.get(
       '/conversations/:id/messages',

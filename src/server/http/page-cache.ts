@@ -2,7 +2,9 @@
 // every key starts with the account's event_seq, which the same transaction bumps as every change
 // a list item shows (core/context.ts emit), so a page cached under seq N is only ever served to
 // requests that read seq N, i.e. while nothing it shows can have changed. Superseded entries are
-// never read again and age out of the LRU order.
+// never read again and age out of the LRU order. What differs between users (each item's unread
+// flag) puts the user in the key; a user's read marker changes by a use case that emits, so it
+// moves event_seq as well.
 
 export interface PageCache {
   get(key: string): Buffer | undefined;

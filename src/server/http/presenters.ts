@@ -99,7 +99,8 @@ export function presentTimelineEntry(t: Row<'timeline_entries'>): TimelineEntryT
   return { id: t.id, kind: t.kind, conversationId: t.conversation_id, messageId: t.message_id, summary: t.summary, createdAt: t.created_at };
 }
 
-export function presentConversation(c: ConversationFields, contact: ContactFields | undefined): ConversationT {
+/** `unread`: for the user the object goes to (core/conversation-reads.ts). */
+export function presentConversation(c: ConversationFields, contact: ContactFields | undefined, unread: boolean): ConversationT {
   return {
     id: c.id,
     number: c.number,
@@ -113,6 +114,7 @@ export function presentConversation(c: ConversationFields, contact: ContactField
     preview: c.preview,
     lastActivityAt: c.last_activity_at,
     createdAt: c.created_at,
+    unread,
   };
 }
 

@@ -9,6 +9,7 @@ import { actorOf } from './auth.ts';
 import { decodeCursor, pageOf, pageQuery, pageSchema } from './pagination.ts';
 import { presentConversation } from './presenters.ts';
 import { searchConversations, searchSnippets } from '../core/search.ts';
+import { unreadAmong } from '../core/conversation-reads.ts';
 
 export const searchRoutes =
   (deps: Deps): FastifyPluginAsync =>
@@ -42,9 +43,10 @@ export const searchRoutes =
         const page = pageOf(rows, limit, (c) => [c.last_activity_at, c.id]);
         const contactIds = [...new Set(page.items.flatMap((c) => (c.contact_id ? [c.contact_id] : [])))];
         const contacts = contactIds.length ? await db.selectFrom('contacts').selectAll().where('id', 'in', contactIds).execute() : [];
-        const snippets = await searchSnippets(db, page.items.map((c) => c.id), q);
+        const ids = page.items.map((c) => c.id);
+        const [snippets, unread] = await Promise.all([searchSnippets(db, ids, q), unreadAmong(db, actor.user.id, ids)]);
         return {
-          items: page.items.map((c) => ({ ...presentConversation(c, contacts.find((k) => k.id === c.contact_id)), snippet: snippets.get(c.id) ?? null })),
+          items: page.items.map((c) => ({ ...presentConversation(c, contacts.find((k) => k.id === c.contact_id), unread.has(c.id)), snippet: snippets.get(c.id) ?? null })),
           nextCursor: page.nextCursor,
         };
       },

@@ -5,6 +5,7 @@ import type { Database, Row } from '../db/schema.ts';
 import type { AutomationT, NotificationT, PipelineT, TicketT } from '../../shared/api.ts';
 import type { AutomationSettings } from '../core/automation-settings.ts';
 import { presentConversation } from './presenters.ts';
+import { unreadAmong } from '../core/conversation-reads.ts';
 import type { ConversationT } from '../../shared/api.ts';
 
 export function presentAutomation(inboxId: string, s: AutomationSettings): AutomationT {
@@ -80,7 +81,11 @@ export function presentNotification(n: NotificationRow): NotificationT {
   };
 }
 
-export async function presentConversationRow(db: Kysely<Database>, c: Row<'conversations'>): Promise<ConversationT> {
-  const contact = c.contact_id ? await db.selectFrom('contacts').selectAll().where('id', '=', c.contact_id).executeTakeFirst() : undefined;
-  return presentConversation(c, contact);
+/** The conversation as `userId` sees it (its unread state is theirs). */
+export async function presentConversationRow(db: Kysely<Database>, c: Row<'conversations'>, userId: string): Promise<ConversationT> {
+  const [contact, unread] = await Promise.all([
+    c.contact_id ? db.selectFrom('contacts').selectAll().where('id', '=', c.contact_id).executeTakeFirst() : undefined,
+    unreadAmong(db, userId, [c.id]),
+  ]);
+  return presentConversation(c, contact, unread.has(c.id));
 }

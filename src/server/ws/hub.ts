@@ -9,6 +9,7 @@ import type { Database, Row } from '../db/schema.ts';
 import type { Bus } from '../bus/bus.ts';
 import { inboxRights } from '../core/inbox-access.ts';
 import type { InboxRight } from '../core/policies.ts';
+import { READ_EVENTS } from '../core/conversation-reads.ts';
 
 /** What the server sends. `seq` is the client's cursor: resubscribe with `after: seq`. */
 export type ServerMessage =
@@ -157,10 +158,11 @@ export function createSocketHub(db: Kysely<Database>, bus: Bus, log: { warn(obj:
 
 /**
  * Events for one user rather than for whoever may see their inbox (or account): notifications
- * are their recipient's (naming who was mentioned or assigned is theirs to know). Told by type, so
- * the other events' payloads are parsed only for the clients they are sent to.
+ * are their recipient's (naming who was mentioned or assigned is theirs to know), and so is a read
+ * marker (what one agent has read is nobody else's state). Told by type, so the other events'
+ * payloads are parsed only for the clients they are sent to.
  */
-const isPersonal = (type: string): boolean => type.startsWith('notification.');
+const isPersonal = (type: string): boolean => type.startsWith('notification.') || READ_EVENTS.has(type);
 
 /** The user a personal event is for (its data's userId), or null if it names none: then nobody's. */
 function addresseeOf(event: { data: unknown }): string | null {
