@@ -1,6 +1,8 @@
 // The agent app's HTTP client: same-origin fetch with the session cookie, the CSRF token on
 // every mutation (the server refuses cookie-authenticated writes without X-CSRF-Token), and the
 // API's {"error":{"code","message"}} body turned into an ApiError whose message the UI shows.
+// Every request also tells connection.ts whether the server answered at all.
+import { reportReachable } from './connection.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -42,9 +44,12 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
       credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  } catch {
+  } catch (err) {
+    // fetch rejects with a TypeError when no answer came (offline, refused, reset).
+    if (err instanceof TypeError) reportReachable(false);
     throw new ApiError(0, 'network', 'Parley could not be reached. Check your connection and try again.');
   }
+  reportReachable(true);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   let parsed: unknown = null;

@@ -4,6 +4,7 @@
 // last seq seen, so nothing committed while the socket was down is missed.
 import { useEffect } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { checkServer, reportReachable } from './connection.ts';
 
 type ServerMessage =
   | { type: 'event'; seq: number; event: { type: string; inboxId: string | null; data: Record<string, unknown> } }
@@ -46,7 +47,9 @@ export function useLiveUpdates(enabled: boolean): void {
     const connect = () => {
       const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/ws`;
       socket = new WebSocket(url);
+      let opened = false;
       socket.onopen = () => {
+        opened = true;
         socket?.send(JSON.stringify(lastSeq === undefined ? { type: 'subscribe' } : { type: 'subscribe', after: lastSeq }));
       };
       socket.onmessage = (message) => {
@@ -57,6 +60,7 @@ export function useLiveUpdates(enabled: boolean): void {
           return;
         }
         if (parsed.type === 'subscribed') {
+          reportReachable(true);
           // Anything may have changed while we were away: refresh what is on screen once.
           if (retry > 0 || lastSeq === undefined) void client.invalidateQueries({ queryKey: ['conversations'] });
           lastSeq = parsed.seq;
@@ -69,14 +73,24 @@ export function useLiveUpdates(enabled: boolean): void {
       socket.onclose = () => {
         socket = null;
         if (stopped) return;
+        // A reconnect that never opened: is the server gone (the banner says so) or only the socket?
+        if (!opened) void checkServer();
         // Back off 1 s, 2 s, 4 s … up to 30 s; the fallback polling keeps lists fresh meanwhile.
         retry++;
         timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** Math.min(retry - 1, 5)));
       };
     };
+    // Back online: reconnect now rather than at the end of a backoff of up to 30 s.
+    const reconnectNow = () => {
+      if (socket || stopped) return;
+      clearTimeout(timer);
+      connect();
+    };
+    window.addEventListener('online', reconnectNow);
     connect();
     return () => {
       stopped = true;
+      window.removeEventListener('online', reconnectNow);
       if (timer) clearTimeout(timer);
       socket?.close();
     };

@@ -1,5 +1,6 @@
 // The signed-in frame: top bar (brand, notifications, account menu), the main nav (Inbox,
-// Contacts, Settings) that collapses behind a menu button on phones, and the page outlet.
+// Contacts, Settings) that collapses behind a menu button on phones, the page outlet, and the
+// banner that says when Parley cannot be reached.
 import { useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
@@ -12,6 +13,7 @@ import { Avatar } from '../ui/format.tsx';
 import { NotificationsBell } from '../NotificationsBell.tsx';
 import { useLiveUpdates } from '../api/live.ts';
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
+import { ConnectionBanner } from './ConnectionBanner.tsx';
 
 function InboxIcon() {
   return (
@@ -105,6 +107,7 @@ export function AppShell({ me }: { me: MeT }) {
       </nav>
       {navOpen && <div className="nav-scrim" aria-hidden="true" onClick={() => setNavOpen(false)} />}
       <main className="main" id="main">
+        <ConnectionBanner />
         <ErrorBoundary resetKey={location.pathname}>
           <Outlet />
         </ErrorBoundary>
