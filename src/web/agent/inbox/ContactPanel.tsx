@@ -7,7 +7,7 @@
 //   onChanged: () => void — called after a change, so the views refetch.
 //   open: boolean — the agent opened the panel with the conversation's "Contact" toggle.
 //   onClose: () => void — closes it: on a phone the panel covers the conversation and its toggle,
-//     so it has its own "Back to conversation" button there.
+//     so it has its own "Back to conversation" button there, and the browser's Back closes it too.
 import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ContactT, ConversationT, TicketT } from '../../../shared/api.ts';
@@ -19,6 +19,7 @@ import { UserOptions } from '../ui/UserOptions.tsx';
 import { ContactOwnerSelect } from '../contacts/ContactOwnerSelect.tsx';
 import { ContactTimeline } from '../contacts/ContactTimeline.tsx';
 import { contactName, SenderName } from './SenderName.tsx';
+import { useBackCloses } from './useBackCloses.ts';
 import './workflow.css';
 
 export interface ContactPanelProps {
@@ -28,6 +29,9 @@ export interface ContactPanelProps {
   open: boolean;
   onClose: () => void;
 }
+
+/** Where the panel covers the conversation (app.css); wider, it sits beside it and Back leaves as usual. */
+const COVERS_CONVERSATION = '(max-width: 760px)';
 
 const PRIORITIES: NonNullable<TicketT['priority']>[] = ['low', 'medium', 'high', 'urgent'];
 
@@ -97,6 +101,7 @@ export function ContactPanel({ conversation, contact, onChanged, open, onClose }
   useEffect(() => {
     if (open) back.current?.focus();
   }, [open]);
+  useBackCloses(open, onClose, COVERS_CONVERSATION);
   const inboxes = useInboxes();
   const canAct = inboxes.data?.find((i) => i.id === conversation.inboxId)?.myAccess === 'act';
   const tickets = useTickets(contact ? { contactId: contact.id } : { conversationId: conversation.id });

@@ -1,0 +1,143 @@
+// The browser's Back button and the contact panel (inbox/useBackCloses.ts). On a 375×740 phone
+// the panel covers the conversation, so Back closes it and stays on the conversation; the next
+// Back leaves the conversation as before; closing the panel with its own button or Escape leaves
+// no extra step in the history. On a 1280×800 screen, where the panel sits beside the thread,
+// Back leaves the conversation as it always did.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { makeAccount } from '../helpers/stores.ts';
+import { sendIn } from '../assignment-support.ts';
+
+describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOUT }, () => {
+  let h: BrowserHarness;
+  beforeAll(async () => {
+    h = await startBrowserHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** Signs in, opens the inbox, then "Cracked screen" from the list (a router navigation). */
+  async function openFromList(page: Page, viewport: { width: number; height: number }, alsoInList?: string) {
+    const deps = h.store.deps;
+    const acct = await makeAccount(deps, { plan: 'professional' });
+    if (alsoInList) await sendIn(deps, acct.email.inbound_address, { subject: alsoInList });
+    const conversationId = await sendIn(deps, acct.email.inbound_address, { from: 'kim@customer.example', subject: 'Cracked screen' });
+    await page.setViewportSize(viewport);
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    const listUrl = `/inbox/${acct.inbox.id}`;
+    await page.goto(listUrl);
+    const list = page.getByRole('list', { name: 'Conversations' });
+    await list.getByRole('link', { name: /Cracked screen/ }).click();
+    const conversationUrl = `${listUrl}/open/${conversationId}`;
+    await page.waitForURL((url) => url.pathname.endsWith(conversationUrl));
+    const heading = page.getByRole('heading', { name: 'Cracked screen' });
+    await heading.waitFor();
+    return {
+      list,
+      heading,
+      conversationUrl,
+      listUrl,
+      toggle: page.getByRole('button', { name: 'Contact', exact: true }),
+      panel: page.getByRole('complementary', { name: 'Contact' }),
+    };
+  }
+
+  const path = (page: Page) => new URL(page.url()).pathname;
+
+  it('on a phone, Back closes the contact panel and stays on the conversation; the next Back leaves it', async () => {
+    const page = await h.newPage();
+    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    expect(await heading.isVisible()).toBe(false);
+
+    await page.goBack();
+    await heading.waitFor();
+    expect(await panel.isVisible()).toBe(false);
+    expect(path(page)).toBe(conversationUrl);
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+
+    await page.goBack();
+    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
+    expect(path(page)).toBe(listUrl);
+
+    // Forward returns to the conversation, and the panel opens and closes with Back again.
+    await page.goForward();
+    await heading.waitFor();
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    await page.goBack();
+    await heading.waitFor();
+    expect(path(page)).toBe(conversationUrl);
+  });
+
+  it('on a phone, closing the panel with its button or Escape leaves no extra Back step', async () => {
+    const page = await h.newPage();
+    const { list, heading, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+
+    await toggle.click();
+    await panel.getByRole('button', { name: 'Back to conversation' }).click();
+    await heading.waitFor();
+
+    await toggle.click();
+    await page.waitForFunction(() => document.activeElement?.closest('.contact-panel') !== null);
+    await page.keyboard.press('Escape');
+    await heading.waitFor();
+    expect(await panel.isVisible()).toBe(false);
+
+    // Opened twice, closed twice without Back: one Back now leaves the conversation.
+    await page.goBack();
+    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
+    expect(path(page)).toBe(listUrl);
+  });
+
+  it('on a phone, the router still moves between conversations, and Back retraces them', async () => {
+    const page = await h.newPage();
+    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 }, 'Lost charger');
+
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    await page.goBack();
+    await heading.waitFor();
+    // The conversation's own way back (a router link), then another conversation from the list.
+    await page.getByRole('link', { name: 'Back to conversations' }).click();
+    await page.waitForURL((url) => url.pathname !== conversationUrl);
+    const backToUrl = path(page);
+    await list.getByRole('link', { name: /Lost charger/ }).click();
+    const other = page.getByRole('heading', { name: 'Lost charger' });
+    await other.waitFor();
+    const otherUrl = path(page);
+
+    await page.goBack();
+    await list.waitFor();
+    expect(path(page)).toBe(backToUrl);
+    await page.goBack();
+    await heading.waitFor();
+    expect(path(page)).toBe(conversationUrl);
+    await page.goBack();
+    await list.waitFor();
+    expect(path(page)).toBe(listUrl);
+    await page.goForward();
+    await page.goForward();
+    await page.goForward();
+    await other.waitFor();
+    expect(path(page)).toBe(otherUrl);
+  });
+
+  it('at 1280×800, where the panel sits beside the thread, Back leaves the conversation as before', async () => {
+    const page = await h.newPage();
+    const { list, heading, listUrl, toggle, panel } = await openFromList(page, { width: 1280, height: 800 });
+
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    expect(await heading.isVisible()).toBe(true);
+
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === listUrl);
+    await heading.waitFor({ state: 'detached' });
+    expect(await list.getByRole('link', { name: /Cracked screen/ }).isVisible()).toBe(true);
+  });
+});
