@@ -27,7 +27,8 @@ function withAttachment(id: string): Buffer {
     `From: Ivy <ivy@customer.example>\nTo: team@acme.example\nSubject: Invoice\nMessage-ID: <${id}@customer.example>\nMIME-Version: 1.0\n` +
       `Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nSee attached.\n--b\n` +
       `Content-Type: application/octet-stream; name="invoice-${id}.bin"\nContent-Disposition: attachment; filename="invoice-${id}.bin"\nContent-Transfer-Encoding: base64\n\n` +
-      `${crypto.randomBytes(300).toString('base64')}\n--b--\n`,
+      // Over spool-files.ts INLINE_MAX_BYTES, so the raw message is a blob file too.
+      `${crypto.randomBytes(100_000).toString('base64').replace(/.{76}/g, '$&\n')}\n--b--\n`,
   );
 }
 

@@ -175,13 +175,15 @@ for (const kind of STORE_KINDS) {
         server!.kill('SIGTERM');
         await new Promise((r) => server!.once('exit', r));
         server = null;
-        const rows = await db.selectFrom('messages').select(['id', 'message_id', 'raw_key', 'conversation_id']).where('account_id', '=', acct.account.id).where('kind', '=', 'message').execute();
+        const rows = await db.selectFrom('messages').select(['id', 'message_id', 'raw_key', 'raw_inline', 'conversation_id']).where('account_id', '=', acct.account.id).where('kind', '=', 'message').execute();
         const count = new Map<string, number>();
         for (const r of rows) count.set(r.message_id ?? '', (count.get(r.message_id ?? '') ?? 0) + 1);
         for (const id of acked) expect(count.get(id), `message ${id}`).toBe(1);
         expect([...count.values()].every((n) => n === 1)).toBe(true);
         const blobs = blobStore(dataDir);
-        for (const r of rows) expect(await blobs.exists(r.raw_key!), `raw of ${r.message_id}`).toBe(true);
+        // Every raw copy is there: small ones in the database with their message, larger ones as blob files.
+        const inline = new Set((await db.selectFrom('message_raws').select('message_id').execute()).map((r) => r.message_id));
+        for (const r of rows) expect(r.raw_inline ? inline.has(r.id) : await blobs.exists(r.raw_key!), `raw of ${r.message_id}`).toBe(true);
         const atts = await db.selectFrom('attachments').select('storage_key').where('account_id', '=', acct.account.id).execute();
         expect(atts.length).toBe(withAttachment);
         for (const a of atts) expect(await blobs.exists(a.storage_key)).toBe(true);

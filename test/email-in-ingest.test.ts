@@ -7,6 +7,7 @@ import { apiClient, testApp } from './helpers/api.ts';
 import { addUser } from './access-fixtures.ts';
 import { ingestRawEmail } from '../src/server/mail/ingest.ts';
 import { crlf } from './email-in-support.ts';
+import { INLINE_MAX_BYTES } from '../src/server/mail/spool-files.ts';
 
 describeEachStore('ingestRawEmail', (store) => {
   it('stores IMAP mail in the given channel, as a person’s mail, once', async () => {
@@ -95,6 +96,29 @@ describeEachStore('ingestRawEmail', (store) => {
     const ticket = await owner.post('/tickets', { conversationId: r.conversationId });
     expect(ticket.status).toBe(201);
     expect(ticket.body.subject).toBe(`Conversation #${conversation.number}`);
+  });
+
+  it('keeps a small raw message in the database with its message and a large one as a blob file, both downloadable as received', async () => {
+    const { deps } = store();
+    const acct = await makeAccount(deps);
+    const owner = apiClient(await testApp(deps), acct.token);
+    const db = deps.store.db;
+    const mail = (size: number) =>
+      crlf(`From: Ivy <ivy@customer.example>\nTo: ${acct.email.inbound_address}\nSubject: Size ${size}\nMessage-ID: <size-${size}-${Date.now()}@customer.example>\n\n${'x'.repeat(76).concat('\n').repeat(Math.ceil(size / 77))}`);
+    for (const [raw, inline] of [
+      [mail(2_000), true],
+      [mail(INLINE_MAX_BYTES + 1_000), false],
+    ] as const) {
+      const r = await ingestRawEmail(deps, { raw, recipients: [acct.email.inbound_address], mailFrom: 'ivy@customer.example', via: 'smtp' });
+      if (r.outcome !== 'stored') throw new Error(r.outcome);
+      const m = await db.selectFrom('messages').select(['raw_key', 'raw_inline']).where('id', '=', r.messageId).executeTakeFirstOrThrow();
+      const kept = await db.selectFrom('message_raws').select('message_id').where('message_id', '=', r.messageId).executeTakeFirst();
+      expect({ inline: m.raw_inline === 1, row: Boolean(kept), file: m.raw_key !== null }).toEqual({ inline, row: inline, file: !inline });
+      expect((await owner.get(`/conversations/${r.conversationId}/messages`)).body.items.find((x: { id: string }) => x.id === r.messageId).hasRaw).toBe(true);
+      const download = await owner.get(`/messages/${r.messageId}/raw`);
+      expect(download.status).toBe(200);
+      expect(Buffer.from(download.body as unknown as string).equals(raw)).toBe(true);
+    }
   });
 
   it('answers no_channel for addresses it does not know', async () => {

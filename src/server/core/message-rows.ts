@@ -32,6 +32,7 @@ export function messageRow(
     email_date: null,
     content_hash: null,
     raw_key: null,
+    raw_inline: 0,
     parse_error: null,
     auto_submitted: 0,
     delivery_status: null,

@@ -44,7 +44,8 @@ export interface ReceiveEmailInput {
   /** Final Message-ID (synthetic when the mail had none), without angle brackets. */
   messageId: string;
   contentHash: string;
-  rawKey: string;
+  /** Where the raw message is kept: a blob file's key, or its bytes, stored here with the message. */
+  raw: { key: string } | { bytes: Buffer };
   attachments: StoredAttachment[];
   /**
    * When the mail reached us (the spool's received_at), if earlier than this transaction: the
@@ -264,7 +265,8 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       quote_start: parsed && !parsed.forwarded ? quoteStart(parsed.text, parsed.visibleText) : null,
       email_date: parsed?.date ?? null,
       content_hash: input.contentHash,
-      raw_key: input.rawKey,
+      raw_key: 'key' in input.raw ? input.raw.key : null,
+      raw_inline: 'bytes' in input.raw ? 1 : 0,
       parse_error: input.parseError,
       auto_submitted: automatic ? 1 : 0,
       delivery_status: null,
@@ -273,6 +275,7 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       created_at: arrived,
     })
     .execute();
+  if ('bytes' in input.raw) await ctx.db.insertInto('message_raws').values({ message_id: messageRowId, bytes: input.raw.bytes }).execute();
   // The ids this conversation is now known by: this message's and the ones it refers to.
   const keys = [...new Set([input.messageId, ...(parsed?.inReplyTo ? [parsed.inReplyTo] : []), ...(parsed?.references ?? []).slice(-20)])];
   await ctx.db

@@ -22,6 +22,7 @@ import * as m0018 from './migrations/0018-team-address-verification.ts';
 import * as m0019 from './migrations/0019-verification-link-history.ts';
 import * as m0020 from './migrations/0020-imap-connected-at.ts';
 import * as m0021 from './migrations/0021-conversation-reads.ts';
+import * as m0022 from './migrations/0022-message-raws.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   '0019-verification-link-history': m0019,
   '0020-imap-connected-at': m0020,
   '0021-conversation-reads': m0021,
+  '0022-message-raws': m0022,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -273,6 +273,12 @@ export interface ConversationFollowersTable {
   user_id: string;
 }
 
+/** Small raw messages, kept in the database beside their message (0022). */
+export interface MessageRawsTable {
+  message_id: string;
+  bytes: Buffer;
+}
+
 export interface MessagesTable {
   id: string;
   account_id: string;
@@ -301,7 +307,10 @@ export interface MessagesTable {
   quote_start: number | null;
   email_date: string | null;
   content_hash: string | null;
+  /** The blob file of the raw message, when it is kept as a file (larger ones). */
   raw_key: string | null;
+  /** 1: the raw message is in message_raws (0022). */
+  raw_inline: Generated<Flag>;
   parse_error: string | null;
   auto_submitted: Flag;
   delivery_status: DeliveryStatus | null;
@@ -469,6 +478,7 @@ export interface Database {
   conversation_reads: ConversationReadsTable;
   user_assignment_rank: UserAssignmentRankTable;
   messages: MessagesTable;
+  message_raws: MessageRawsTable;
   attachments: AttachmentsTable;
   timeline_entries: TimelineEntriesTable;
   events: EventsTable;

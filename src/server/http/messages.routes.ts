@@ -41,14 +41,18 @@ export const messageRoutes =
         const actor = actorOf(request);
         const m = await db
           .selectFrom('messages')
-          .select(['id', 'inbox_id', 'raw_key'])
+          .select(['id', 'inbox_id', 'raw_key', 'raw_inline'])
           .where('id', '=', request.params.id)
           .where('account_id', '=', actor.account.id)
           .executeTakeFirst();
         if (!m) throw notFound('Message');
         requireRight(await rightInInbox(db, actor.user, m.inbox_id), 'view', 'Message');
-        if (!m.raw_key) throw notFound('Raw message');
-        const bytes = await blobs.read(m.raw_key);
+        const bytes = m.raw_inline
+          ? (await db.selectFrom('message_raws').select('bytes').where('message_id', '=', m.id).executeTakeFirst())?.bytes
+          : m.raw_key
+            ? await blobs.read(m.raw_key)
+            : undefined;
+        if (!bytes) throw notFound('Raw message');
         return downloadHeaders(reply, `message-${m.id}.eml`, 'message/rfc822', bytes.length).send(bytes);
       },
     );

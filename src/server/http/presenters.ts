@@ -159,7 +159,7 @@ export function presentMessage(m: Row<'messages'>, attachments: Row<'attachments
     deliveryStatus: m.delivery_status,
     deliveryError: m.delivery_error,
     parseError: m.parse_error,
-    hasRaw: m.raw_key !== null,
+    hasRaw: m.raw_key !== null || m.raw_inline === 1,
     attachments: attachments.map((a) => ({
       id: a.id,
       filename: a.filename,

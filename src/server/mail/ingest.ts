@@ -16,6 +16,7 @@ import { receiveEmail, type StoredAttachment } from '../core/receive-email.ts';
 import { accountMailDomain } from '../core/mail-addresses.ts';
 import { isUniqueViolation } from '../db/dialect.ts';
 import { durably } from '../db/connect.ts';
+import { INLINE_MAX_BYTES } from './spool-files.ts';
 import type { ParsedEmail } from '../core/inbound-email.ts';
 
 export interface IngestInput {
@@ -157,8 +158,9 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
   }
   const blobs = blobStore(deps.config.dataDir);
 
-  // Raw bytes first: whatever the parser makes of them, the original is kept.
-  const raw = await blobs.put(input.raw);
+  // Raw bytes first: whatever the parser makes of them, the original is kept. Small messages go
+  // into the database with their message, in the same commit (no file, no fsyncs of their own).
+  const raw = input.raw.length <= INLINE_MAX_BYTES ? { bytes: input.raw } : { key: (await blobs.put(input.raw)).key };
   const result = await parsePool().parse(input.raw);
   let parsed: ParsedEmail | null = null;
   let parseError: string | null = null;
@@ -205,7 +207,7 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
             parseError,
             messageId,
             contentHash,
-            rawKey: raw.key,
+            raw,
             attachments,
             ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),
           });
