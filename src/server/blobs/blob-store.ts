@@ -1,5 +1,6 @@
-// The durable, content-addressed blob store in DATA_DIR: raw messages and attachments, keyed by
-// their SHA-256 so the same bytes are stored once. RFC 5321 §6.1 makes a 250 a promise, so a write
+// The durable, content-addressed blob store in DATA_DIR: attachments and raw messages over 128 KB
+// (smaller ones live in the database, message_raws), keyed by their SHA-256 so the same bytes are
+// stored once. RFC 5321 §6.1 makes a 250 a promise, so a write
 // returns only after the file and its directory entry are on disk: temp file, fsync, rename,
 // fsync the directory (rename alone is not durable on ext4/xfs until the directory is synced).
 import crypto from 'node:crypto';

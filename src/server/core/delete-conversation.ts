@@ -3,8 +3,9 @@
 // Its messages, attachment rows, thread keys, followers, notifications and search rows go by the
 // foreign-key cascades and the search triggers (0001, 0002, 0007); its contact-timeline lines and
 // its tickets are removed here, since a line or ticket without a conversation would be shown to
-// everyone in the account (both lists treat "no conversation" as account-wide). The stored blobs
-// (raw mail, attachments) stay until the blob sweeper (`parley blobs sweep`) finds no row using them.
+// everyone in the account (both lists treat "no conversation" as account-wide). The stored blob
+// files (attachments, larger raw mail) stay until the blob sweeper (`parley blobs sweep`) finds no
+// row using them; small raw mail (message_raws, 0022) goes with its message.
 // Each inbound email's dedupe key is kept (deleted_messages, 0017), so the same mail fetched
 // again (an IMAP re-scan, an SMTP retry) is recognised by receive-email.ts and not re-imported.
 import type { Ctx, UserActor } from './context.ts';
