@@ -1,6 +1,6 @@
 // Typed calls for each API endpoint the agent app uses. Types come from src/shared/api.ts as
 // type-only imports, so zod never reaches the browser bundle.
-import type { AccountT, ChannelT, ContactT, ConversationT, InboxT, MeT, MessageT, Page, SearchResultT, TeamT, UserT } from '../../../shared/api.ts';
+import type { AccountT, ChannelT, ContactT, ConversationT, InboxT, MeT, MessageT, Page, SearchResultT, TeamT, UserT, ViewCountsT } from '../../../shared/api.ts';
 import { request } from './client.ts';
 
 export type Plan = AccountT['plan'];
@@ -101,6 +101,9 @@ export const api = {
 
   conversations: (filter: ConversationFilter) => request<Page<ConversationT>>('GET', `/conversations${query({ ...filter })}`),
   conversation: (id: string) => request<ConversationT>('GET', `/conversations/${encodeURIComponent(id)}`),
+  viewCounts: (inboxId: string) => request<ViewCountsT>('GET', `/conversations/counts${query({ inboxId })}`),
+  markRead: (id: string) => request<ConversationT>('POST', `/conversations/${encodeURIComponent(id)}/read`, {}),
+  markUnread: (id: string) => request<ConversationT>('POST', `/conversations/${encodeURIComponent(id)}/unread`, {}),
   contacts: (q: string, cursor?: string) => request<Page<ContactT>>('GET', `/contacts${query({ q: q || undefined, limit: 50, cursor })}`),
   contact: (id: string) => request<ContactT>('GET', `/contacts/${encodeURIComponent(id)}`),
   createContact: (input: { email: string; name?: string; ownerId?: string | null }) => request<ContactT>('POST', '/contacts', input),

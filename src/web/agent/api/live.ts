@@ -17,6 +17,8 @@ function staleKeys(type: string, data: Record<string, unknown>): unknown[][] {
   const conversationId = typeof data.conversationId === 'string' ? data.conversationId : undefined;
   // A deletion also takes the conversation's ticket, timeline lines and notifications with it.
   if (type === 'conversation.deleted') return [['conversations'], ['tickets'], ['timeline'], ['notifications'], ...(conversationId ? [['conversation', conversationId], ['messages', conversationId]] : [])];
+  // The user's own read marker (another tab of theirs): lists, counts and the flag, not the thread.
+  if (type === 'conversation.read' || type === 'conversation.unread') return [['conversations'], ...(conversationId ? [['conversation', conversationId]] : [])];
   if (type.startsWith('message.') || type.startsWith('conversation.')) {
     return [['conversations'], ...(conversationId ? [['conversation', conversationId], ['messages', conversationId], ['follow', conversationId]] : [])];
   }

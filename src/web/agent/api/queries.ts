@@ -1,7 +1,7 @@
 // React Query keys and hooks over the API: one place that knows what to refetch after a change.
 import { canManageSettings } from '../../../shared/roles.ts';
 import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
-import type { MeT } from '../../../shared/api.ts';
+import type { ConversationT, MeT } from '../../../shared/api.ts';
 import { ApiError, setCsrfToken } from './client.ts';
 import { api, type ConversationFilter } from './endpoints.ts';
 
@@ -14,6 +14,8 @@ export const keys = {
   contacts: (q: string) => ['contacts', q] as const,
   contact: (id: string) => ['contact', id] as const,
   conversation: (id: string) => ['conversation', id] as const,
+  /** Under 'conversations', so whatever refreshes the lists refreshes the counts too. */
+  viewCounts: (inboxId: string) => ['conversations', 'counts', inboxId] as const,
   messages: (id: string) => ['messages', id] as const,
 };
 
@@ -75,6 +77,24 @@ export function useSearch(q: string) {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: q.trim() !== '',
   });
+}
+
+/** Each view's conversations and unread ones, for the caller; kept fresh as the lists are. */
+export function useViewCounts(inboxId: string, enabled = true) {
+  return useQuery({ queryKey: keys.viewCounts(inboxId), queryFn: () => api.viewCounts(inboxId), enabled, refetchInterval: 60_000 });
+}
+
+/**
+ * Shows a conversation's new read state at once, in the open conversation and in every cached
+ * list row (the server's event then refetches lists and counts).
+ */
+export function showReadState(client: QueryClient, conversation: ConversationT): void {
+  client.setQueryData(keys.conversation(conversation.id), conversation);
+  client.setQueriesData<InfiniteData<{ items: ConversationT[] }>>({ queryKey: ['conversations'] }, (data) =>
+    data?.pages
+      ? { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map((item) => (item.id === conversation.id ? { ...item, unread: conversation.unread } : item)) })) }
+      : data,
+  );
 }
 
 export function useConversation(id: string | undefined) {

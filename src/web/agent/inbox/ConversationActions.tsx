@@ -1,7 +1,7 @@
 // The actions on the open conversation: assign (or unassign), close and reopen, snooze with
-// presets or a chosen time, move to another inbox, create a ticket, follow, delete. Every control
-// is disabled for users who may only view the inbox (Delete is not shown to them); the server
-// refuses them anyway (403 view_only).
+// presets or a chosen time, move to another inbox, create a ticket, follow, mark as unread,
+// delete. Every control but "Mark as unread" (the user's own state) is disabled for users who may
+// only view the inbox (Delete is not shown to them); the server refuses them anyway (403 view_only).
 //
 // Props:
 //   conversation: ConversationT — the open conversation.
@@ -9,12 +9,15 @@
 //   viewOnly: boolean — the user may only view this inbox; actions are disabled.
 //   onChanged: () => void — called after a change, so the list and the conversation refetch.
 //   onDeleted: () => void — called once the conversation is deleted (back to the list).
+//   onMarkedUnread: () => void — called once it is marked unread: back to the list, as in Help
+//     Scout and Chatwoot (staying would show it, which marks it read again).
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConversationT, InboxT, UserT } from '../../../shared/api.ts';
 import { errorMessage } from '../api/client.ts';
 import { actsIn } from '../api/access.ts';
-import { useInboxes, useMe, useUsers } from '../api/queries.ts';
+import { showReadState, useInboxes, useMe, useUsers } from '../api/queries.ts';
+import { api } from '../api/endpoints.ts';
 import { useTickets, workflow, workflowKeys } from './workflow-api.ts';
 import { DeleteConversation } from './DeleteConversation.tsx';
 import './workflow.css';
@@ -25,6 +28,7 @@ export interface ConversationActionsProps {
   viewOnly: boolean;
   onChanged: () => void;
   onDeleted: () => void;
+  onMarkedUnread: () => void;
 }
 
 const FREE_SEAT_NOTE = 'With a free seat you can assign only unassigned conversations or your own';
@@ -51,7 +55,7 @@ function assigneeNote(inbox: InboxT, u: UserT): string {
   return actsIn(inbox, u) ? '' : ' (cannot act in this inbox)';
 }
 
-export function ConversationActions({ conversation: c, inbox, viewOnly, onChanged, onDeleted }: ConversationActionsProps) {
+export function ConversationActions({ conversation: c, inbox, viewOnly, onChanged, onDeleted, onMarkedUnread }: ConversationActionsProps) {
   const users = useUsers();
   const me = useMe().data;
   const inboxes = useInboxes();
@@ -78,6 +82,19 @@ export function ConversationActions({ conversation: c, inbox, viewOnly, onChange
     } catch (err) {
       setError(errorMessage(err));
     } finally {
+      setBusy(false);
+    }
+  }
+
+  // Not act(): nothing else changed, and the view is left at once.
+  async function markUnread() {
+    setBusy(true);
+    setError(null);
+    try {
+      showReadState(client, await api.markUnread(c.id));
+      onMarkedUnread();
+    } catch (err) {
+      setError(errorMessage(err));
       setBusy(false);
     }
   }
@@ -192,6 +209,14 @@ export function ConversationActions({ conversation: c, inbox, viewOnly, onChange
       )}
       <button type="button" className="button button-small button-secondary" aria-pressed={following} disabled={disabled || follow.isPending} onClick={() => void act(() => workflow.follow(c.id, !following))}>
         {following ? 'Unfollow' : 'Follow'}
+      </button>
+      <button
+        type="button"
+        className="button button-small button-secondary"
+        disabled={busy}
+        onClick={() => void markUnread()}
+      >
+        Mark as unread
       </button>
       {!viewOnly && <DeleteConversation conversation={c} onDeleted={onDeleted} />}
       {error && !snoozeOpen && (

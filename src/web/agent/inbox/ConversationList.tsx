@@ -1,5 +1,6 @@
 // The conversation list of one inbox view: contact, subject, preview, relative time, assignee
-// and status; newest activity first, with "Load more" following the API's cursor.
+// and status; newest activity first, with "Load more" following the API's cursor. Rows the user
+// has not read are bold, with a dot named "Unread" for screen readers.
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ConversationT, InboxT, UserT } from '../../../shared/api.ts';
@@ -8,6 +9,7 @@ import { errorMessage } from '../api/client.ts';
 import { Avatar, fullTime, relativeTime } from '../ui/format.tsx';
 import type { InboxView } from './views.ts';
 import { contactName, SenderName } from './SenderName.tsx';
+import './unread.css';
 
 export function EmptyInbox({ inbox, view }: { inbox: InboxT; view: InboxView }) {
   const fallback = inbox.channels.find((c) => c.type === 'email' && c.email?.isFallback)?.email;
@@ -65,7 +67,8 @@ export function ConversationRows<C extends ConversationT>({
           const selected = c.id === selectedId;
           return (
             <li key={c.id}>
-              <Link to={hrefOf(c)} className={selected ? 'conversation-row selected' : 'conversation-row'} aria-current={selected ? 'true' : undefined}>
+              <Link to={hrefOf(c)} className={['conversation-row', selected && 'selected', c.unread && 'unread'].filter(Boolean).join(' ')} aria-current={selected ? 'true' : undefined}>
+                {c.unread && <span className="unread-dot" role="img" aria-label="Unread" />}
                 <Avatar name={name ?? ''} size={36} />
                 <div className="conversation-row-body">
                   <div className="row-line">

@@ -13,6 +13,7 @@ import { ContactPanel } from './ContactPanel.tsx';
 import { contactName, SenderName } from './SenderName.tsx';
 import { useTitle } from '../ui/useTitle.ts';
 import { useStickToBottom } from './useStickToBottom.ts';
+import { useMarkReadWhenShown } from './useMarkRead.ts';
 
 export function ViewOnlyBanner() {
   return (
@@ -51,6 +52,7 @@ export function ConversationPane({
   const threadScroll = useStickToBottom<HTMLDivElement>();
   const navigate = useNavigate();
   useTitle([conversation.data ? conversation.data.subject || '(no subject)' : null]);
+  useMarkReadWhenShown(conversation.data, messages.data);
 
   if (conversation.isPending) return <div className="pane-status" role="status">Loading conversation…</div>;
   // Deleted (here or by someone else, whose event refetched it): say so, with the way back.
@@ -89,7 +91,7 @@ export function ConversationPane({
           </div>
           {/* Its own row: the actions grow with features and must never squeeze the subject away. */}
           <div className="conversation-toolbar">
-            <ConversationActions conversation={c} inbox={inbox} viewOnly={viewOnly} onChanged={onChanged} onDeleted={() => void navigate(backTo)} />
+            <ConversationActions conversation={c} inbox={inbox} viewOnly={viewOnly} onChanged={onChanged} onDeleted={() => void navigate(backTo)} onMarkedUnread={() => void navigate(backTo)} />
           </div>
         </header>
         {viewOnly && <ViewOnlyBanner />}

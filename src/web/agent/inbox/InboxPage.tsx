@@ -1,10 +1,12 @@
-// The inbox: the "Current view" switcher and the views of the current inbox, the conversation
-// list, and the selected conversation beside it (stacked on phones: list, then conversation).
+// The inbox: the "Current view" switcher and the views of the current inbox with their counts,
+// the conversation list, and the selected conversation beside it (stacked on phones: list, then
+// conversation).
 import { useMemo } from 'react';
 import { Link, NavLink, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Redirect } from '../ui/Redirect.tsx';
-import type { MeT, UserT } from '../../../shared/api.ts';
-import { useInboxes, useUsers } from '../api/queries.ts';
+import type { MeT, UserT, ViewCountsT } from '../../../shared/api.ts';
+import type { InboxViewSlug } from '../../../shared/inbox-views.ts';
+import { useInboxes, useUsers, useViewCounts } from '../api/queries.ts';
 import { errorMessage } from '../api/client.ts';
 import { InboxSwitcher } from './InboxSwitcher.tsx';
 import { ConversationList } from './ConversationList.tsx';
@@ -12,6 +14,31 @@ import { ConversationPane } from './ConversationPane.tsx';
 import { DEFAULT_VIEW, VIEWS, viewBySlug } from './views.ts';
 import { SEARCH_VIEW, SearchBox, SearchResults, searchUrl } from './Search.tsx';
 import { useTitle } from '../ui/useTitle.ts';
+import './unread.css';
+
+/** A count as shown: counting stops at the server's limit, so that many reads "10,000+". */
+function shownCount(n: number, limit: number): string {
+  return n >= limit ? `${limit.toLocaleString()}+` : n.toLocaleString();
+}
+
+type ViewCount = ViewCountsT['views'][InboxViewSlug];
+
+/** What a view's link says to screen readers: its label and counts as one phrase. */
+function viewName(label: string, count: ViewCount | undefined, limit: number): string {
+  if (!count) return label;
+  const total = `${shownCount(count.total, limit)} ${count.total === 1 ? 'conversation' : 'conversations'}`;
+  return count.unread > 0 ? `${label}, ${total}, ${shownCount(count.unread, limit)} unread` : `${label}, ${total}`;
+}
+
+/** A view's count and, when some are, its unread count. */
+function ViewCounts({ count, limit }: { count: ViewCount; limit: number }) {
+  return (
+    <>
+      {count.unread > 0 && <span className="view-unread">{shownCount(count.unread, limit)}</span>}
+      <span className="view-total">{shownCount(count.total, limit)}</span>
+    </>
+  );
+}
 
 export function InboxPage({ me }: { me: MeT }) {
   const { inboxId, view: viewSlug, conversationId } = useParams();
@@ -21,6 +48,7 @@ export function InboxPage({ me }: { me: MeT }) {
   const q = useSearchParams()[0].get('q') ?? '';
   const searching = viewSlug === SEARCH_VIEW;
   const current = inboxes.data?.find((i) => i.id === inboxId);
+  const counts = useViewCounts(current?.id ?? '', current !== undefined);
   useTitle([searching ? `Search: ${q}` : viewBySlug(viewSlug).label, current?.name ?? 'Inbox'], !conversationId);
   const usersById = useMemo(() => new Map<string, UserT>((users.data ?? []).map((u) => [u.id, u])), [users.data]);
 
@@ -40,6 +68,8 @@ export function InboxPage({ me }: { me: MeT }) {
   const view = viewBySlug(viewSlug);
   const listUrl = searching ? searchUrl(inbox.id, q) : `/inbox/${inbox.id}/${view.slug}`;
   const heading = searching ? 'Search results' : view.label;
+  // Counts of the inbox on screen only (not the previous one's while the new ones load).
+  const viewCounts = counts.data?.inboxId === inbox.id ? counts.data : undefined;
 
   return (
     <div className={conversationId ? 'inbox-page has-selection' : 'inbox-page'}>
@@ -48,8 +78,11 @@ export function InboxPage({ me }: { me: MeT }) {
         <SearchBox inboxId={inbox.id} initial={q} />
         <nav className="views" aria-label="Views">
           {VIEWS.map((v) => (
-            <NavLink key={v.slug} to={`/inbox/${inbox.id}/${v.slug}`} className={!searching && v.slug === view.slug ? 'view-link active' : 'view-link'} aria-current={!searching && v.slug === view.slug ? 'page' : undefined}>
-              {v.label}
+            <NavLink key={v.slug} to={`/inbox/${inbox.id}/${v.slug}`} className={!searching && v.slug === view.slug ? 'view-link active' : 'view-link'} aria-current={!searching && v.slug === view.slug ? 'page' : undefined}
+              aria-label={viewCounts ? viewName(v.label, viewCounts.views[v.slug], viewCounts.limit) : undefined}
+            >
+              <span className="view-label">{v.label}</span>
+              {viewCounts && <ViewCounts count={viewCounts.views[v.slug]} limit={viewCounts.limit} />}
             </NavLink>
           ))}
         </nav>
@@ -70,7 +103,7 @@ export function InboxPage({ me }: { me: MeT }) {
             )}
             {VIEWS.map((v) => (
               <option key={v.slug} value={v.slug}>
-                {v.label}
+                {viewCounts ? `${v.label} (${shownCount(viewCounts.views[v.slug].total, viewCounts.limit)})` : v.label}
               </option>
             ))}
           </select>

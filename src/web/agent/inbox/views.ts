@@ -1,19 +1,21 @@
-// The inbox views (saved filters within the current inbox) and their API filters.
+// The inbox views (saved filters within the current inbox): their labels here, their filters in
+// shared/inbox-views.ts, which the server counts by (GET /conversations/counts).
 import type { ConversationFilter } from '../api/endpoints.ts';
+import { INBOX_VIEW_FILTERS, type InboxViewSlug } from '../../../shared/inbox-views.ts';
 
 export interface InboxView {
-  slug: string;
+  slug: InboxViewSlug;
   label: string;
   filter: Omit<ConversationFilter, 'inboxId'>;
   empty: string;
 }
 
 export const VIEWS: InboxView[] = [
-  { slug: 'unassigned', label: 'Unassigned', filter: { status: 'open', assigneeId: 'unassigned' }, empty: 'No unassigned conversations. Nice work.' },
-  { slug: 'mine', label: 'Assigned to me', filter: { status: 'open', assigneeId: 'me' }, empty: 'Nothing is assigned to you right now.' },
-  { slug: 'open', label: 'All open', filter: { status: 'open' }, empty: 'No open conversations.' },
-  { slug: 'snoozed', label: 'Snoozed', filter: { status: 'snoozed' }, empty: 'No snoozed conversations.' },
-  { slug: 'closed', label: 'Closed', filter: { status: 'closed' }, empty: 'No closed conversations.' },
+  { slug: 'unassigned', label: 'Unassigned', filter: INBOX_VIEW_FILTERS.unassigned, empty: 'No unassigned conversations. Nice work.' },
+  { slug: 'mine', label: 'Assigned to me', filter: INBOX_VIEW_FILTERS.mine, empty: 'Nothing is assigned to you right now.' },
+  { slug: 'open', label: 'All open', filter: INBOX_VIEW_FILTERS.open, empty: 'No open conversations.' },
+  { slug: 'snoozed', label: 'Snoozed', filter: INBOX_VIEW_FILTERS.snoozed, empty: 'No snoozed conversations.' },
+  { slug: 'closed', label: 'Closed', filter: INBOX_VIEW_FILTERS.closed, empty: 'No closed conversations.' },
 ];
 
 export const DEFAULT_VIEW = 'open';
