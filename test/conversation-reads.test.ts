@@ -5,12 +5,14 @@
 // socket; counts are the lengths of the lists; access is the list's and the conversation's.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { describeEachStore, makeAccount } from './helpers/stores.ts';
 import { apiClient } from './helpers/api.ts';
 import { openSocket } from './helpers/ws-client.ts';
 import { addConversation, addUser } from './access-fixtures.ts';
 import { seedConversations } from './helpers/seed.ts';
+import { COUNT_LIMIT } from '../src/server/core/view-counts.ts';
 import { buildApp } from '../src/server/http/app.ts';
 import { messageRow } from '../src/server/core/message-rows.ts';
 import type { Deps } from '../src/server/deps.ts';
@@ -175,6 +177,19 @@ describeEachStore('conversation read state', (store) => {
     // A new customer message shows at once (the cached counts are keyed by event_seq).
     await customerWrites(deps, readOne!);
     expect((await api.get<ViewCountsT>(`/conversations/counts?inboxId=${acct.inbox.id}`)).body.views.unassigned).toEqual({ total: 2, unread: 2 });
+  });
+
+  it('stops counting at the limit, and says so', async () => {
+    const deps = store().deps;
+    const acct = await makeAccount(deps);
+    const api = apiClient(app, acct.token);
+    await seedConversations(deps.store.db, { accountId: acct.account.id, inboxId: acct.inbox.id, contactIds: [], n: COUNT_LIMIT + 1, distinctTimes: 100, status: () => 'closed' });
+    // Every one with a customer message nobody has read (as the migration's backfill would count them).
+    await sql`update conversations set inbound_count = 1 where inbox_id = ${acct.inbox.id}`.execute(deps.store.db);
+    const counts = await api.get<ViewCountsT>(`/conversations/counts?inboxId=${acct.inbox.id}`);
+    expect(counts.body.limit).toBe(COUNT_LIMIT);
+    expect(counts.body.views.closed).toEqual({ total: COUNT_LIMIT, unread: COUNT_LIMIT });
+    expect(counts.body.views.open).toEqual({ total: 0, unread: 0 });
   });
 
   it('refuses what the caller may not see, as the other routes do, and bad input with a code', async () => {
