@@ -130,6 +130,7 @@ export async function buildWorld(deps: Deps) {
       last_activity_at: at,
       created_at: at,
       closed_at: null,
+      inbound_count: 0,
     };
   });
   await inBatches(conversations, 500, (b) => db.insertInto('conversations').values(b).execute());

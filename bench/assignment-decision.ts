@@ -112,6 +112,7 @@ try {
       last_activity_at: at,
       created_at: at,
       closed_at: null,
+      inbound_count: 0,
     };
   });
   for (let i = 0; i < conversations.length; i += 500) await db.insertInto('conversations').values(conversations.slice(i, i + 500)).execute();

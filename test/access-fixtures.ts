@@ -59,6 +59,7 @@ export async function addConversation(deps: Deps, account: Row<'accounts'>, inbo
       last_activity_at: now,
       created_at: now,
       closed_at: null,
+      inbound_count: 0,
     };
     await ctx.db.insertInto('conversations').values(conversation).execute();
     await ctx.db

@@ -11,7 +11,7 @@ import type { Ctx, UserActor } from './context.ts';
 import type { Database, Row } from '../db/schema.ts';
 import { conversationFor } from './inbox-access.ts';
 
-/** The column the schema type leaves out (see schema.ts): customer messages in the conversation. */
+/** Customer messages in the conversation, qualified: the rule's SQL runs inside other queries over conversations. */
 const inboundCount = sql.ref<number>('conversations.inbound_count');
 
 /** Events that carry a user's own marker; ws/hub.ts sends them to that user only. */

@@ -224,6 +224,8 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
       last_activity_at: arrived,
       created_at: arrived,
       closed_at: null,
+      // Counted by the trigger on messages once this message is stored.
+      inbound_count: 0,
     };
     await ctx.db.insertInto('conversations').values(conversation).execute();
     created = true;

@@ -244,9 +244,8 @@ export interface ConversationsTable {
   last_activity_at: string;
   created_at: string;
   closed_at: string | null;
-  // Also inbound_count (0021): the customer messages, kept by a trigger. Left out of this type on
-  // purpose, so code that writes whole conversation rows need not know it; read it through
-  // core/conversation-reads.ts, the one place that uses it.
+  /** Customer messages in the conversation (0021), kept by a trigger on messages: the unread rule's counter (core/conversation-reads.ts). */
+  inbound_count: Generated<number>;
 }
 
 /** Each user's read marker per conversation (0021): the inbound_count they have read up to. */
