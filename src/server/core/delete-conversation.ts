@@ -1,7 +1,7 @@
 // Deletes a conversation for good. Anyone who can act in its inbox may (as in HubSpot, agents
 // included); admins who may only view the inbox get 403 view_only, like every other action.
-// Its messages, attachment rows, thread keys, followers, notifications and search rows go by the
-// foreign-key cascades and the search triggers (0001, 0002, 0007); its contact-timeline lines and
+// Its messages, attachment rows, thread keys, followers, notifications, read markers and search rows go by the
+// foreign-key cascades and the search triggers (0001, 0002, 0007, 0021); its contact-timeline lines and
 // its tickets are removed here, since a line or ticket without a conversation would be shown to
 // everyone in the account (both lists treat "no conversation" as account-wide). The stored blob
 // files (attachments, larger raw mail) stay until the blob sweeper (`parley blobs sweep`) finds no
