@@ -86,6 +86,29 @@ describeEachStore('conversation read state', (store) => {
     expect(await unreadOf(api, c.id)).toBe(false);
   });
 
+  it('reads up to the newest message the agent was shown: mail that arrived after the screen was drawn stays unread', async () => {
+    const deps = store().deps;
+    const acct = await makeAccount(deps);
+    const api = apiClient(app, acct.token);
+    const c = await addConversation(deps, acct.account, acct.inbox.id, 'Late mail', { contactEmail: 'ann@customer.test' });
+    const customerIds = async () => ((await api.get(`/conversations/${c.id}/messages`)).body.items as Array<{ id: string; direction: string; kind: string }>).filter((m) => m.direction === 'in' && m.kind === 'message').map((m) => m.id);
+    const [first] = await customerIds();
+    // The thread is on screen with the first message; a second arrives before the app says "read".
+    await customerWrites(deps, c, 'And another thing');
+    const read = await api.post<ConversationT>(`/conversations/${c.id}/read`, { upToMessageId: first });
+    expect(read.status).toBe(200);
+    expect(read.body.unread).toBe(true);
+    const second = (await customerIds()).at(-1)!;
+    expect((await api.post<ConversationT>(`/conversations/${c.id}/read`, { upToMessageId: second })).body.unread).toBe(false);
+    // Reading up to an older message again takes nothing back.
+    expect((await api.post<ConversationT>(`/conversations/${c.id}/read`, { upToMessageId: first })).body.unread).toBe(false);
+    // A message of another conversation is not this one's: 404; anything else is a 400.
+    const other = await addConversation(deps, acct.account, acct.inbox.id, 'Other', { contactEmail: 'bob@customer.test' });
+    const [othersMessage] = ((await api.get(`/conversations/${other.id}/messages`)).body.items as Array<{ id: string }>).map((m) => m.id);
+    expect((await api.post(`/conversations/${c.id}/read`, { upToMessageId: othersMessage })).status).toBe(404);
+    expect((await api.post(`/conversations/${c.id}/read`, { upToMessageId: 42 })).status).toBe(400);
+  });
+
   it('marks unread until read again, also a conversation without any customer message', async () => {
     const deps = store().deps;
     const acct = await makeAccount(deps);

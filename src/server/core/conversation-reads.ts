@@ -10,6 +10,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Ctx, UserActor } from './context.ts';
 import type { Database, Row } from '../db/schema.ts';
 import { conversationFor } from './inbox-access.ts';
+import { notFound } from './errors.ts';
 
 /** Customer messages in the conversation, qualified: the rule's SQL runs inside other queries over conversations. */
 const inboundCount = sql.ref<number>('conversations.inbound_count');
@@ -36,39 +37,62 @@ export async function unreadAmong(db: Kysely<Database>, userId: string, conversa
   return new Set(rows.filter((r) => asFlag(r.unread)).map((r) => r.id));
 }
 
-/** Marks the conversation read for the caller (who must be able to see it). */
-export function markConversationRead(ctx: Ctx<UserActor>, input: { conversationId: string }): Promise<Row<'conversations'>> {
-  return setMarker(ctx, input.conversationId, false);
+/**
+ * Marks the conversation read for the caller (who must be able to see it): up to the customer
+ * message `upToMessageId` when given (the newest one the caller was shown, so mail that arrived
+ * after the screen was drawn stays unread), else up to now.
+ */
+export async function markConversationRead(ctx: Ctx<UserActor>, input: { conversationId: string; upToMessageId?: string }): Promise<Row<'conversations'>> {
+  const { conversation } = await conversationFor(ctx.db, ctx.actor.user, input.conversationId, 'view');
+  const readCount = input.upToMessageId === undefined ? await inboundCountOf(ctx.db, conversation.id) : await inboundCountUpTo(ctx.db, conversation.id, input.upToMessageId);
+  const marker = await markerOf(ctx.db, ctx.actor.user.id, conversation.id);
+  // Read that far already: no write and no event, so opening a read conversation costs two reads
+  // and does not renew every cached list page of the account (their keys hold event_seq).
+  if (marker >= readCount) return conversation;
+  return saveMarker(ctx, conversation, readCount, 'conversation.read');
 }
 
-/** Marks the conversation unread for the caller, until they open it again. */
-export function markConversationUnread(ctx: Ctx<UserActor>, input: { conversationId: string }): Promise<Row<'conversations'>> {
-  return setMarker(ctx, input.conversationId, true);
+/** Marks the conversation unread for the caller, until they open it again: the marker one below the newest customer message. */
+export async function markConversationUnread(ctx: Ctx<UserActor>, input: { conversationId: string }): Promise<Row<'conversations'>> {
+  const { conversation } = await conversationFor(ctx.db, ctx.actor.user, input.conversationId, 'view');
+  const inbound = await inboundCountOf(ctx.db, conversation.id);
+  if ((await markerOf(ctx.db, ctx.actor.user.id, conversation.id)) < inbound) return conversation;
+  return saveMarker(ctx, conversation, inbound - 1, 'conversation.unread');
 }
 
-async function setMarker(ctx: Ctx<UserActor>, conversationId: string, unread: boolean): Promise<Row<'conversations'>> {
-  const { conversation } = await conversationFor(ctx.db, ctx.actor.user, conversationId, 'view');
-  const userId = ctx.actor.user.id;
-  const state = await ctx.db
-    .selectFrom('conversations')
-    .select([inboundCount.as('inbound'), unreadFor(userId).as('unread')])
-    .where('id', '=', conversation.id)
+async function inboundCountOf(db: Kysely<Database>, conversationId: string): Promise<number> {
+  const row = await db.selectFrom('conversations').select('inbound_count').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  return Number(row.inbound_count);
+}
+
+/** Customer messages of the conversation up to and including this message of it, in thread order. */
+async function inboundCountUpTo(db: Kysely<Database>, conversationId: string, messageId: string): Promise<number> {
+  const shown = await db.selectFrom('messages').select(['created_at', 'id']).where('id', '=', messageId).where('conversation_id', '=', conversationId).executeTakeFirst();
+  if (!shown) throw notFound('Message');
+  const row = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('conversation_id', '=', conversationId)
+    .where('direction', '=', 'in')
+    .where('kind', '=', 'message')
+    .where((eb) => eb.or([eb('created_at', '<', shown.created_at), eb.and([eb('created_at', '=', shown.created_at), eb('id', '<=', shown.id)])]))
     .executeTakeFirstOrThrow();
-  // Nothing to change: no write and no event, so opening a read conversation costs one read and
-  // does not renew every cached list page of the account (their keys hold event_seq).
-  if (asFlag(state.unread) === unread) return conversation;
-  const inbound = Number(state.inbound);
-  const readCount = unread ? inbound - 1 : inbound;
+  return Number(row.n);
+}
+
+/** The user's read marker: 0 when they have none. */
+async function markerOf(db: Kysely<Database>, userId: string, conversationId: string): Promise<number> {
+  const row = await db.selectFrom('conversation_reads').select('read_count').where('user_id', '=', userId).where('conversation_id', '=', conversationId).executeTakeFirst();
+  return row ? Number(row.read_count) : 0;
+}
+
+async function saveMarker(ctx: Ctx<UserActor>, conversation: Row<'conversations'>, readCount: number, type: 'conversation.read' | 'conversation.unread'): Promise<Row<'conversations'>> {
+  const userId = ctx.actor.user.id;
   await ctx.db
     .insertInto('conversation_reads')
     .values({ user_id: userId, conversation_id: conversation.id, read_count: readCount })
     .onConflict((oc) => oc.columns(['user_id', 'conversation_id']).doUpdateSet({ read_count: readCount }))
     .execute();
-  await ctx.emit({
-    type: unread ? 'conversation.unread' : 'conversation.read',
-    accountId: conversation.account_id,
-    inboxId: conversation.inbox_id,
-    data: { userId, conversationId: conversation.id },
-  });
+  await ctx.emit({ type, accountId: conversation.account_id, inboxId: conversation.inbox_id, data: { userId, conversationId: conversation.id } });
   return conversation;
 }

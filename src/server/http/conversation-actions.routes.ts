@@ -137,10 +137,19 @@ export const conversationActionRoutes =
     const marker = { tags, params: IdParams, response: { 200: Conversation, 404: ErrorBody } };
     app.post(
       '/conversations/:id/read',
-      { schema: { ...marker, summary: 'Mark read for the caller', description: 'Only the caller’s state changes; their other tabs receive a `conversation.read` event, nobody else does. Opening a conversation in the app does this.' } },
+      {
+        schema: {
+          ...marker,
+          summary: 'Mark read for the caller',
+          description:
+            'Only the caller’s state changes; their other tabs receive a `conversation.read` event, nobody else does. Opening a conversation in the app does this, naming the newest message it showed (`upToMessageId`), so mail that arrived meanwhile stays unread; without it, everything so far is read.',
+          body: z.strictObject({ upToMessageId: z.string().min(1).max(64).optional() }).optional(),
+        },
+      },
       async (request) => {
         const actor = actorOf(request);
-        return presentConversationRow(db, await deps.run(actor, (ctx) => markConversationRead(ctx, { conversationId: request.params.id })), actor.user.id);
+        const upToMessageId = request.body?.upToMessageId;
+        return presentConversationRow(db, await deps.run(actor, (ctx) => markConversationRead(ctx, { conversationId: request.params.id, ...(upToMessageId ? { upToMessageId } : {}) })), actor.user.id);
       },
     );
     app.post(

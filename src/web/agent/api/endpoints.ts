@@ -102,7 +102,8 @@ export const api = {
   conversations: (filter: ConversationFilter) => request<Page<ConversationT>>('GET', `/conversations${query({ ...filter })}`),
   conversation: (id: string) => request<ConversationT>('GET', `/conversations/${encodeURIComponent(id)}`),
   viewCounts: (inboxId: string) => request<ViewCountsT>('GET', `/conversations/counts${query({ inboxId })}`),
-  markRead: (id: string) => request<ConversationT>('POST', `/conversations/${encodeURIComponent(id)}/read`, {}),
+  /** Read up to the newest customer message the agent was shown (mail that arrived since stays unread); without one, all of it. */
+  markRead: (id: string, upToMessageId?: string) => request<ConversationT>('POST', `/conversations/${encodeURIComponent(id)}/read`, upToMessageId ? { upToMessageId } : {}),
   markUnread: (id: string) => request<ConversationT>('POST', `/conversations/${encodeURIComponent(id)}/unread`, {}),
   contacts: (q: string, cursor?: string) => request<Page<ContactT>>('GET', `/contacts${query({ q: q || undefined, limit: 50, cursor })}`),
   contact: (id: string) => request<ContactT>('GET', `/contacts/${encodeURIComponent(id)}`),

@@ -13,7 +13,9 @@ export function useMarkReadWhenShown(conversation: ConversationT | undefined, me
   const shownAt = useRef<number | null>(null);
   const unread = conversation?.unread;
   const id = conversation?.id;
-  const customerMessages = messages?.filter((m) => m.direction === 'in' && m.kind === 'message').length;
+  const shownMessages = messages?.filter((m) => m.direction === 'in' && m.kind === 'message');
+  const customerMessages = shownMessages?.length;
+  const newestShown = shownMessages?.at(-1)?.id;
   useEffect(() => {
     if (id === undefined || customerMessages === undefined) return;
     const first = shownAt.current === null;
@@ -25,6 +27,6 @@ export function useMarkReadWhenShown(conversation: ConversationT | undefined, me
     }
     shownAt.current = customerMessages;
     // A failure leaves it unread, which is what the list then says; nothing to tell the user.
-    api.markRead(id).then((c) => showReadState(client, c), () => undefined);
-  }, [client, id, unread, customerMessages]);
+    api.markRead(id, newestShown).then((c) => showReadState(client, c), () => undefined);
+  }, [client, id, unread, customerMessages, newestShown]);
 }
