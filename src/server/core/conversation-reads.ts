@@ -44,9 +44,9 @@ export async function unreadAmong(db: Kysely<Database>, userId: string, conversa
  */
 export async function markConversationRead(ctx: Ctx<UserActor>, input: { conversationId: string; upToMessageId?: string }): Promise<Row<'conversations'>> {
   const { conversation } = await conversationFor(ctx.db, ctx.actor.user, input.conversationId, 'view');
-  const readCount = input.upToMessageId === undefined ? await inboundCountOf(ctx.db, conversation.id) : await inboundCountUpTo(ctx.db, conversation.id, input.upToMessageId);
+  const readCount = input.upToMessageId === undefined ? conversation.inbound_count : await inboundCountUpTo(ctx.db, conversation.id, input.upToMessageId);
   const marker = await markerOf(ctx.db, ctx.actor.user.id, conversation.id);
-  // Read that far already: no write and no event, so opening a read conversation costs two reads
+  // Read that far already: no write and no event, so opening a read conversation costs one read more
   // and does not renew every cached list page of the account (their keys hold event_seq).
   if (marker >= readCount) return conversation;
   return saveMarker(ctx, conversation, readCount, 'conversation.read');
@@ -55,14 +55,9 @@ export async function markConversationRead(ctx: Ctx<UserActor>, input: { convers
 /** Marks the conversation unread for the caller, until they open it again: the marker one below the newest customer message. */
 export async function markConversationUnread(ctx: Ctx<UserActor>, input: { conversationId: string }): Promise<Row<'conversations'>> {
   const { conversation } = await conversationFor(ctx.db, ctx.actor.user, input.conversationId, 'view');
-  const inbound = await inboundCountOf(ctx.db, conversation.id);
+  const inbound = conversation.inbound_count;
   if ((await markerOf(ctx.db, ctx.actor.user.id, conversation.id)) < inbound) return conversation;
   return saveMarker(ctx, conversation, inbound - 1, 'conversation.unread');
-}
-
-async function inboundCountOf(db: Kysely<Database>, conversationId: string): Promise<number> {
-  const row = await db.selectFrom('conversations').select('inbound_count').where('id', '=', conversationId).executeTakeFirstOrThrow();
-  return Number(row.inbound_count);
 }
 
 /** Customer messages of the conversation up to and including this message of it, in thread order. */

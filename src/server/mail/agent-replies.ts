@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { threadingPlan } from '../core/threading.ts';
+import { inboxEmailChannels } from './postmaster.ts';
 
 export interface ReplyHeaders {
   inReplyTo: string | null;
@@ -55,11 +56,6 @@ async function ownConversation(db: Kysely<Database>, accountId: string, ids: str
 
 /** The conversation's own channel while it is an email channel of its inbox, else that inbox's fallback email. */
 async function emailChannelOf(db: Kysely<Database>, inboxId: string, preferredChannelId: string | null): Promise<string | null> {
-  const rows = await db
-    .selectFrom('channels')
-    .innerJoin('email_channel_settings', 'email_channel_settings.channel_id', 'channels.id')
-    .select(['channels.id', 'email_channel_settings.is_fallback'])
-    .where('channels.inbox_id', '=', inboxId)
-    .execute();
-  return (rows.find((r) => r.id === preferredChannelId) ?? rows.find((r) => r.is_fallback === 1) ?? rows[0])?.id ?? null;
+  const channels = await inboxEmailChannels(db, inboxId);
+  return (channels.find((c) => c.id === preferredChannelId) ?? channels.find((c) => c.isFallback) ?? channels[0])?.id ?? null;
 }

@@ -50,16 +50,21 @@ export async function lookupPostmaster(db: Kysely<Database>, address: string, do
 async function postmasterChannel(db: Kysely<Database>, accountId: string): Promise<{ channelId: string; inboxId: string } | null> {
   const fallback = await defaultInboxFallback(db, accountId);
   if (!fallback || fallback.enabled) return fallback;
-  const other = await db
+  const other = (await inboxEmailChannels(db, fallback.inboxId)).find((c) => c.enabled);
+  return other ? { channelId: other.id, inboxId: fallback.inboxId } : fallback;
+}
+
+/** An inbox's email channels, oldest first. */
+export async function inboxEmailChannels(db: Kysely<Database>, inboxId: string): Promise<Array<{ id: string; enabled: boolean; isFallback: boolean }>> {
+  const rows = await db
     .selectFrom('channels')
     .innerJoin('email_channel_settings', 'email_channel_settings.channel_id', 'channels.id')
-    .select('channels.id')
-    .where('channels.inbox_id', '=', fallback.inboxId)
-    .where('channels.enabled', '=', 1)
+    .select(['channels.id', 'channels.enabled', 'email_channel_settings.is_fallback'])
+    .where('channels.inbox_id', '=', inboxId)
     .orderBy('channels.created_at')
     .orderBy('channels.id')
-    .executeTakeFirst();
-  return other ? { channelId: other.id, inboxId: fallback.inboxId } : fallback;
+    .execute();
+  return rows.map((r) => ({ id: r.id, enabled: r.enabled === 1, isFallback: r.is_fallback === 1 }));
 }
 
 /** The fallback email channel of the account's default inbox: where mail for the account as a whole goes. */
