@@ -1,7 +1,8 @@
 // The browser's Back button and the contact panel (inbox/useBackCloses.ts). On a 375×740 phone
 // the panel covers the conversation, so Back closes it and stays on the conversation; the next
 // Back leaves the conversation as before; closing the panel with its own button or Escape leaves
-// no extra step in the history. On a 1280×800 screen, where the panel sits beside the thread,
+// no extra step in the history, and neither does leaving the conversation while it is open (the
+// entry left under the next screen is stepped over when Back returns to it). On a 1280×800 screen, where the panel sits beside the thread,
 // Back leaves the conversation as it always did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -92,6 +93,33 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     await page.goBack();
     await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
     expect(path(page)).toBe(listUrl);
+  });
+
+  it('on a phone, leaving the conversation while the panel is open leaves no extra Back step', async () => {
+    const page = await h.newPage();
+    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    // The panel covers the conversation: the way out is the main navigation.
+    await page.getByRole('button', { name: 'Navigation' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    await heading.waitFor({ state: 'detached' });
+    const leftTo = path(page);
+    expect(leftTo).not.toBe(conversationUrl);
+
+    await page.goBack();
+    await heading.waitFor();
+    expect(path(page)).toBe(conversationUrl);
+    expect(await panel.isVisible()).toBe(false);
+
+    // One Back more leaves the conversation: none is spent on the entry the panel left behind.
+    await page.goBack();
+    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
+    expect(path(page)).toBe(listUrl);
+    await page.goForward();
+    await heading.waitFor();
+    expect(path(page)).toBe(conversationUrl);
   });
 
   it('on a phone, the router still moves between conversations, and Back retraces them', async () => {

@@ -3,6 +3,8 @@
 // extra history entry stands for it: the same URL, marked in its state (react-router's own state
 // kept, so the router sees the same location), so Back pops it and popstate closes the overlay.
 // Closed any other way (its button, Escape), it pops that entry itself, so history stays balanced.
+// Left while open (the app navigated elsewhere, or the page reloaded), the entry stays under the
+// next screen; when Back returns to it, the overlay mounts closed there and steps back over it.
 import { useEffect, useEffectEvent } from 'react';
 
 const MARK = 'parleyOverlay';
@@ -35,6 +37,13 @@ function popMarkedEntry(): void {
  */
 export function useBackCloses(open: boolean, onClose: () => void, media: string): void {
   const close = useEffectEvent(onClose);
+  // Mounting closed on a marked entry means Back (or a reload) brought us to a leftover: it shows
+  // the same screen as the entry under it, so without this the next Back would change nothing.
+  // Only on mounting: a Forward onto our entry while mounted is the one the next opening reuses.
+  const stepOverLeftover = useEffectEvent(() => {
+    if (!open && isMarked(history.state) && !popping) popMarkedEntry();
+  });
+  useEffect(() => stepOverLeftover(), []);
   useEffect(() => {
     if (!open || !window.matchMedia(media).matches) return;
     let active = true;
