@@ -1,12 +1,13 @@
 // The "Connection lost. Reconnecting…" banner (layout/ConnectionBanner.tsx, api/connection.ts):
 // it never shows on a normal load; it shows when the server goes away (the page talks to Parley
-// through a TCP proxy the test closes: the socket drops, its reconnect is refused, requests throw)
-// and when the browser goes offline (playwright's setOffline); a reply sent meanwhile fails with
+// through a TCP proxy the test closes: the socket drops, its reconnect is refused, requests throw),
+// when a reverse proxy answers for a Parley that is down (502 with the proxy's own HTML page), and
+// when the browser goes offline (playwright's setOffline); a reply sent meanwhile fails with
 // an error and keeps its draft; once back, the banner goes and what arrived meanwhile shows.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { sendIn } from '../assignment-support.ts';
@@ -52,6 +53,39 @@ async function startProxy(targetPort: number) {
   return { url: `http://127.0.0.1:${port}`, up, down };
 }
 
+/**
+ * A reverse proxy in front of Parley, for one tab, that can answer for a Parley that is down:
+ * API requests and /healthz get a 502 with the proxy's HTML page, the live socket is cut and
+ * its reconnects are refused before they open. Set up before the page loads.
+ */
+async function gatewayOutage(page: Page) {
+  let down = false;
+  const sockets = new Set<WebSocketRoute>();
+  const badGateway = { status: 502, contentType: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>' };
+  await page.route(
+    (url) => url.pathname.startsWith('/api/v1/') || url.pathname === '/healthz',
+    (route) => (down ? route.fulfill(badGateway) : route.fallback()),
+  );
+  await page.routeWebSocket(
+    (url) => url.pathname === '/api/v1/ws',
+    (ws) => {
+      if (down) return ws.close();
+      ws.connectToServer();
+      sockets.add(ws);
+    },
+  );
+  return {
+    start: async () => {
+      down = true;
+      for (const ws of sockets) await ws.close();
+      sockets.clear();
+    },
+    end: () => {
+      down = false;
+    },
+  };
+}
+
 /** Resolves when the page's live socket is subscribed (from then on it delivers events). */
 function liveSubscribed(page: Page): Promise<void> {
   return new Promise((resolve) => {
@@ -63,16 +97,21 @@ function liveSubscribed(page: Page): Promise<void> {
   });
 }
 
-/** Records in the page whether the banner was ever shown, however briefly. */
-async function watchForBanner(page: Page): Promise<void> {
+/** Counts in the page how many times the banner appeared, however briefly. */
+async function countBanners(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const w = window as unknown as { bannerSeen: boolean };
-    w.bannerSeen = false;
+    const w = window as unknown as { bannersShown: number };
+    w.bannersShown = 0;
+    let shown = false;
     new MutationObserver(() => {
-      if (document.querySelector('.connection-banner')) w.bannerSeen = true;
+      const now = document.querySelector('.connection-banner') !== null;
+      if (now && !shown) w.bannersShown++;
+      shown = now;
     }).observe(document, { childList: true, subtree: true });
   });
 }
+
+const bannersShown = (page: Page) => page.evaluate(() => (window as unknown as { bannersShown: number }).bannersShown);
 
 describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let h: BrowserHarness;
@@ -91,7 +130,7 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
     const acct = await makeAccount(deps, { plan: 'professional' });
     await sendIn(deps, acct.email.inbound_address, { subject: 'Already here' });
     const page = await h.newPage();
-    await watchForBanner(page);
+    await countBanners(page);
     await logInThroughForm(page, acct.owner.email, acct.password);
     const subscribed = liveSubscribed(page);
     await page.goto(`/inbox/${acct.inbox.id}`);
@@ -102,7 +141,7 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
     await sendIn(deps, acct.email.inbound_address, { subject: 'Arrived live' });
     await list.getByText('Arrived live').waitFor();
     await page.waitForLoadState('networkidle');
-    expect(await page.evaluate(() => (window as unknown as { bannerSeen: boolean }).bannerSeen)).toBe(false);
+    expect(await bannersShown(page)).toBe(0);
   });
 
   it('says so when the server goes away, keeps a reply that could not be sent, and catches up when it is back', async () => {
@@ -144,6 +183,43 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
     await send.click();
     await page.locator('.message-out').getByText('It left our warehouse this morning.').waitFor();
     expect(await draft.inputValue()).toBe('');
+  });
+
+  it('says so when a reverse proxy answers for a Parley that is down (502 with its own page), and catches up when it is back', async () => {
+    const deps = h.store.deps;
+    const acct = await makeAccount(deps, { plan: 'professional' });
+    const conversationId = await sendIn(deps, acct.email.inbound_address, { from: 'ann@customer.example', subject: 'Refund please' });
+    const page = await h.newPage();
+    await countBanners(page);
+    const outage = await gatewayOutage(page);
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    const subscribed = liveSubscribed(page);
+    await page.goto(`/inbox/${acct.inbox.id}/open/${conversationId}`);
+    await page.getByRole('heading', { name: 'Refund please' }).waitFor();
+    await subscribed;
+    const banner = page.getByRole('alert').filter({ hasText: 'Connection lost. Reconnecting…' });
+
+    // The socket is cut; its reconnect is refused and /healthz gets the proxy's page.
+    await outage.start();
+    await banner.waitFor();
+    await page.waitForResponse((response) => new URL(response.url()).pathname === '/healthz' && response.status() === 502);
+
+    // A reply gets the proxy's page too: the connection error, not a failure to read its HTML.
+    const draft = page.getByRole('textbox', { name: 'Reply' });
+    await draft.fill('The refund is on its way.');
+    const send = page.getByRole('button', { name: 'Send', exact: true });
+    await send.click();
+    await page.getByRole('alert').filter({ hasText: 'Parley could not be reached. Check your connection and try again.' }).waitFor();
+    expect(await draft.inputValue()).toBe('The refund is on its way.');
+    await sendIn(deps, acct.email.inbound_address, { subject: 'Arrived during the outage' });
+
+    outage.end();
+    await banner.waitFor({ state: 'detached' });
+    await page.getByRole('list', { name: 'Conversations' }).getByText('Arrived during the outage').waitFor();
+    // Shown once for the whole outage: no answer through the proxy ever counted as Parley's.
+    expect(await bannersShown(page)).toBe(1);
+    await send.click();
+    await page.locator('.message-out').getByText('The refund is on its way.').waitFor();
   });
 
   it('says so when the browser goes offline, and catches up when it is back online', async () => {

@@ -1,7 +1,8 @@
 // The agent app's HTTP client: same-origin fetch with the session cookie, the CSRF token on
 // every mutation (the server refuses cookie-authenticated writes without X-CSRF-Token), and the
 // API's {"error":{"code","message"}} body turned into an ApiError whose message the UI shows.
-// Every request also tells connection.ts whether the server answered at all.
+// Every request also tells connection.ts whether Parley answered at all: behind a reverse proxy,
+// a Parley that is down or restarting is answered for by the proxy, which is no answer from it.
 import { reportReachable } from './connection.ts';
 
 export class ApiError extends Error {
@@ -26,6 +27,13 @@ export function setCsrfToken(token: string | null): void {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/** What a reverse proxy answers, with a page of its own, when the Parley behind it does not. */
+const GATEWAY_ERRORS = new Set([502, 503, 504]);
+
+function unreachable(): ApiError {
+  return new ApiError(0, 'network', 'Parley could not be reached. Check your connection and try again.');
+}
+
 function isErrorBody(body: unknown): body is { error: { code: string; message: string; field?: string } } {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const error = (body as { error: unknown }).error;
@@ -47,10 +55,12 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   } catch (err) {
     // fetch rejects with a TypeError when no answer came (offline, refused, reset).
     if (err instanceof TypeError) reportReachable(false);
-    throw new ApiError(0, 'network', 'Parley could not be reached. Check your connection and try again.');
+    throw unreachable();
   }
-  reportReachable(true);
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) {
+    reportReachable(true);
+    return undefined as T;
+  }
   const text = await response.text();
   let parsed: unknown = null;
   try {
@@ -58,6 +68,10 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   } catch {
     parsed = null;
   }
+  // Parley's own 503 (its database is down) has the API's error body: it answered, and says why.
+  const fromProxy = GATEWAY_ERRORS.has(response.status) && !isErrorBody(parsed);
+  reportReachable(!fromProxy);
+  if (fromProxy) throw unreachable();
   if (!response.ok) {
     if (isErrorBody(parsed)) throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.field);
     throw new ApiError(response.status, 'http_error', `The server answered ${response.status} ${response.statusText}`.trim());

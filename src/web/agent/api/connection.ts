@@ -1,9 +1,10 @@
 // Whether this tab can reach Parley, for the "Connection lost" banner (layout/ConnectionBanner.tsx).
 // Three witnesses: the browser (navigator.onLine and its online/offline events), API requests
-// (client.ts: a fetch that threw got no answer at all; any HTTP answer, even an error, proves the
-// server is there) and the live socket (live.ts: subscribed proves it; a reconnect that failed
-// asks /healthz, because a socket can fail for reasons that are no outage, such as a proxy
-// without WebSocket support). A slow request reports nothing until it ends, so it never shows.
+// (client.ts: a fetch that threw got no answer at all, nor did one a reverse proxy answered for
+// with its own 502/503/504 page; any answer from Parley, even an error, proves it is there) and
+// the live socket (live.ts: subscribed proves it; a reconnect that failed asks /healthz, because
+// a socket can fail for reasons that are no outage, such as a proxy without WebSocket support).
+// A slow request reports nothing until it ends, so it never shows.
 import { useSyncExternalStore } from 'react';
 
 export type ConnectionState = 'online' | 'offline';
@@ -29,11 +30,14 @@ export function reportReachable(reachable: boolean): void {
   });
 }
 
-/** Asks the server whether it is there (it answers /healthz without a session). */
+/**
+ * Asks the server whether it is there: Parley answers /healthz 200 without a session whenever it
+ * runs, so anything else came from something in front of it (a proxy's 502 while it is down).
+ */
 export async function checkServer(): Promise<void> {
   try {
-    await fetch('/healthz', { cache: 'no-store' });
-    reportReachable(true);
+    const response = await fetch('/healthz', { cache: 'no-store' });
+    reportReachable(response.ok);
   } catch {
     reportReachable(false);
   }
