@@ -44,7 +44,7 @@ export function openStore(opts: StoreOptions): Store {
     // spool's single-statement inserts stand behind an SMTP 250 (RFC 5321 §6.1). Transactions
     // that need less (processing an already spooled message) say `set local` themselves.
     pool.on('connect', (client) => void client.query('set synchronous_commit = on').catch(() => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingRepeatedSelects(pool) }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingRepeatedStatements(pool) }) });
     return { db, dialect: 'postgres', ...closing(() => db.destroy()) };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
@@ -120,24 +120,27 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase 
   };
 }
 
-/** A SELECT text seen this many times is sent as a named prepared statement from then on. */
+/** A statement text seen this many times is sent as a named prepared statement from then on. */
 const PREPARE_AFTER = 3;
 /** At most this many named statements (each is prepared once per pooled connection). */
 const MAX_PREPARED = 200;
+/** Single data statements only: never DDL (migrations), SET, or multi-statement texts. */
+const PREPARABLE = /^(select|insert|update|delete)\s/i;
 
 /**
- * PostgreSQL plans every statement it is sent unless it is a named prepared statement, and the
- * per-request statements (the joined auth lookup above all) repeat the same text thousands of
- * times: planning that join cost more than running it. Texts seen repeatedly are given a name, so
- * pg prepares them once per connection. Only single SELECTs (never migrations or multi-statement
- * texts), and a bounded set: IN lists of varying length make one-off texts.
+ * PostgreSQL parses and plans every statement it is sent unless it is a named prepared
+ * statement, and the hot statements repeat the same text thousands of times: the joined auth
+ * lookup on every request (planning that join cost more than running it), the inbound spool's
+ * group-commit insert (one text per batch size) and the twenty-odd statements that store each
+ * inbound email. Texts seen repeatedly are given a name, so pg prepares them once per
+ * connection. A bounded set: IN lists and batches of varying length make one-off texts.
  */
-function preparingRepeatedSelects(pool: Pool): PostgresPool {
+function preparingRepeatedStatements(pool: Pool): PostgresPool {
   const seen = new Map<string, number>();
   const names = new Map<string, string>();
   const nameFor = (text: string): string | undefined => {
     const name = names.get(text);
-    if (name !== undefined || names.size >= MAX_PREPARED || !/^select\s/i.test(text) || text.includes(';')) return name;
+    if (name !== undefined || names.size >= MAX_PREPARED || !PREPARABLE.test(text) || text.includes(';')) return name;
     const count = (seen.get(text) ?? 0) + 1;
     if (count < PREPARE_AFTER) {
       if (seen.size >= 10_000) seen.clear();
