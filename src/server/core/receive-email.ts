@@ -84,27 +84,36 @@ function resolveCids(html: string, cids: Map<string, string>): string {
 }
 
 /**
- * The same email already stored from this inbox: among its messages, or, once its conversation
- * was moved to another inbox, through the thread key its arrival left here.
+ * What this inbox already knows of the same email (inbox, Message-ID, content hash): the message
+ * itself, stored here or, once its conversation was moved to another inbox, found through the
+ * thread key its arrival left here; or the tombstone of a deleted conversation's copy (0017).
+ * One statement: every inbound email asks, inside its transaction.
  */
-async function findDuplicate(ctx: Ctx, inboxId: string, messageId: string, contentHash: string): Promise<{ id: string; conversation_id: string } | undefined> {
-  const here = await ctx.db
+async function priorCopy(ctx: Ctx, inboxId: string, messageId: string, contentHash: string): Promise<{ duplicate: { id: string; conversation_id: string } } | { deleted: true } | undefined> {
+  const stored = ctx.db
     .selectFrom('messages')
-    .select(['id', 'conversation_id'])
+    .select([sql<number>`1`.as('rank'), 'id', 'conversation_id'])
     .where('inbox_id', '=', inboxId)
     .where('message_id', '=', messageId)
-    .where('content_hash', '=', contentHash)
-    .executeTakeFirst();
-  if (here) return here;
-  return ctx.db
+    .where('content_hash', '=', contentHash);
+  const moved = ctx.db
     .selectFrom('email_thread_keys')
     .innerJoin('messages', 'messages.conversation_id', 'email_thread_keys.conversation_id')
-    .select(['messages.id', 'messages.conversation_id'])
+    .select([sql<number>`2`.as('rank'), 'messages.id', 'messages.conversation_id'])
     .where('email_thread_keys.inbox_id', '=', inboxId)
     .where('email_thread_keys.message_id', '=', messageId)
     .where('messages.message_id', '=', messageId)
-    .where('messages.content_hash', '=', contentHash)
-    .executeTakeFirst();
+    .where('messages.content_hash', '=', contentHash);
+  const deleted = ctx.db
+    .selectFrom('deleted_messages')
+    .select([sql<number>`3`.as('rank'), sql<string | null>`cast(null as text)`.as('id'), sql<string | null>`cast(null as text)`.as('conversation_id')])
+    .where('inbox_id', '=', inboxId)
+    .where('message_id', '=', messageId)
+    .where('content_hash', '=', contentHash);
+  const first = await deleted.unionAll(stored).unionAll(moved).orderBy('rank').limit(1).executeTakeFirst();
+  if (!first) return undefined;
+  if (first.id === null || first.conversation_id === null) return { deleted: true };
+  return { duplicate: { id: first.id, conversation_id: first.conversation_id } };
 }
 
 /** One of our channels' addresses (any +tag), or a user of the account. */
@@ -129,17 +138,10 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
     }
   }
 
-  const dup = await findDuplicate(ctx, inboxId, input.messageId, input.contentHash);
-  if (dup) return { outcome: 'duplicate', messageId: dup.id, conversationId: dup.conversation_id };
+  const prior = await priorCopy(ctx, inboxId, input.messageId, input.contentHash);
+  if (prior && 'duplicate' in prior) return { outcome: 'duplicate', messageId: prior.duplicate.id, conversationId: prior.duplicate.conversation_id };
   // A deleted conversation's mail fetched or delivered again (an IMAP re-scan, an SMTP retry) is not re-imported.
-  const deleted = await ctx.db
-    .selectFrom('deleted_messages')
-    .select('deleted_at')
-    .where('inbox_id', '=', inboxId)
-    .where('message_id', '=', input.messageId)
-    .where('content_hash', '=', input.contentHash)
-    .executeTakeFirst();
-  if (deleted) return { outcome: 'deleted' };
+  if (prior) return { outcome: 'deleted' };
 
   if (parsed?.report) {
     const outboundMessageId = await applyDeliveryReport(ctx, accountId, parsed.report);
