@@ -121,6 +121,25 @@ describeEachStore('ingestRawEmail', (store) => {
     }
   });
 
+  it('makes one conversation of a message and its replies arriving at the same moment', async () => {
+    const { deps } = store();
+    const acct = await makeAccount(deps);
+    const to = acct.email.inbound_address;
+    for (let round = 0; round < 5; round++) {
+      const root = `<race-${round}-${Date.now()}@customer.example>`;
+      const mails = [crlf(`From: Ivy <ivy@customer.example>\nTo: ${to}\nSubject: Race ${round}\nMessage-ID: ${root}\n\nFirst\n`)];
+      // Replies name the root among several References, as real clients do.
+      for (let i = 1; i <= 3; i++) {
+        const refs = [`<older-${round}-${i}@elsewhere.example>`, root].join(' ');
+        mails.push(crlf(`From: Ivy <ivy@customer.example>\nTo: ${to}\nSubject: Re: Race ${round}\nMessage-ID: <race-${round}-reply-${i}@customer.example>\nIn-Reply-To: ${root}\nReferences: ${refs}\n\nReply ${i}\n`));
+      }
+      const results = await Promise.all(mails.map((raw) => ingestRawEmail(deps, { raw, recipients: [to], mailFrom: 'ivy@customer.example', via: 'smtp' })));
+      const conversations = new Set(results.map((r) => (r.outcome === 'stored' ? r.conversationId : r.outcome)));
+      expect(conversations.size).toBe(1);
+      expect(results.filter((r) => r.outcome === 'stored' && r.created)).toHaveLength(1);
+    }
+  });
+
   it('answers no_channel for addresses it does not know', async () => {
     const r = await ingestRawEmail(store().deps, { raw: crlf('From: a@b.c\nSubject: x\n\nx\n'), recipients: ['nobody@nowhere.example'], mailFrom: 'a@b.c', via: 'smtp' });
     expect(r).toEqual({ outcome: 'no_channel' });

@@ -132,10 +132,11 @@ export async function receiveEmail(ctx: Ctx, input: ReceiveEmailInput): Promise<
   const arrived = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
 
   // PostgreSQL: serialise receivers of the same thread (see threadLockKeys). SQLite has one writer.
+  // One round trip for every key (a reply names up to 22), taken in the keys' sorted order: a
+  // function scan yields the array's elements in order.
   if (ctx.dialect === 'postgres') {
-    for (const key of threadLockKeys(inboxId, input.messageId, parsed?.inReplyTo ?? null, (parsed?.references ?? []).slice(-20))) {
-      await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(ctx.db);
-    }
+    const keys = threadLockKeys(inboxId, input.messageId, parsed?.inReplyTo ?? null, (parsed?.references ?? []).slice(-20));
+    await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(ctx.db);
   }
 
   const prior = await priorCopy(ctx, inboxId, input.messageId, input.contentHash);
