@@ -7,8 +7,8 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page, WebSocketRoute } from 'playwright-core';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
+import { bannersShown, countBanners, reverseProxy, watchLive } from '../helpers/connection.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { sendIn } from '../assignment-support.ts';
 
@@ -53,66 +53,6 @@ async function startProxy(targetPort: number) {
   return { url: `http://127.0.0.1:${port}`, up, down };
 }
 
-/**
- * A reverse proxy in front of Parley, for one tab, that can answer for a Parley that is down:
- * API requests and /healthz get a 502 with the proxy's HTML page, the live socket is cut and
- * its reconnects are refused before they open. Set up before the page loads.
- */
-async function gatewayOutage(page: Page) {
-  let down = false;
-  const sockets = new Set<WebSocketRoute>();
-  const badGateway = { status: 502, contentType: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>' };
-  await page.route(
-    (url) => url.pathname.startsWith('/api/v1/') || url.pathname === '/healthz',
-    (route) => (down ? route.fulfill(badGateway) : route.fallback()),
-  );
-  await page.routeWebSocket(
-    (url) => url.pathname === '/api/v1/ws',
-    (ws) => {
-      if (down) return ws.close();
-      ws.connectToServer();
-      sockets.add(ws);
-    },
-  );
-  return {
-    start: async () => {
-      down = true;
-      for (const ws of sockets) await ws.close();
-      sockets.clear();
-    },
-    end: () => {
-      down = false;
-    },
-  };
-}
-
-/** Resolves when the page's live socket is subscribed (from then on it delivers events). */
-function liveSubscribed(page: Page): Promise<void> {
-  return new Promise((resolve) => {
-    page.on('websocket', (ws) => {
-      ws.on('framereceived', (frame) => {
-        if (typeof frame.payload === 'string' && frame.payload.includes('"type":"subscribed"')) resolve();
-      });
-    });
-  });
-}
-
-/** Counts in the page how many times the banner appeared, however briefly. */
-async function countBanners(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { bannersShown: number };
-    w.bannersShown = 0;
-    let shown = false;
-    new MutationObserver(() => {
-      const now = document.querySelector('.connection-banner') !== null;
-      if (now && !shown) w.bannersShown++;
-      shown = now;
-    }).observe(document, { childList: true, subtree: true });
-  });
-}
-
-const bannersShown = (page: Page) => page.evaluate(() => (window as unknown as { bannersShown: number }).bannersShown);
-
 describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let h: BrowserHarness;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
@@ -132,7 +72,7 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
     const page = await h.newPage();
     await countBanners(page);
     await logInThroughForm(page, acct.owner.email, acct.password);
-    const subscribed = liveSubscribed(page);
+    const subscribed = watchLive(page).next('subscribed');
     await page.goto(`/inbox/${acct.inbox.id}`);
     const list = page.getByRole('list', { name: 'Conversations' });
     await list.getByText('Already here').waitFor();
@@ -151,7 +91,7 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
     const page = await h.newPage();
     await logInThroughForm(page, acct.owner.email, acct.password);
     // The session cookie is for 127.0.0.1, whichever port: the proxy's origin is signed in too.
-    const subscribed = liveSubscribed(page);
+    const subscribed = watchLive(page).next('subscribed');
     await page.goto(`${proxy.url}/inbox/${acct.inbox.id}/open/${conversationId}`);
     await page.getByRole('heading', { name: 'Where is my parcel' }).waitFor();
     await subscribed;
@@ -191,16 +131,17 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
     const conversationId = await sendIn(deps, acct.email.inbound_address, { from: 'ann@customer.example', subject: 'Refund please' });
     const page = await h.newPage();
     await countBanners(page);
-    const outage = await gatewayOutage(page);
+    const gateway = await reverseProxy(page);
     await logInThroughForm(page, acct.owner.email, acct.password);
-    const subscribed = liveSubscribed(page);
+    const subscribed = watchLive(page).next('subscribed');
     await page.goto(`/inbox/${acct.inbox.id}/open/${conversationId}`);
     await page.getByRole('heading', { name: 'Refund please' }).waitFor();
     await subscribed;
     const banner = page.getByRole('alert').filter({ hasText: 'Connection lost. Reconnecting…' });
 
     // The socket is cut; its reconnect is refused and /healthz gets the proxy's page.
-    await outage.start();
+    gateway.setParleyDown(true);
+    await gateway.cutSockets();
     await banner.waitFor();
     await page.waitForResponse((response) => new URL(response.url()).pathname === '/healthz' && response.status() === 502);
 
@@ -213,7 +154,7 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
     expect(await draft.inputValue()).toBe('The refund is on its way.');
     await sendIn(deps, acct.email.inbound_address, { subject: 'Arrived during the outage' });
 
-    outage.end();
+    gateway.setParleyDown(false);
     await banner.waitFor({ state: 'detached' });
     await page.getByRole('list', { name: 'Conversations' }).getByText('Arrived during the outage').waitFor();
     // Shown once for the whole outage: no answer through the proxy ever counted as Parley's.

@@ -1,10 +1,12 @@
 // Live updates: one socket to /api/v1/ws per signed-in tab. The server pushes only events this
 // user may see; we don't apply them ourselves, we tell React Query which lists are stale, so
 // the same fetch paths serve both first load and updates. On reconnect we resubscribe from the
-// last seq seen, so nothing committed while the socket was down is missed.
+// last seq seen, so nothing committed while the socket was down is missed. A socket that dies
+// without a close is noticed by its heartbeat (heartbeat.ts) and reconnected the same way.
 import { useEffect } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { checkServer, reportReachable } from './connection.ts';
+import { startHeartbeat, type Heartbeat } from './heartbeat.ts';
 
 type ServerMessage =
   | { type: 'event'; seq: number; event: { type: string; inboxId: string | null; data: Record<string, unknown> } }
@@ -48,13 +50,35 @@ export function useLiveUpdates(enabled: boolean): void {
 
     const connect = () => {
       const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/ws`;
-      socket = new WebSocket(url);
+      const ws = new WebSocket(url);
+      socket = ws;
       let opened = false;
-      socket.onopen = () => {
-        opened = true;
-        socket?.send(JSON.stringify(lastSeq === undefined ? { type: 'subscribe' } : { type: 'subscribe', after: lastSeq }));
+      let heartbeat: Heartbeat | undefined;
+      const lost = () => {
+        heartbeat?.stop();
+        socket = null;
+        if (stopped) return;
+        // A reconnect that never opened: is the server gone (the banner says so) or only the socket?
+        if (!opened) void checkServer();
+        // Back off 1 s, 2 s, 4 s … up to 30 s; the fallback polling keeps lists fresh meanwhile.
+        retry++;
+        timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** Math.min(retry - 1, 5)));
       };
-      socket.onmessage = (message) => {
+      // Gone silent (heartbeat.ts): close it, but reconnect now rather than on its close event,
+      // which on a dead connection comes only once the browser gives up on the closing handshake.
+      const silent = () => {
+        ws.onclose = null;
+        ws.onmessage = null;
+        ws.close();
+        lost();
+      };
+      ws.onopen = () => {
+        opened = true;
+        heartbeat = startHeartbeat(() => ws.send(JSON.stringify({ type: 'ping' })), silent);
+        ws.send(JSON.stringify(lastSeq === undefined ? { type: 'subscribe' } : { type: 'subscribe', after: lastSeq }));
+      };
+      ws.onmessage = (message) => {
+        heartbeat?.heard();
         let parsed: ServerMessage;
         try {
           parsed = JSON.parse(String(message.data)) as ServerMessage;
@@ -72,15 +96,7 @@ export function useLiveUpdates(enabled: boolean): void {
           applyEvent(client, parsed.event.type, parsed.event.data ?? {});
         }
       };
-      socket.onclose = () => {
-        socket = null;
-        if (stopped) return;
-        // A reconnect that never opened: is the server gone (the banner says so) or only the socket?
-        if (!opened) void checkServer();
-        // Back off 1 s, 2 s, 4 s … up to 30 s; the fallback polling keeps lists fresh meanwhile.
-        retry++;
-        timer = setTimeout(connect, Math.min(30_000, 1000 * 2 ** Math.min(retry - 1, 5)));
-      };
+      ws.onclose = lost;
     };
     // Back online: reconnect now rather than at the end of a backoff of up to 30 s.
     const reconnectNow = () => {
