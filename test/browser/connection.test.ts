@@ -1,11 +1,13 @@
 // The "Connection lost. Reconnecting…" banner (layout/ConnectionBanner.tsx, api/connection.ts):
 // it never shows on a normal load; it shows when the server goes away (the page talks to Parley
 // through a TCP proxy the test closes: the socket drops, its reconnect is refused, requests throw),
-// when a reverse proxy answers for a Parley that is down (502 with the proxy's own HTML page), and
-// when the browser goes offline (playwright's setOffline); a reply sent meanwhile fails with
-// an error and keeps its draft; once back, the banner goes and what arrived meanwhile shows.
+// when a reverse proxy answers for a Parley that is down (502 with the proxy's own HTML page) or a
+// captive portal answers the API with its login page (200, HTML), and when the browser goes
+// offline (playwright's setOffline); a reply sent meanwhile fails with an error and keeps its
+// draft; once back, the banner goes and what arrived meanwhile shows.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { bannersShown, countBanners, reverseProxy, watchLive } from '../helpers/connection.ts';
@@ -161,6 +163,35 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
     expect(await bannersShown(page)).toBe(1);
     await send.click();
     await page.locator('.message-out').getByText('The refund is on its way.').waitFor();
+  });
+
+  it('says so when something answers the API with a page of its own (a captive portal\'s 200 HTML), and recovers', async () => {
+    const deps = h.store.deps;
+    const acct = await makeAccount(deps, { plan: 'professional' });
+    const conversationId = await sendIn(deps, acct.email.inbound_address, { from: 'cy@customer.example', subject: 'Portal' });
+    const page = await h.newPage();
+    await countBanners(page);
+    await logInThroughForm(page, acct.owner.email, acct.password);
+    await page.goto(`/inbox/${acct.inbox.id}/open/${conversationId}`);
+    await page.getByRole('heading', { name: 'Portal' }).waitFor();
+    const banner = page.getByRole('alert').filter({ hasText: 'Connection lost. Reconnecting…' });
+
+    const portal = (route: Route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body><h1>Sign in to the Wi-Fi</h1></body></html>' });
+    const api = (url: URL) => url.pathname.startsWith('/api/v1/');
+    await page.route(api, portal);
+    const draft = page.getByRole('textbox', { name: 'Reply' });
+    await draft.fill('Answered after the portal.');
+    const send = page.getByRole('button', { name: 'Send', exact: true });
+    await send.click();
+    await page.getByRole('alert').filter({ hasText: 'Parley could not be reached. Check your connection and try again.' }).waitFor();
+    await banner.waitFor();
+    expect(await draft.inputValue()).toBe('Answered after the portal.');
+
+    await page.unroute(api, portal);
+    await send.click();
+    await page.locator('.message-out').getByText('Answered after the portal.').waitFor();
+    await banner.waitFor({ state: 'detached' });
+    expect(await bannersShown(page)).toBe(1);
   });
 
   it('says so when the browser goes offline, and catches up when it is back online', async () => {

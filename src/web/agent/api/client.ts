@@ -2,7 +2,8 @@
 // every mutation (the server refuses cookie-authenticated writes without X-CSRF-Token), and the
 // API's {"error":{"code","message"}} body turned into an ApiError whose message the UI shows.
 // Every request also tells connection.ts whether Parley answered at all: behind a reverse proxy,
-// a Parley that is down or restarting is answered for by the proxy, which is no answer from it.
+// a Parley that is down or restarting is answered for by the proxy, which is no answer from it;
+// neither is a captive portal's page.
 import { reportReachable } from './connection.ts';
 
 export class ApiError extends Error {
@@ -61,15 +62,25 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
     reportReachable(true);
     return undefined as T;
   }
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    // The connection broke while the body was on its way: no answer after all.
+    reportReachable(false);
+    throw unreachable();
+  }
   let parsed: unknown = null;
+  let json = true;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
-    parsed = null;
+    json = false;
   }
-  // Parley's own 503 (its database is down) has the API's error body: it answered, and says why.
-  const fromProxy = GATEWAY_ERRORS.has(response.status) && !isErrorBody(parsed);
+  // Answered for by something in front of Parley: a proxy's 502/503/504 page (Parley's own 503,
+  // its database down, has the API's error body), or a success that is not JSON, which the API
+  // never sends (a captive portal's login page, a proxy serving the app's HTML for every path).
+  const fromProxy = GATEWAY_ERRORS.has(response.status) ? !isErrorBody(parsed) : response.ok && !json;
   reportReachable(!fromProxy);
   if (fromProxy) throw unreachable();
   if (!response.ok) {
