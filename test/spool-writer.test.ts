@@ -1,5 +1,6 @@
 // The SQLite spool's writer thread: batches that reach it together are committed together, and a
-// batch that fails does not take the mail of the batches it was grouped with down with it.
+// batch that fails does not take the mail of the batches it was grouped with down with it; it
+// waits for a write lock held elsewhere, up to its limit.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,35 @@ it('refuses only the batch that fails, not the batches committed with it', async
     expect(String((refused.reason as { code?: string }).code)).toMatch(/^SQLITE_CONSTRAINT/);
     expect(ids()).toEqual(['a1', 'a2', 'c1']);
   } finally {
+    await writer.close();
+  }
+});
+
+it('waits for the write lock another connection holds and commits as soon as it is free; refuses with SQLITE_BUSY past its wait', async () => {
+  const other = new Database(file);
+  const writer = new SqliteSpoolWriter(file, 1_000);
+  try {
+    other.exec('begin immediate');
+    let settled = false;
+    const waiting = writer.write([row('w1')]).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBe(false);
+    other.exec('commit');
+    await waiting;
+    expect(ids()).toEqual(['w1']);
+
+    // Held past the writer's wait: the batch is refused (the receiver answers 451), the next one goes.
+    other.exec('begin immediate');
+    const refused = await writer.write([row('w2')]).then(
+      () => null,
+      (err: { code?: string }) => err,
+    );
+    other.exec('commit');
+    expect(refused?.code).toBe('SQLITE_BUSY');
+    await writer.write([row('w3')]);
+    expect(ids()).toEqual(['w1', 'w3']);
+  } finally {
+    other.close();
     await writer.close();
   }
 });

@@ -17,7 +17,8 @@ const Database = createRequire(import.meta.url)('better-sqlite3');
 const { file, busyTimeoutMs } = workerData;
 
 const db = new Database(file, { fileMustExist: true });
-db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+// Waiting for the write lock is ours (withWriteLock below), not SQLite's busy handler.
+db.pragma('busy_timeout = 0');
 // NORMAL: the commit writes its WAL frames without syncing; the fdatasync below makes them
 // durable, off this thread's critical path (the same guarantee as FULL once it returns).
 db.pragma('synchronous = NORMAL');
@@ -48,9 +49,32 @@ function openWal() {
 
 const failure = (err) => ({ message: err instanceof Error ? err.message : String(err), code: err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined });
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/** Between tries for the write lock: short, since the processor's transactions hold it only briefly. */
+const RETRY_MS = 0.2;
+
+/**
+ * Runs fn, trying again while another connection holds the write lock, for up to busyTimeoutMs.
+ * SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 … 100 ms between tries: once the
+ * inbound processor ran one transaction after another (mail still arriving after a burst's
+ * deferral), a spool commit slept through many moments the lock was free, and receiving fell to
+ * the rate of processing.
+ */
+function withWriteLock(fn) {
+  const deadline = performance.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      if (err?.code !== 'SQLITE_BUSY' || performance.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, RETRY_MS);
+    }
+  }
+}
+
 /** Inserts the batches in one transaction; throws what SQLite threw. */
 function insertBatches(batches) {
-  insertAll.immediate(batches.flatMap((b) => b.rows));
+  withWriteLock(() => insertAll.immediate(batches.flatMap((b) => b.rows)));
 }
 
 /** Commits the batches; if they fail together, each on its own, so one cannot refuse another's mail. */
