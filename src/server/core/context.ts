@@ -65,8 +65,32 @@ export interface TxRunner {
   clock?: () => Date;
 }
 
-/** Runs `fn` in one transaction with a fresh context. */
+/** Tries of a transaction SQLite refused for a lock another connection held (see runInTransaction). */
+const LOCK_CONFLICT_TRIES = 40;
+/** The lock was taken (BUSY), or another connection committed since this transaction's first read (BUSY_SNAPSHOT). */
+const LOCK_CONFLICTS = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
+
+/**
+ * Runs `fn` in one transaction with a fresh context. On SQLite, a transaction that has read and
+ * then writes while another connection (the spool's writer thread, the inbound processor's)
+ * holds the write lock, or has committed since that read, fails at once with SQLITE_BUSY or
+ * SQLITE_BUSY_SNAPSHOT: waiting could deadlock or could not help, so SQLite does not call its
+ * busy handler there. Under a stream of inbound mail that was every third agent's note.
+ * The whole transaction runs again after a short pause instead (nothing of a failed try was
+ * committed or published); those locks are held for a millisecond or two at a time.
+ */
 export async function runInTransaction<A extends Actor, T>(runner: TxRunner, actor: A, fn: (ctx: Ctx<A>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(runner, actor, fn);
+    } catch (err) {
+      if (runner.dialect !== 'sqlite' || !LOCK_CONFLICTS.has(String((err as { code?: unknown } | null)?.code)) || attempt >= LOCK_CONFLICT_TRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 * attempt) * (0.5 + Math.random())));
+    }
+  }
+}
+
+async function runOnce<A extends Actor, T>(runner: TxRunner, actor: A, fn: (ctx: Ctx<A>) => Promise<T>): Promise<T> {
   const produced: AfterCommit = { accounts: new Set(), jobs: 0 };
   const now = runner.clock ? runner.clock() : new Date();
   const result = await runner.db.transaction().execute(async (trx) => {
