@@ -20,6 +20,22 @@ export function isTransientStoreError(err: unknown): boolean {
   );
 }
 
+/** SQLite: the write lock was held (BUSY), or another connection committed since the transaction's first read (BUSY_SNAPSHOT). */
+const SQLITE_CONFLICTS = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
+/** PostgreSQL: serialization failure (40001), deadlock detected (40P01). */
+const POSTGRES_CONFLICTS = new Set(['40001', '40P01']);
+
+/**
+ * True when the store refused a transaction because it lost a lock race with another one, so
+ * that running the whole transaction again may succeed: nothing of it was committed (SQLite
+ * refused the write, PostgreSQL rolled the transaction back). See runInTransaction.
+ */
+export function isRetryableConflict(dialect: DialectName, err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (dialect === 'sqlite' ? SQLITE_CONFLICTS : POSTGRES_CONFLICTS).has(code);
+}
+
 const literalLists = new WeakMap<readonly string[], string>();
 
 /** The ids as a comma-separated list of SQL string literals, made once per kept array. */
