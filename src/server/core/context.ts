@@ -5,6 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Row } from '../db/schema.ts';
 import type { DialectName } from '../db/connect.ts';
+import { isRetryableConflict } from '../db/dialect.ts';
 import { newId } from './ids.ts';
 
 export type UserActor = {
@@ -65,26 +66,31 @@ export interface TxRunner {
   clock?: () => Date;
 }
 
-/** Tries of a transaction SQLite refused for a lock another connection held (see runInTransaction). */
-const LOCK_CONFLICT_TRIES = 40;
-/** The lock was taken (BUSY), or another connection committed since this transaction's first read (BUSY_SNAPSHOT). */
-const LOCK_CONFLICTS = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
+/**
+ * Tries of a transaction the store refused for a lock race it lost (see runInTransaction). SQLite's
+ * locks are held for a millisecond or two at a time, behind a stream of them; a PostgreSQL
+ * deadlock or serialization failure is rarer, and one that keeps recurring should surface.
+ */
+const CONFLICT_TRIES: Record<DialectName, number> = { sqlite: 40, postgres: 5 };
 
 /**
- * Runs `fn` in one transaction with a fresh context. On SQLite, a transaction that has read and
- * then writes while another connection (the spool's writer thread, the inbound processor's)
- * holds the write lock, or has committed since that read, fails at once with SQLITE_BUSY or
- * SQLITE_BUSY_SNAPSHOT: waiting could deadlock or could not help, so SQLite does not call its
- * busy handler there. Under a stream of inbound mail that was every third agent's note.
- * The whole transaction runs again after a short pause instead (nothing of a failed try was
- * committed or published); those locks are held for a millisecond or two at a time.
+ * Runs `fn` in one transaction with a fresh context. A transaction the store refuses for a lock
+ * race it lost runs again from the start after a short jittered pause; nothing of a failed try
+ * was committed or published (isRetryableConflict).
+ *
+ * On SQLite, a transaction that has read and then writes while another connection (the spool's
+ * writer thread, the inbound processor's) holds the write lock, or has committed since that read,
+ * fails at once with SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT: waiting could deadlock or could not
+ * help, so SQLite does not call its busy handler there. Under a stream of inbound mail that was
+ * every third agent's note. On PostgreSQL, a transaction chosen as a deadlock's victim (40P01) or
+ * failed for serialization (40001) was rolled back whole.
  */
 export async function runInTransaction<A extends Actor, T>(runner: TxRunner, actor: A, fn: (ctx: Ctx<A>) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await runOnce(runner, actor, fn);
     } catch (err) {
-      if (runner.dialect !== 'sqlite' || !LOCK_CONFLICTS.has(String((err as { code?: unknown } | null)?.code)) || attempt >= LOCK_CONFLICT_TRIES) throw err;
+      if (!isRetryableConflict(runner.dialect, err) || attempt >= CONFLICT_TRIES[runner.dialect]) throw err;
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 * attempt) * (0.5 + Math.random())));
     }
   }

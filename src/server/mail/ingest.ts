@@ -220,8 +220,9 @@ export async function ingestRawEmail(deps: Deps, input: IngestInput): Promise<In
         break;
       } catch (err) {
         // A concurrent receiver created the same contact or message first: run again, and the
-        // dedupe check or the contact lookup now sees its row.
-        if (attempt < 4 && (isUniqueViolation(err) || (err as { code?: string }).code === '40001' || (err as { code?: string }).code === '40P01')) continue;
+        // dedupe check or the contact lookup now sees its row. (Lock conflicts, a PostgreSQL
+        // deadlock or serialization failure among them, are retried by runInTransaction.)
+        if (attempt < 4 && isUniqueViolation(err)) continue;
         throw err;
       }
     }
