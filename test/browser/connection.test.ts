@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
-import { bannersShown, countBanners, reverseProxy, watchLive } from '../helpers/connection.ts';
+import { bannersShown, countBanners, openConversationAsOwner, reverseProxy, watchLive } from '../helpers/connection.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { sendIn } from '../assignment-support.ts';
 
@@ -129,16 +129,7 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
 
   it('says so when a reverse proxy answers for a Parley that is down (502 with its own page), and catches up when it is back', async () => {
     const deps = h.store.deps;
-    const acct = await makeAccount(deps, { plan: 'professional' });
-    const conversationId = await sendIn(deps, acct.email.inbound_address, { from: 'ann@customer.example', subject: 'Refund please' });
-    const page = await h.newPage();
-    await countBanners(page);
-    const gateway = await reverseProxy(page);
-    await logInThroughForm(page, acct.owner.email, acct.password);
-    const subscribed = watchLive(page).next('subscribed');
-    await page.goto(`/inbox/${acct.inbox.id}/open/${conversationId}`);
-    await page.getByRole('heading', { name: 'Refund please' }).waitFor();
-    await subscribed;
+    const { acct, page, prepared: gateway } = await openConversationAsOwner(h, { from: 'ann@customer.example', subject: 'Refund please' }, reverseProxy);
     const banner = page.getByRole('alert').filter({ hasText: 'Connection lost. Reconnecting…' });
 
     // The socket is cut; its reconnect is refused and /healthz gets the proxy's page.
@@ -166,14 +157,7 @@ describe('agent app: connection lost and back', { timeout: BROWSER_TEST_TIMEOUT 
   });
 
   it('says so when something answers the API with a page of its own (a captive portal\'s 200 HTML), and recovers', async () => {
-    const deps = h.store.deps;
-    const acct = await makeAccount(deps, { plan: 'professional' });
-    const conversationId = await sendIn(deps, acct.email.inbound_address, { from: 'cy@customer.example', subject: 'Portal' });
-    const page = await h.newPage();
-    await countBanners(page);
-    await logInThroughForm(page, acct.owner.email, acct.password);
-    await page.goto(`/inbox/${acct.inbox.id}/open/${conversationId}`);
-    await page.getByRole('heading', { name: 'Portal' }).waitFor();
+    const { page } = await openConversationAsOwner(h, { from: 'cy@customer.example', subject: 'Portal' });
     const banner = page.getByRole('alert').filter({ hasText: 'Connection lost. Reconnecting…' });
 
     const portal = (route: Route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body><h1>Sign in to the Wi-Fi</h1></body></html>' });

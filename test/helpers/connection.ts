@@ -1,7 +1,11 @@
 // Browser-test helpers for a tab's connection to Parley: a reverse proxy in front of it, made of
 // Playwright routes for one page, that can answer for a Parley that is down or let the live socket
-// go silent; and watchers for the live socket's messages and the "Connection lost" banner.
+// go silent; watchers for the live socket's messages and the "Connection lost" banner; and the
+// usual start of a connection test, an owner signed in with a customer's conversation open.
 import type { Page, WebSocket, WebSocketRoute } from 'playwright-core';
+import { logInThroughForm, type BrowserHarness } from './browser.ts';
+import { makeAccount } from './stores.ts';
+import { sendIn } from '../assignment-support.ts';
 
 export interface ReverseProxy {
   /**
@@ -105,4 +109,36 @@ export async function countBanners(page: Page): Promise<void> {
 
 export function bannersShown(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { bannersShown: number }).bannersShown);
+}
+
+export interface OpenConversation<T> {
+  acct: Awaited<ReturnType<typeof makeAccount>>;
+  conversationId: string;
+  page: Page;
+  /** What `beforeSignIn` returned. */
+  prepared: T;
+}
+
+/**
+ * A fresh account whose inbox got one email (`mail`), and a new page, counting banners, in which
+ * its owner signed in and opened that conversation, with the live socket subscribed.
+ * `beforeSignIn` runs on the page before anything loads in it (routes such as reverseProxy's).
+ */
+export async function openConversationAsOwner<T = undefined>(
+  h: BrowserHarness,
+  mail: { from: string; subject: string },
+  beforeSignIn?: (page: Page) => Promise<T>,
+): Promise<OpenConversation<T>> {
+  const deps = h.store.deps;
+  const acct = await makeAccount(deps, { plan: 'professional' });
+  const conversationId = await sendIn(deps, acct.email.inbound_address, mail);
+  const page = await h.newPage();
+  await countBanners(page);
+  const prepared = (await beforeSignIn?.(page)) as T;
+  await logInThroughForm(page, acct.owner.email, acct.password);
+  const subscribed = watchLive(page).next('subscribed');
+  await page.goto(`/inbox/${acct.inbox.id}/open/${conversationId}`);
+  await page.getByRole('heading', { name: mail.subject }).waitFor();
+  await subscribed;
+  return { acct, conversationId, page, prepared };
 }
