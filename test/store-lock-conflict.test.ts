@@ -12,19 +12,19 @@
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, makeAccount, type TestStore } from './helpers/stores.ts';
+import { openTestStore, makeAccount, STORE_KINDS, type StoreKind, type TestStore } from './helpers/stores.ts';
+
+const stores: Partial<Record<StoreKind, TestStore>> = {};
+beforeAll(async () => {
+  for (const kind of STORE_KINDS) stores[kind] = await openTestStore(kind);
+});
+afterAll(async () => {
+  for (const store of Object.values(stores)) await store.dispose();
+});
 
 describe('lock conflicts [sqlite]', () => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await openTestStore('sqlite');
-  });
-  afterAll(async () => {
-    await store?.dispose();
-  });
-
   it('runs a transaction again when another connection took the write lock between its read and its write', async () => {
-    const { deps } = store;
+    const { deps } = stores.sqlite!;
     const acct = await makeAccount(deps);
     const other = new Database(deps.store.sqlite!.name);
     try {
@@ -50,14 +50,6 @@ describe('lock conflicts [sqlite]', () => {
 });
 
 describe('lock conflicts [postgres]', () => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await openTestStore('postgres');
-  });
-  afterAll(async () => {
-    await store?.dispose();
-  });
-
   /** A promise and its resolve, to hold one transaction at a point until the other reaches its own. */
   function signal(): { reached: Promise<void>; reach: () => void } {
     let reach!: () => void;
@@ -66,7 +58,7 @@ describe('lock conflicts [postgres]', () => {
   }
 
   it('runs again the transaction a deadlock rolled back, and both commit', async () => {
-    const { deps } = store;
+    const { deps } = stores.postgres!;
     const a = await makeAccount(deps);
     const b = await makeAccount(deps);
     const aLocked = signal();
@@ -103,7 +95,7 @@ describe('lock conflicts [postgres]', () => {
   });
 
   it('runs again a transaction that failed for serialization (40001)', async () => {
-    const { deps } = store;
+    const { deps } = stores.postgres!;
     const acct = await makeAccount(deps);
     let tries = 0;
     await deps.run({ kind: 'system', accountId: acct.account.id, reason: 'test' }, async (ctx) => {
