@@ -2,8 +2,10 @@
 // the panel covers the conversation, so Back closes it and stays on the conversation; the next
 // Back leaves the conversation as before; closing the panel with its own button or Escape leaves
 // no extra step in the history, and neither does leaving the conversation while it is open (the
-// entry left under the next screen is stepped over when Back returns to it). On a 1280×800 screen, where the panel sits beside the thread,
-// Back leaves the conversation as it always did.
+// entry left under the next screen is stepped over when Back returns to it, and Forward over it
+// goes on to that screen). Forward after Back closed the panel opens it again.
+// On a 1280×800 screen, where the panel sits beside the thread, Back leaves the conversation as it
+// always did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
@@ -120,6 +122,82 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     await page.goForward();
     await heading.waitFor();
     expect(path(page)).toBe(conversationUrl);
+  });
+
+  it('on a phone, Forward after Back over the entry the panel left behind goes on to the screen Back came from', async () => {
+    const page = await h.newPage();
+    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    await page.getByRole('button', { name: 'Navigation' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    await heading.waitFor({ state: 'detached' });
+    const leftTo = path(page);
+
+    // Back steps over the panel's entry to the conversation…
+    await page.goBack();
+    await heading.waitFor();
+    expect(path(page)).toBe(conversationUrl);
+    // …and one Forward returns to the inbox, not to that entry (the same conversation again).
+    await page.goForward();
+    await heading.waitFor({ state: 'detached' });
+    expect(path(page)).toBe(leftTo);
+    expect(await list.getByRole('link', { name: /Cracked screen/ }).isVisible()).toBe(true);
+
+    // Both ways, as often as the user likes: Back, Back to the list, then Forward twice to the inbox.
+    await page.goBack();
+    await heading.waitFor();
+    expect(path(page)).toBe(conversationUrl);
+    expect(await panel.isVisible()).toBe(false);
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === listUrl);
+    await page.goForward();
+    await heading.waitFor();
+    await page.goForward();
+    await heading.waitFor({ state: 'detached' });
+    expect(path(page)).toBe(leftTo);
+  });
+
+  it('on a phone, Forward after Back closed the panel (or a reload did) opens it again', async () => {
+    const page = await h.newPage();
+    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    await page.goBack();
+    await heading.waitFor();
+    expect(await panel.isVisible()).toBe(false);
+
+    // Forward is the state Back left: the panel, open.
+    await page.goForward();
+    await panel.getByText('kim@customer.example').waitFor();
+    expect(await heading.isVisible()).toBe(false);
+    expect(path(page)).toBe(conversationUrl);
+
+    // It closes with Back as before, and one Back more leaves the conversation.
+    await page.goBack();
+    await heading.waitFor();
+    expect(await panel.isVisible()).toBe(false);
+    await page.goBack();
+    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
+    expect(path(page)).toBe(listUrl);
+
+    // A reload closes the panel (its entry is stepped over); Forward opens it again there too.
+    await page.goForward();
+    await heading.waitFor();
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    await page.reload();
+    await heading.waitFor();
+    expect(await panel.isVisible()).toBe(false);
+    await page.goForward();
+    await panel.getByText('kim@customer.example').waitFor();
+    await page.goBack();
+    await heading.waitFor();
+    await page.goBack();
+    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
+    expect(path(page)).toBe(listUrl);
   });
 
   it('on a phone, the router still moves between conversations, and Back retraces them', async () => {

@@ -8,6 +8,7 @@
 //   open: boolean — the agent opened the panel with the conversation's "Contact" toggle.
 //   onClose: () => void — closes it: on a phone the panel covers the conversation and its toggle,
 //     so it has its own "Back to conversation" button there, and the browser's Back closes it too.
+//   onReopen: () => void — opens it again: on a phone, Forward after Back closed it.
 import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ContactT, ConversationT, TicketT } from '../../../shared/api.ts';
@@ -28,6 +29,7 @@ export interface ContactPanelProps {
   onChanged: () => void;
   open: boolean;
   onClose: () => void;
+  onReopen: () => void;
 }
 
 /** Where the panel covers the conversation (app.css); wider, it sits beside it and Back leaves as usual. */
@@ -95,13 +97,13 @@ function TicketCard({ ticket, canAct, onChanged }: { ticket: TicketT; canAct: bo
   );
 }
 
-export function ContactPanel({ conversation, contact, onChanged, open, onClose }: ContactPanelProps) {
+export function ContactPanel({ conversation, contact, onChanged, open, onClose, onReopen }: ContactPanelProps) {
   const back = useRef<HTMLButtonElement>(null);
   // The toggle that opened it is hidden on a phone: keep focus here (a no-op where the button is hidden).
   useEffect(() => {
     if (open) back.current?.focus();
   }, [open]);
-  useBackCloses(open, onClose, COVERS_CONVERSATION);
+  useBackCloses(open, onClose, COVERS_CONVERSATION, onReopen);
   const inboxes = useInboxes();
   const canAct = inboxes.data?.find((i) => i.id === conversation.inboxId)?.myAccess === 'act';
   const tickets = useTickets(contact ? { contactId: contact.id } : { conversationId: conversation.id });

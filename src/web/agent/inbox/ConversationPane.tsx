@@ -109,7 +109,7 @@ export function ConversationPane({
         </div>
         <Composer conversation={c} inbox={inbox} viewOnly={viewOnly} onSent={onChanged} />
       </section>
-      <ContactPanel conversation={c} contact={c.contact} onChanged={onChanged} open={contactOpen} onClose={closeContact} />
+      <ContactPanel conversation={c} contact={c.contact} onChanged={onChanged} open={contactOpen} onClose={closeContact} onReopen={() => setContactOpen(true)} />
     </div>
   );
 }

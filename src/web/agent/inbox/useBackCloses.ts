@@ -3,21 +3,33 @@
 // extra history entry stands for it: the same URL, marked in its state (react-router's own state
 // kept, so the router sees the same location), so Back pops it and popstate closes the overlay.
 // Closed any other way (its button, Escape), it pops that entry itself, so history stays balanced.
+// Forward onto that entry after Back closed the overlay opens it again: the state Back left.
 // Left while open (the app navigated elsewhere, or the page reloaded), the entry stays under the
-// next screen; when Back returns to it, the overlay mounts closed there and steps back over it.
+// next screen, a leftover showing the same screen as the entry under it. When Back returns to it,
+// the overlay mounts closed there and steps back over it, marking it as left behind; Forward onto
+// a marked leftover steps on over it, to the screen Back came from.
 import { useEffect, useEffectEvent } from 'react';
 
 const MARK = 'parleyOverlay';
+/** Also on a marked entry once stepped back over: a screen the app navigated to stands above it. */
+const LEFT = 'parleyOverlayLeft';
 
-function isMarked(state: unknown): boolean {
-  return typeof state === 'object' && state !== null && (state as Record<string, unknown>)[MARK] === true;
+function flag(state: unknown, name: string): boolean {
+  return typeof state === 'object' && state !== null && (state as Record<string, unknown>)[name] === true;
 }
+const isMarked = (state: unknown) => flag(state, MARK);
 
-// history.back() is asynchronous: until its popstate arrives, the marked entry is still current,
-// and an overlay opened meanwhile must wait rather than mistake that entry for its own.
+// history.back() and forward() are asynchronous: until their popstate arrives, the entry stepped
+// off is still current, and an overlay opened meanwhile must wait rather than mistake it for its own.
 let popping: Promise<void> | null = null;
 
-function popMarkedEntry(): void {
+/** Whether any Back or Forward happened since the page loaded: mounting on a marked entry before one means a reload. */
+let traversed = false;
+window.addEventListener('popstate', () => {
+  traversed = true;
+});
+
+function step(direction: 'back' | 'forward'): void {
   popping = new Promise((resolve) => {
     window.addEventListener(
       'popstate',
@@ -28,22 +40,45 @@ function popMarkedEntry(): void {
       { once: true },
     );
   });
-  history.back();
+  if (direction === 'back') history.back();
+  else history.forward();
+}
+
+/** Steps back over a leftover, marking it so that a later Forward onto it steps on to the screen above it. */
+function stepBackOverLeftover(): void {
+  history.replaceState({ ...(history.state as object), [LEFT]: true }, '');
+  step('back');
 }
 
 /**
  * While `open` and the screen matches `media` (checked as it opens), Back calls `onClose`.
  * `media` is where the overlay covers the page; elsewhere Back keeps its usual meaning.
+ * `onReopen`: a Forward back onto the overlay's entry after Back closed it opens it again.
  */
-export function useBackCloses(open: boolean, onClose: () => void, media: string): void {
+export function useBackCloses(open: boolean, onClose: () => void, media: string, onReopen?: () => void): void {
   const close = useEffectEvent(onClose);
   // Mounting closed on a marked entry means Back (or a reload) brought us to a leftover: it shows
   // the same screen as the entry under it, so without this the next Back would change nothing.
-  // Only on mounting: a Forward onto our entry while mounted is the one the next opening reuses.
-  const stepOverLeftover = useEffectEvent(() => {
-    if (!open && isMarked(history.state) && !popping) popMarkedEntry();
+  // After a reload the entry was the overlay's own, the last one: not marked as left, so that
+  // Forward onto it opens the overlay again rather than stepping forward into nothing.
+  const stepOverOnMount = useEffectEvent(() => {
+    if (open || !isMarked(history.state) || popping) return;
+    if (traversed) stepBackOverLeftover();
+    else step('back');
   });
-  useEffect(() => stepOverLeftover(), []);
+  useEffect(() => stepOverOnMount(), []);
+  // Forward onto a marked entry while mounted and closed (while open, popstate is the effect
+  // below's): on over a leftover, or back into the overlay Back closed.
+  const onTraverse = useEffectEvent(() => {
+    if (open || popping || !isMarked(history.state)) return;
+    if (flag(history.state, LEFT)) step('forward');
+    else onReopen?.();
+  });
+  useEffect(() => {
+    const listener = () => onTraverse();
+    window.addEventListener('popstate', listener);
+    return () => window.removeEventListener('popstate', listener);
+  }, []);
   useEffect(() => {
     if (!open || !window.matchMedia(media).matches) return;
     let active = true;
@@ -62,7 +97,7 @@ export function useBackCloses(open: boolean, onClose: () => void, media: string)
       active = false;
       window.removeEventListener('popstate', onPop);
       // Still on our entry: closed by its own button or Escape, not by Back nor by navigating away.
-      if (isMarked(history.state) && !popping) popMarkedEntry();
+      if (isMarked(history.state) && !popping) step('back');
     };
   }, [open, media]);
 }
