@@ -1,12 +1,14 @@
-// The SQLite spool's writer thread: batches that reach it together are committed together, and a
-// batch that fails does not take the mail of the batches it was grouped with down with it; it
-// waits for a write lock held elsewhere, up to its limit.
+// The spool's writer threads: batches that reach one together are committed together, and a
+// batch that fails does not take the mail of the batches it was grouped with down with it.
+// SQLite's waits for a write lock held elsewhere, up to its limit; PostgreSQL's refuses with the
+// server's error when it cannot reach it (the receiver answers 451).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { SqliteSpoolWriter } from '../src/server/mail/spool-writer.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SpoolWriterThread } from '../src/server/mail/spool-writer.ts';
+import { openTestStore, type TestStore } from './helpers/test-store.ts';
 
 let dir: string;
 let file: string;
@@ -35,7 +37,7 @@ function ids(): string[] {
 }
 
 it('commits every batch handed to it at once, each row once', async () => {
-  const writer = new SqliteSpoolWriter(file, 5_000);
+  const writer = SpoolWriterThread.sqlite(file, 5_000);
   try {
     const batches = Array.from({ length: 30 }, (_, b) => [row(`m${String(b).padStart(2, '0')}a`), row(`m${String(b).padStart(2, '0')}b`)]);
     await Promise.all(batches.map((rows) => writer.write(rows)));
@@ -46,7 +48,7 @@ it('commits every batch handed to it at once, each row once', async () => {
 });
 
 it('refuses only the batch that fails, not the batches committed with it', async () => {
-  const writer = new SqliteSpoolWriter(file, 5_000);
+  const writer = SpoolWriterThread.sqlite(file, 5_000);
   try {
     // Posted in one turn, so the thread takes them as one group; the middle one repeats an id.
     const results = await Promise.allSettled([writer.write([row('a1'), row('a2')]), writer.write([row('b1'), row('a1')]), writer.write([row('c1')])]);
@@ -61,7 +63,7 @@ it('refuses only the batch that fails, not the batches committed with it', async
 
 it('waits for the write lock another connection holds and commits as soon as it is free; refuses with SQLITE_BUSY past its wait', async () => {
   const other = new Database(file);
-  const writer = new SqliteSpoolWriter(file, 1_000);
+  const writer = SpoolWriterThread.sqlite(file, 1_000);
   try {
     other.exec('begin immediate');
     let settled = false;
@@ -86,4 +88,62 @@ it('waits for the write lock another connection holds and commits as soon as it 
     other.close();
     await writer.close();
   }
+});
+
+describe('on PostgreSQL', () => {
+  let store: TestStore;
+  beforeEach(async () => {
+    store = await openTestStore('postgres');
+  });
+  afterEach(() => store.dispose());
+
+  const pgIds = async () => (await store.deps.store.db.selectFrom('inbound_queue').select('id').orderBy('id').execute()).map((r) => r.id);
+
+  it('commits every batch handed to it at once, each row once, the bytes intact', async () => {
+    const writer = SpoolWriterThread.postgres(store.config.databaseUrl!);
+    try {
+      // More rows than one insert takes, so they span several inserts, some under way at once.
+      const batches = Array.from({ length: 60 }, (_, b) => [row(`m${String(b).padStart(2, '0')}a`), row(`m${String(b).padStart(2, '0')}b`)]);
+      await Promise.all(batches.map((rows) => writer.write(rows)));
+      expect(await pgIds()).toEqual(batches.flat().map((r) => r.id).sort());
+      const stored = await store.deps.store.db.selectFrom('inbound_queue').select(['raw', 'recipients_json', 'channel_id']).where('id', '=', 'm07b').executeTakeFirstOrThrow();
+      expect(Buffer.from(stored.raw!).toString()).toBe('Subject: m07b\r\n\r\nHi\r\n');
+      expect(stored.recipients_json).toBe('["help@acme.example"]');
+      expect(stored.channel_id).toBeNull();
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('refuses only the batch that fails, not the batches committed with it', async () => {
+    const writer = SpoolWriterThread.postgres(store.config.databaseUrl!);
+    try {
+      const results = await Promise.allSettled([writer.write([row('a1'), row('a2')]), writer.write([row('b1'), row('a1')]), writer.write([row('c1')])]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String(((results[1] as PromiseRejectedResult).reason as { code?: string }).code)).toBe('23505');
+      expect(await pgIds()).toEqual(['a1', 'a2', 'c1']);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('refuses with the connection error when PostgreSQL cannot be reached, and keeps going', async () => {
+    const url = new URL(store.config.databaseUrl!);
+    url.port = '1';
+    const writer = SpoolWriterThread.postgres(url.toString());
+    try {
+      const refused = await writer.write([row('x1')]).then(
+        () => null,
+        (err: { code?: string }) => err,
+      );
+      expect(refused?.code).toBe('ECONNREFUSED');
+      const again = await writer.write([row('x2')]).then(
+        () => null,
+        (err: { code?: string }) => err,
+      );
+      expect(again?.code).toBe('ECONNREFUSED');
+    } finally {
+      await writer.close();
+    }
+  });
 });

@@ -18,6 +18,8 @@ export interface Store {
   dialect: DialectName;
   /** For SQLite only: the raw handle, for pragmas that must be set per write (durable ingest). */
   sqlite?: SQLite.Database;
+  /** For PostgreSQL only: where it is, for helpers that open their own connections (the spool's writer thread). */
+  postgresUrl?: string;
   /** Runs fn before the store closes (helpers holding their own connection to it stop first). */
   beforeClose(fn: () => Promise<void>): void;
   close(): Promise<void>;
@@ -37,15 +39,11 @@ const requireDriver = createRequire(import.meta.url);
 export function openStore(opts: StoreOptions): Store {
   if (opts.databaseUrl) {
     const pg = requireDriver('pg') as typeof import('pg');
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({ ...postgresConnection(opts.databaseUrl), max: opts.poolSize ?? 10 });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    // Commits wait for their WAL flush on every connection, whatever the server's default: the
-    // spool's single-statement inserts stand behind an SMTP 250 (RFC 5321 §6.1). Transactions
-    // that need less (processing an already spooled message) say `set local` themselves.
-    pool.on('connect', (client) => void client.query('set synchronous_commit = on').catch(() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingRepeatedStatements(pool) }) });
-    return { db, dialect: 'postgres', ...closing(() => db.destroy()) };
+    return { db, dialect: 'postgres', postgresUrl: opts.databaseUrl, ...closing(() => db.destroy()) };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const Sqlite = requireDriver('better-sqlite3') as typeof import('better-sqlite3');
@@ -64,6 +62,20 @@ export function openStore(opts: StoreOptions): Store {
     sqlite,
     ...closing(() => db.destroy()),
   };
+}
+
+/**
+ * How every connection to PostgreSQL is opened: commits wait for their WAL flush, whatever the
+ * server's default, since writes behind an SMTP 250 rely on it (RFC 5321 §6.1); transactions that
+ * need less (processing an already spooled message) say `set local` themselves. Set as a startup
+ * option, so no connection ever runs a statement before it; any options the URL carries are kept.
+ */
+export function postgresConnection(databaseUrl: string): { connectionString: string; options: string } {
+  const url = new URL(databaseUrl);
+  const own = url.searchParams.get('options');
+  // pg lets options in the URL override the ones given beside it: keep them here instead.
+  url.searchParams.delete('options');
+  return { connectionString: url.toString(), options: [own, '-c synchronous_commit=on'].filter(Boolean).join(' ') };
 }
 
 function closing(destroy: () => Promise<void>): Pick<Store, 'beforeClose' | 'close'> {

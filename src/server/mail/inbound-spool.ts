@@ -2,16 +2,17 @@
 // are under way wait for the next one and share it (one statement, one fsync). The promise
 // resolves only after the commit is on disk, so the SMTP receiver answers 250 after that; it
 // rejects with the database's error, so the receiver can answer 451 or 452.
-// PostgreSQL: synchronous_commit on (every connection sets it). SQLite: a writer thread with its
-// own connection inserts, commits at NORMAL and fdatasyncs the WAL before answering
-// (spool-writer.ts): the same durability as FULL (recovery replays every frame up to the last
-// commit marker that reached the disk; a checkpoint syncs the WAL before copying it), with none of
-// the statement, the commit or the wait for the write lock on the event loop.
+// A writer thread with its own connections does the inserts (spool-writer.ts), so none of the
+// statement, the commit or the wait for it is on the event loop. PostgreSQL: commits with
+// synchronous_commit on (spool-writer-postgres.mjs). SQLite: commits at NORMAL and fdatasyncs
+// the WAL before answering (spool-writer-sqlite.mjs), the same durability as FULL (recovery
+// replays every frame up to the last commit marker that reached the disk; a checkpoint syncs the
+// WAL before copying it).
 import type { Store } from '../db/connect.ts';
 import { checkpointOffThread } from '../db/wal-checkpointer.ts';
 import type { NewRow } from '../db/schema.ts';
 import { newId } from '../core/ids.ts';
-import { SqliteSpoolWriter } from './spool-writer.ts';
+import { SpoolWriterThread } from './spool-writer.ts';
 import type { MessageSink } from './spool-files.ts';
 
 export interface SpoolEntry {
@@ -35,30 +36,18 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-/** Rows per commit: bounds one statement's size. */
+/** Rows per batch handed to the writer thread, which groups the batches that reach it while it commits. */
 const MAX_BATCH = 64;
-/**
- * PostgreSQL commits under way at once. The second one's statement runs while the first waits
- * for its WAL flush, so messages do not queue behind a whole disk round trip; each still
- * resolves only after its own flush. SQLite's writer thread groups whatever reaches it during
- * an fdatasync into the next commit, so there every batch goes to it at once.
- */
-const PG_COMMITS_IN_FLIGHT = 4;
 /** How long a commit waits for SQLite's write lock before the messages get 451. */
 const LOCK_WAIT_MS = 30_000;
 
 export class InboundSpool {
   private waiting: Waiting[] = [];
-  private inFlight = 0;
   private listeners: Array<() => void> = [];
   /** Batches committed so far (group commit: fewer than messages under concurrency; on SQLite the writer thread may join several into one transaction). */
   commits = 0;
 
-  private readonly maxInFlight: number;
-
-  constructor(private readonly store: Store) {
-    this.maxInFlight = store.dialect === 'postgres' ? PG_COMMITS_IN_FLIGHT : Infinity;
-  }
+  constructor(private readonly store: Store) {}
 
   /** Resolves with the spool id once the message is durably committed. */
   append(entry: SpoolEntry): Promise<string> {
@@ -78,7 +67,7 @@ export class InboundSpool {
     return new Promise((resolve, reject) => {
       this.waiting.push({ row, resolve, reject });
       // Commit on the next turn of the event loop, so DATA ends arriving together share it.
-      if (this.inFlight < this.maxInFlight && this.waiting.length === 1) setImmediate(() => void this.commit());
+      if (this.waiting.length === 1) setImmediate(() => void this.commit());
     });
   }
 
@@ -106,45 +95,31 @@ export class InboundSpool {
   }
 
   private async commit(): Promise<void> {
-    if (this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
-    this.inFlight++;
+    if (this.waiting.length === 0) return;
     // Inbound mail writes megabytes: keep SQLite's WAL checkpoints off the event loop (started
     // with the first mail, so an idle server does not pay for the thread).
     checkpointOffThread(this.store);
     const batch = this.waiting.splice(0, MAX_BATCH);
+    if (this.waiting.length) setImmediate(() => void this.commit());
     try {
-      await this.write(batch.map((w) => w.row));
+      await this.writer().write(batch.map((w) => w.row));
       this.commits++;
       for (const w of batch) w.resolve(w.row.id);
       for (const fn of this.listeners) fn();
     } catch (err) {
       for (const w of batch) w.reject(err);
-    } finally {
-      this.inFlight--;
-      if (this.waiting.length) void this.commit();
     }
   }
 
-  private async write(rows: NewRow<'inbound_queue'>[]): Promise<void> {
-    const { db } = this.store;
-    if (this.store.dialect === 'postgres') {
-      // One statement is its own transaction: one round trip, where BEGIN, SET LOCAL, INSERT and
-      // COMMIT took four. Every connection commits with synchronous_commit on (db/connect.ts).
-      await db.insertInto('inbound_queue').values(rows).execute();
-      return;
-    }
-    await this.sqliteWriter().write(rows);
-  }
+  private thread: SpoolWriterThread | null = null;
 
-  private writer: SqliteSpoolWriter | null = null;
-
-  private sqliteWriter(): SqliteSpoolWriter {
-    if (!this.writer) {
-      const writer = new SqliteSpoolWriter(this.store.sqlite!.name, LOCK_WAIT_MS);
-      this.store.beforeClose(() => writer.close());
-      this.writer = writer;
+  private writer(): SpoolWriterThread {
+    if (!this.thread) {
+      const thread = this.store.postgresUrl ? SpoolWriterThread.postgres(this.store.postgresUrl) : SpoolWriterThread.sqlite(this.store.sqlite!.name, LOCK_WAIT_MS);
+      this.store.beforeClose(() => thread.close());
+      this.thread = thread;
     }
-    return this.writer;
+    return this.thread;
   }
 }
 

@@ -1,11 +1,11 @@
-// The event loop's side of spool-writer-worker.mjs: hands the SQLite spool's batches to the
-// writer thread and resolves each once the thread says it is committed and on disk. The thread
-// starts with the first batch; if it dies, what it held is refused (the receiver answers 451,
-// the sender retries) and the next batch starts a new one.
+// The event loop's side of the spool's writer threads (spool-writer-sqlite.mjs,
+// spool-writer-postgres.mjs): hands the spool's batches to the thread and resolves each once the
+// thread says it is committed and on disk. The thread starts with the first batch; if it dies,
+// what it held is refused (the receiver answers 451, the sender retries) and the next batch
+// starts a new one.
 import { Worker } from 'node:worker_threads';
+import { postgresConnection } from '../db/connect.ts';
 import type { NewRow } from '../db/schema.ts';
-
-const WORKER = new URL('./spool-writer-worker.mjs', import.meta.url);
 
 type SpoolRow = Pick<NewRow<'inbound_queue'>, 'id' | 'via' | 'channel_id' | 'mail_from' | 'recipients_json' | 'raw' | 'spool_file' | 'size' | 'received_at'>;
 
@@ -14,17 +14,26 @@ interface Reply {
   error?: { message: string; code?: string };
 }
 
-export class SqliteSpoolWriter {
+export class SpoolWriterThread {
   private worker: Worker | null = null;
   private seq = 0;
   /** Batches the thread holds, by sequence number: how to answer each, and its promise for close(). */
   private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void; written: Promise<void> }>();
 
-  /** `lockWaitMs`: how long a batch waits for the write lock before it fails (and gets 451). */
-  constructor(
-    private readonly file: string,
-    private readonly lockWaitMs: number,
+  private constructor(
+    private readonly script: URL,
+    private readonly workerData: Record<string, unknown>,
   ) {}
+
+  /** Into the SQLite database `file`; `lockWaitMs`: how long a batch waits for the write lock before it fails (and gets 451). */
+  static sqlite(file: string, lockWaitMs: number): SpoolWriterThread {
+    return new SpoolWriterThread(new URL('./spool-writer-sqlite.mjs', import.meta.url), { file, busyTimeoutMs: lockWaitMs });
+  }
+
+  /** Into the PostgreSQL database at `databaseUrl`. */
+  static postgres(databaseUrl: string): SpoolWriterThread {
+    return new SpoolWriterThread(new URL('./spool-writer-postgres.mjs', import.meta.url), { connection: postgresConnection(databaseUrl) });
+  }
 
   /** Inserts the rows in one transaction; resolves once they are durable. */
   write(rows: SpoolRow[]): Promise<void> {
@@ -46,7 +55,7 @@ export class SqliteSpoolWriter {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER, { workerData: { file: this.file, busyTimeoutMs: this.lockWaitMs } });
+    const worker = new Worker(this.script, { workerData: this.workerData });
     // The SMTP sockets keep the process alive while a sender waits; this thread alone must not.
     worker.unref();
     worker.on('message', (reply: Reply) => {
