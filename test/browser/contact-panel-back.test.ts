@@ -133,6 +133,8 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     await page.getByRole('button', { name: 'Navigation' }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
     await heading.waitFor({ state: 'detached' });
+    // /inbox redirects to the inbox's default view once the inboxes are loaded: the list shows then.
+    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
     const leftTo = path(page);
 
     // Back steps over the panel's entry to the conversation…
