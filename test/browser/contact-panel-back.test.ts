@@ -4,6 +4,7 @@
 // no extra step in the history, and neither does leaving the conversation while it is open (the
 // entry left under the next screen is stepped over when Back returns to it, and Forward over it
 // goes on to that screen). Forward after Back closed the panel opens it again.
+// A notification about the conversation on screen closes the panel and adds no history step.
 // On a 1280×800 screen, where the panel sits beside the thread, Back leaves the conversation as it
 // always did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { BROWSER_TEST_TIMEOUT, logInThroughForm, startBrowserHarness, type BrowserHarness } from '../helpers/browser.ts';
 import { makeAccount } from '../helpers/stores.ts';
 import { sendIn } from '../assignment-support.ts';
+import { notifyUser } from '../../src/server/core/notify.ts';
 
 describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let h: BrowserHarness;
@@ -38,6 +40,8 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     const heading = page.getByRole('heading', { name: 'Cracked screen' });
     await heading.waitFor();
     return {
+      acct,
+      conversationId,
       list,
       heading,
       conversationUrl,
@@ -200,6 +204,53 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     await page.goBack();
     await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
     expect(path(page)).toBe(listUrl);
+  });
+
+  /** An in-app notification to the account's owner about the conversation (as assigning it makes). */
+  async function notifyOwner(ownerId: string, conversationId: string) {
+    const deps = h.store.deps;
+    const conversation = await deps.store.db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+    await deps.run({ kind: 'system', accountId: conversation.account_id, reason: 'test' }, (ctx) => notifyUser(ctx, { userId: ownerId, kind: 'assigned', conversation }));
+  }
+
+  async function openNotification(page: Page) {
+    await page.getByRole('button', { name: /Notifications \(1 unread\)/ }).click();
+    await page.getByRole('region', { name: 'Notifications list' }).getByRole('button', { name: /assigned #\d+ Cracked screen/ }).click();
+  }
+
+  it('on a phone, a notification for the conversation on screen closes its contact panel, and leaves no extra Back step', async () => {
+    const page = await h.newPage();
+    const { acct, conversationId, list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+    await notifyOwner(acct.owner.id, conversationId);
+
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    await openNotification(page);
+    await heading.waitFor();
+    expect(await panel.isVisible()).toBe(false);
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(path(page)).toBe(conversationUrl);
+
+    // Neither the panel's entry nor a second copy of the conversation stands in the history.
+    await page.goBack();
+    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
+    expect(path(page)).toBe(listUrl);
+    await page.goForward();
+    await heading.waitFor();
+    expect(path(page)).toBe(conversationUrl);
+  });
+
+  it('at 1280×800, a notification for the conversation on screen closes its contact panel too', async () => {
+    const page = await h.newPage();
+    const { acct, conversationId, heading, conversationUrl, toggle, panel } = await openFromList(page, { width: 1280, height: 800 });
+    await notifyOwner(acct.owner.id, conversationId);
+
+    await toggle.click();
+    await panel.getByText('kim@customer.example').waitFor();
+    await openNotification(page);
+    await page.waitForFunction(() => document.querySelector('.contact-toggle')?.getAttribute('aria-pressed') === 'false');
+    expect(await heading.isVisible()).toBe(true);
+    expect(path(page)).toBe(conversationUrl);
   });
 
   it('on a phone, the router still moves between conversations, and Back retraces them', async () => {

@@ -1,7 +1,7 @@
 // The notifications bell in the top bar: the unread count (GET /api/v1/notifications/unread-count,
 // refreshed every 30 s), the latest notifications (assigned to you, @mentioned, a reply in a
-// conversation you follow), opening one marks it read and goes to its conversation, and
-// "Mark all as read".
+// conversation you follow), opening one marks it read and goes to its conversation (closing the
+// contact panel, also when that conversation is the one on screen), and "Mark all as read".
 //
 // Props:
 //   user: UserT — the signed-in user whose notifications the bell shows.
@@ -11,6 +11,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { NotificationT, UserT } from '../../shared/api.ts';
 import { errorMessage } from './api/client.ts';
 import { workflow, workflowKeys } from './inbox/workflow-api.ts';
+import { leaveOverlay } from './inbox/useBackCloses.ts';
 import './inbox/workflow.css';
 
 export interface NotificationsBellProps {
@@ -38,7 +39,13 @@ export function NotificationsBell({ user }: NotificationsBellProps) {
     if (!n.readAt) await workflow.markRead(n.id).catch(() => undefined);
     await refresh();
     setOpen(false);
-    if (n.conversationId && n.inboxId) void navigate(`/inbox/${n.inboxId}/open/${n.conversationId}`);
+    if (!n.conversationId || !n.inboxId) return;
+    // An overlay over the screen (the contact panel on a phone) closes first, as Back closes it, so
+    // the conversation takes its place in the history instead of leaving its entry underneath.
+    await leaveOverlay();
+    // Already there: no second entry for the same page (as a link to the current URL does).
+    const to = `/inbox/${n.inboxId}/open/${n.conversationId}`;
+    void navigate(to, { replace: window.location.pathname === to && !window.location.search });
   }
 
   return (

@@ -2,7 +2,7 @@
 // when the user may only view this inbox, the thread, the composer and the contact panel.
 import { useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate, useNavigationType } from 'react-router';
 import type { InboxT, UserT } from '../../../shared/api.ts';
 import { useConversation, useMessages, useRefresh } from '../api/queries.ts';
 import { ApiError, errorMessage } from '../api/client.ts';
@@ -48,6 +48,16 @@ export function ConversationPane({
   const messages = useMessages(conversationId);
   const refresh = useRefresh();
   const [contactOpen, setContactOpen] = useState(false);
+  // A navigation that keeps this conversation on screen (a notification about it, another view's
+  // URL for it) closes the contact panel, as any other navigation does by replacing the pane.
+  // Back and Forward (POP) are useBackCloses' to handle: they close and reopen the panel.
+  const location = useLocation();
+  const navigationType = useNavigationType();
+  const [locationKey, setLocationKey] = useState(location.key);
+  if (location.key !== locationKey) {
+    setLocationKey(location.key);
+    if (navigationType !== 'POP') setContactOpen(false);
+  }
   const contactToggle = useRef<HTMLButtonElement>(null);
   const threadScroll = useStickToBottom<HTMLDivElement>();
   const navigate = useNavigate();

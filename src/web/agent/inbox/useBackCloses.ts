@@ -7,7 +7,11 @@
 // Left while open (the app navigated elsewhere, or the page reloaded), the entry stays under the
 // next screen, a leftover showing the same screen as the entry under it. When Back returns to it,
 // the overlay mounts closed there and steps back over it, marking it as left behind; Forward onto
-// a marked leftover steps on over it, to the screen Back came from.
+// a marked leftover steps on over it, to the screen Back came from. A control that navigates while
+// the overlay covers the screen (the notifications bell) calls leaveOverlay() first, so that no
+// leftover is made at all. It must when the navigation may keep this screen mounted (a notification
+// about the conversation on screen): nothing would mount on that leftover to step over it, and Back
+// onto it would open the overlay again.
 import { useEffect, useEffectEvent } from 'react';
 
 const MARK = 'parleyOverlay';
@@ -48,6 +52,19 @@ function step(direction: 'back' | 'forward'): void {
 function stepBackOverLeftover(): void {
   history.replaceState({ ...(history.state as object), [LEFT]: true }, '');
   step('back');
+}
+
+/**
+ * When the current history entry is an overlay's, steps back off it as the user's Back would (the
+ * overlay closes through its popstate), and resolves once there. For a control that stays usable
+ * over an overlay and navigates: the new screen then takes the overlay's place in the history
+ * rather than leaving its entry under it.
+ */
+export async function leaveOverlay(): Promise<void> {
+  if (popping) await popping;
+  if (!isMarked(history.state)) return;
+  step('back');
+  await popping;
 }
 
 /**
