@@ -26,8 +26,8 @@ function pgUrlFor(database: string): string {
   return url.toString();
 }
 
-/** A fresh, migrated store of the given kind, with config overrides. */
-export async function openTestStore(kind: StoreKind, env: Record<string, string> = {}): Promise<TestStore> {
+/** A fresh store of the given kind, with config overrides; migrated unless `migrate: false` (a migration's test runs them itself). */
+export async function openTestStore(kind: StoreKind, env: Record<string, string> = {}, opts: { migrate?: boolean } = {}): Promise<TestStore> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   let databaseUrl: string | undefined;
   let dbName: string | undefined;
@@ -40,7 +40,7 @@ export async function openTestStore(kind: StoreKind, env: Record<string, string>
     databaseUrl = pgUrlFor(dbName);
   }
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
-  const deps = await createDeps(config, { logger: pino({ level: 'silent' }) });
+  const deps = await createDeps(config, { migrate: opts.migrate ?? true, logger: pino({ level: 'silent' }) });
   return {
     kind,
     config,

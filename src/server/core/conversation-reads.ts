@@ -1,5 +1,7 @@
 // Per-user unread state of conversations. The rule, in counts rather than times (0021):
-//   unread for user U  ⇔  inbound_count > (U's read_count, or 0 when U has no marker)
+//   unread for user U  ⇔  inbound_count > (U's read_count, or the baseline when U has no marker)
+// The baseline is 0 but in conversations from before read tracking, whose customer messages until
+// then everyone has read (conversation_read_baselines, 0023).
 // inbound_count counts the conversation's customer messages (direction 'in', kind 'message');
 // notes, activity lines and agents' replies never make anything unread. Opening a conversation,
 // or U's own reply or note (a trigger, in the message's transaction), sets read_count to
@@ -18,9 +20,14 @@ const inboundCount = sql.ref<number>('conversations.inbound_count');
 /** Events that carry a user's own marker; ws/hub.ts sends them to that user only. */
 export const READ_EVENTS: ReadonlySet<string> = new Set(['conversation.read', 'conversation.unread']);
 
-/** The rule in SQL, for a query over `conversations` (not aliased): a point read of U's marker by primary key. */
+/**
+ * The rule in SQL, for a query over `conversations` (not aliased): a point read of U's marker by
+ * primary key, and only without one, of the baseline (coalesce stops at the first value).
+ */
 export function unreadFor(userId: string): RawBuilder<SqlBool> {
-  return sql<SqlBool>`(${inboundCount} > coalesce((select r.read_count from conversation_reads r where r.user_id = ${userId} and r.conversation_id = conversations.id), 0))`;
+  return sql<SqlBool>`(${inboundCount} > coalesce(
+    (select r.read_count from conversation_reads r where r.user_id = ${userId} and r.conversation_id = conversations.id),
+    (select b.read_count from conversation_read_baselines b where b.conversation_id = conversations.id), 0))`;
 }
 
 /** A selected unread flag as a boolean: SQLite answers 0/1, PostgreSQL true/false. */
@@ -75,10 +82,12 @@ async function inboundCountUpTo(db: Kysely<Database>, conversationId: string, me
   return Number(row.n);
 }
 
-/** The user's read marker: 0 when they have none. */
+/** The user's read marker: the conversation's baseline when they have none (0 without one either). */
 async function markerOf(db: Kysely<Database>, userId: string, conversationId: string): Promise<number> {
   const row = await db.selectFrom('conversation_reads').select('read_count').where('user_id', '=', userId).where('conversation_id', '=', conversationId).executeTakeFirst();
-  return row ? Number(row.read_count) : 0;
+  if (row) return Number(row.read_count);
+  const baseline = await db.selectFrom('conversation_read_baselines').select('read_count').where('conversation_id', '=', conversationId).executeTakeFirst();
+  return baseline ? Number(baseline.read_count) : 0;
 }
 
 async function saveMarker(ctx: Ctx<UserActor>, conversation: Row<'conversations'>, readCount: number, type: 'conversation.read' | 'conversation.unread'): Promise<Row<'conversations'>> {

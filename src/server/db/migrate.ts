@@ -23,6 +23,7 @@ import * as m0019 from './migrations/0019-verification-link-history.ts';
 import * as m0020 from './migrations/0020-imap-connected-at.ts';
 import * as m0021 from './migrations/0021-conversation-reads.ts';
 import * as m0022 from './migrations/0022-message-raws.ts';
+import * as m0023 from './migrations/0023-reads-before-tracking.ts';
 
 // A static list rather than a folder scan: works the same from source and from a bundle.
 const migrations: Record<string, Migration> = {
@@ -47,15 +48,25 @@ const migrations: Record<string, Migration> = {
   '0020-imap-connected-at': m0020,
   '0021-conversation-reads': m0021,
   '0022-message-raws': m0022,
+  '0023-reads-before-tracking': m0023,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  // Numbers are handed out per feature and land in any order; a data folder that already ran a
-  // later number must still accept an earlier one that arrived afterwards.
-  const migrator = new Migrator({ db: db as Kysely<unknown>, provider, allowUnorderedMigrations: true });
-  const { error, results } = await migrator.migrateToLatest();
+// Numbers are handed out per feature and land in any order; a data folder that already ran a
+// later number must still accept an earlier one that arrived afterwards.
+const migratorFor = (db: Kysely<Database>) => new Migrator({ db: db as Kysely<unknown>, provider, allowUnorderedMigrations: true });
+
+function ran({ error, results }: Awaited<ReturnType<Migrator['migrateToLatest']>>): string[] {
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  return ran(await migratorFor(db).migrateToLatest());
+}
+
+/** Runs the pending migrations up to and including `name`: tests of a migration over data from before it. */
+export async function migrateUpTo(db: Kysely<Database>, name: string): Promise<string[]> {
+  return ran(await migratorFor(db).migrateTo(name));
 }

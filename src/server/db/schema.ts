@@ -256,6 +256,15 @@ export interface ConversationReadsTable {
 }
 
 /**
+ * The marker of every user without one of their own, in conversations from before read tracking
+ * (0023): their customer messages stored until then. No row: 0.
+ */
+export interface ConversationReadBaselinesTable {
+  conversation_id: string;
+  read_count: number;
+}
+
+/**
  * Automatic assignment's ranking facts, a row for every user (made by a trigger on users, 0009):
  * open conversations assigned to the user (kept by triggers on conversations) and when they were
  * last given one (null = never = idle longest).
@@ -475,6 +484,7 @@ export interface Database {
   conversations: ConversationsTable;
   conversation_followers: ConversationFollowersTable;
   conversation_reads: ConversationReadsTable;
+  conversation_read_baselines: ConversationReadBaselinesTable;
   user_assignment_rank: UserAssignmentRankTable;
   messages: MessagesTable;
   message_raws: MessageRawsTable;
