@@ -1,14 +1,16 @@
-// API writes while inbound mail streams in (issue 3's "without slowing the API"), on SQLite: an
-// agent's internal note is posted every 50 ms, first with nothing else running, then while
-// smtp-source sends 40,000 × 2 KB over 8 connections, measured from the 8th second on, when the
+// API writes while inbound mail streams in (issue 3's "without slowing the API"), on SQLite (or
+// PostgreSQL with --store postgres): an agent's internal note is posted every 50 ms, first with
+// nothing else running, then while smtp-source sends 40,000 × 2 KB over 8 connections, measured from the 8th second on, when the
 // inbound processor stores mail alongside (its transactions, the spool's writer thread and the
 // API's connection all need SQLite's one write lock). Prints each phase's latency and every
-// failed request. Run: npx tsx bench/api-during-ingest.ts (needs Postfix's smtp-source, see
-// ingest-smtp.ts; not part of npm test).
+// failed request. Run: npx tsx bench/api-during-ingest.ts [--store postgres] (needs Postfix's
+// smtp-source, see ingest-smtp.ts; not part of npm test).
 import { spawn, spawnSync } from 'node:child_process';
-import { startParleyServer } from './parley-server.ts';
+import { startParleyServer, type StoreKind } from './parley-server.ts';
 
-const server = await startParleyServer('sqlite', { roles: 'web,smtp' });
+const storeIdx = process.argv.indexOf('--store');
+const store: StoreKind = storeIdx > 0 && process.argv[storeIdx + 1] === 'postgres' ? 'postgres' : 'sqlite';
+const server = await startParleyServer(store, { roles: 'web,smtp' });
 const api = `http://127.0.0.1:${server.httpPort}/api/v1`;
 const headers = { authorization: `Bearer ${server.account.token}`, 'content-type': 'application/json' };
 
