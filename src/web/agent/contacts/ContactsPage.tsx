@@ -3,7 +3,7 @@
 // their conversations in the inboxes the user can see, and their timeline.
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import type { ContactT, ConversationT, UserT } from '../../../shared/api.ts';
+import type { ContactT, UserT } from '../../../shared/api.ts';
 import { api } from '../api/endpoints.ts';
 import { errorMessage } from '../api/client.ts';
 import { useContact, useContacts, useConversations, useUsers } from '../api/queries.ts';
@@ -13,14 +13,13 @@ import { useSave } from '../ui/useSave.ts';
 import { UserOptions } from '../ui/UserOptions.tsx';
 import { useTitle } from '../ui/useTitle.ts';
 import { ConversationRows } from '../inbox/ConversationList.tsx';
+import { conversationHref } from '../inbox/views.ts';
 import { ContactOwnerSelect } from './ContactOwnerSelect.tsx';
 import { ContactTimeline } from './ContactTimeline.tsx';
 import './contacts.css';
 
 const contactName = (c: ContactT) => c.name || c.email || 'Contact';
 
-/** The inbox view a conversation shows in, so its link opens it where it is listed. */
-const conversationHref = (c: ConversationT) => `/inbox/${c.inboxId}/${c.status === 'open' ? 'open' : c.status}/${c.id}`;
 
 export function ContactsPage() {
   useTitle(['Contacts']);
