@@ -1,7 +1,8 @@
 // The notifications bell in the top bar: the unread count (GET /api/v1/notifications/unread-count,
 // refreshed every 30 s), the latest notifications (assigned to you, @mentioned, a reply in a
-// conversation you follow), opening one marks it read and goes to its conversation (closing the
-// contact panel, also when that conversation is the one on screen), and "Mark all as read".
+// conversation you follow), opening one marks it read and goes to its conversation under the view
+// that lists it now (its inbox and status: closed, snoozed or open), closing the contact panel,
+// also when that conversation is the one on screen, and "Mark all as read".
 //
 // Props:
 //   user: UserT — the signed-in user whose notifications the bell shows.
@@ -10,8 +11,11 @@ import { useNavigate } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { NotificationT, UserT } from '../../shared/api.ts';
 import { errorMessage } from './api/client.ts';
+import { api } from './api/endpoints.ts';
+import { keys } from './api/queries.ts';
 import { workflow, workflowKeys } from './inbox/workflow-api.ts';
 import { leaveOverlay } from './inbox/useBackCloses.ts';
+import { conversationHref } from './inbox/views.ts';
 import './inbox/workflow.css';
 
 export interface NotificationsBellProps {
@@ -39,12 +43,18 @@ export function NotificationsBell({ user }: NotificationsBellProps) {
     if (!n.readAt) await workflow.markRead(n.id).catch(() => undefined);
     await refresh();
     setOpen(false);
-    if (!n.conversationId || !n.inboxId) return;
+    const conversationId = n.conversationId;
+    if (!conversationId || !n.inboxId) return;
+    // Where the conversation is now (it may have been closed, snoozed or moved since), fresh: the
+    // view must list it. Gone or out of reach: its inbox's open view, where the pane says why.
+    const conversation = await client
+      .fetchQuery({ queryKey: keys.conversation(conversationId), queryFn: () => api.conversation(conversationId), staleTime: 0 })
+      .catch(() => null);
     // An overlay over the screen (the contact panel on a phone) closes first, as Back closes it, so
     // the conversation takes its place in the history instead of leaving its entry underneath.
     await leaveOverlay();
     // Already there: no second entry for the same page (as a link to the current URL does).
-    const to = `/inbox/${n.inboxId}/open/${n.conversationId}`;
+    const to = conversationHref(conversation ?? { id: conversationId, inboxId: n.inboxId, status: 'open' });
     void navigate(to, { replace: window.location.pathname === to && !window.location.search });
   }
 
