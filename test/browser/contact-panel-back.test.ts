@@ -23,6 +23,8 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     await h?.close();
   });
 
+  const path = (page: Page) => new URL(page.url()).pathname;
+
   /** Signs in, opens the inbox, then "Cracked screen" from the list (a router navigation). */
   async function openFromList(page: Page, viewport: { width: number; height: number }, alsoInList?: string) {
     const deps = h.store.deps;
@@ -39,6 +41,9 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     await page.waitForURL((url) => url.pathname.endsWith(conversationUrl));
     const heading = page.getByRole('heading', { name: 'Cracked screen' });
     await heading.waitFor();
+    const toggle = page.getByRole('button', { name: 'Contact', exact: true });
+    const panel = page.getByRole('complementary', { name: 'Contact' });
+    const panelShown = () => panel.getByText('kim@customer.example').waitFor();
     return {
       acct,
       conversationId,
@@ -46,19 +51,35 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
       heading,
       conversationUrl,
       listUrl,
-      toggle: page.getByRole('button', { name: 'Contact', exact: true }),
-      panel: page.getByRole('complementary', { name: 'Contact' }),
+      toggle,
+      panel,
+      /** Waits until the panel shows the contact. */
+      panelShown,
+      /** Back, expecting the list. */
+      backToList: async () => {
+        await page.goBack();
+        await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
+        expect(path(page)).toBe(listUrl);
+      },
+      /** Forward, expecting the conversation. */
+      forwardToConversation: async () => {
+        await page.goForward();
+        await heading.waitFor();
+        expect(path(page)).toBe(conversationUrl);
+      },
+      /** Opens the panel with its toggle and waits until it shows the contact. */
+      openPanel: async () => {
+        await toggle.click();
+        await panelShown();
+      },
     };
   }
 
-  const path = (page: Page) => new URL(page.url()).pathname;
-
   it('on a phone, Back closes the contact panel and stays on the conversation; the next Back leaves it', async () => {
     const page = await h.newPage();
-    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+    const { heading, conversationUrl, toggle, panel, openPanel, backToList } = await openFromList(page, { width: 375, height: 740 });
 
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     expect(await heading.isVisible()).toBe(false);
 
     await page.goBack();
@@ -67,15 +88,12 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     expect(path(page)).toBe(conversationUrl);
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
 
-    await page.goBack();
-    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
-    expect(path(page)).toBe(listUrl);
+    await backToList();
 
     // Forward returns to the conversation, and the panel opens and closes with Back again.
     await page.goForward();
     await heading.waitFor();
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     await page.goBack();
     await heading.waitFor();
     expect(path(page)).toBe(conversationUrl);
@@ -83,7 +101,7 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
 
   it('on a phone, closing the panel with its button or Escape leaves no extra Back step', async () => {
     const page = await h.newPage();
-    const { list, heading, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+    const { heading, toggle, panel, backToList } = await openFromList(page, { width: 375, height: 740 });
 
     await toggle.click();
     await panel.getByRole('button', { name: 'Back to conversation' }).click();
@@ -96,17 +114,14 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     expect(await panel.isVisible()).toBe(false);
 
     // Opened twice, closed twice without Back: one Back now leaves the conversation.
-    await page.goBack();
-    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
-    expect(path(page)).toBe(listUrl);
+    await backToList();
   });
 
   it('on a phone, leaving the conversation while the panel is open leaves no extra Back step', async () => {
     const page = await h.newPage();
-    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+    const { heading, conversationUrl, panel, openPanel, backToList, forwardToConversation } = await openFromList(page, { width: 375, height: 740 });
 
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     // The panel covers the conversation: the way out is the main navigation.
     await page.getByRole('button', { name: 'Navigation' }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
@@ -120,20 +135,15 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     expect(await panel.isVisible()).toBe(false);
 
     // One Back more leaves the conversation: none is spent on the entry the panel left behind.
-    await page.goBack();
-    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
-    expect(path(page)).toBe(listUrl);
-    await page.goForward();
-    await heading.waitFor();
-    expect(path(page)).toBe(conversationUrl);
+    await backToList();
+    await forwardToConversation();
   });
 
   it('on a phone, Forward after Back over the entry the panel left behind goes on to the screen Back came from', async () => {
     const page = await h.newPage();
-    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+    const { list, heading, conversationUrl, listUrl, panel, openPanel } = await openFromList(page, { width: 375, height: 740 });
 
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     await page.getByRole('button', { name: 'Navigation' }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
     await heading.waitFor({ state: 'detached' });
@@ -167,17 +177,16 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
 
   it('on a phone, Forward after Back closed the panel (or a reload did) opens it again', async () => {
     const page = await h.newPage();
-    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+    const { conversationId, list, heading, conversationUrl, panel, panelShown, openPanel, backToList } = await openFromList(page, { width: 375, height: 740 });
 
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     await page.goBack();
     await heading.waitFor();
     expect(await panel.isVisible()).toBe(false);
 
     // Forward is the state Back left: the panel, open.
     await page.goForward();
-    await panel.getByText('kim@customer.example').waitFor();
+    await panelShown();
     expect(await heading.isVisible()).toBe(false);
     expect(path(page)).toBe(conversationUrl);
 
@@ -185,25 +194,20 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     await page.goBack();
     await heading.waitFor();
     expect(await panel.isVisible()).toBe(false);
-    await page.goBack();
-    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
-    expect(path(page)).toBe(listUrl);
+    await backToList();
 
     // A reload closes the panel (its entry is stepped over); Forward opens it again there too.
     await page.goForward();
     await heading.waitFor();
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     await page.reload();
     await heading.waitFor();
     expect(await panel.isVisible()).toBe(false);
     await page.goForward();
-    await panel.getByText('kim@customer.example').waitFor();
+    await panelShown();
     await page.goBack();
     await heading.waitFor();
-    await page.goBack();
-    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
-    expect(path(page)).toBe(listUrl);
+    await backToList();
   });
 
   /** An in-app notification to the account's owner about the conversation (as assigning it makes). */
@@ -220,11 +224,10 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
 
   it('on a phone, a notification for the conversation on screen closes its contact panel, and leaves no extra Back step', async () => {
     const page = await h.newPage();
-    const { acct, conversationId, list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 });
+    const { acct, conversationId, heading, conversationUrl, toggle, panel, openPanel, backToList, forwardToConversation } = await openFromList(page, { width: 375, height: 740 });
     await notifyOwner(acct.owner.id, conversationId);
 
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     await openNotification(page);
     await heading.waitFor();
     expect(await panel.isVisible()).toBe(false);
@@ -232,21 +235,16 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
     expect(path(page)).toBe(conversationUrl);
 
     // Neither the panel's entry nor a second copy of the conversation stands in the history.
-    await page.goBack();
-    await list.getByRole('link', { name: /Cracked screen/ }).waitFor();
-    expect(path(page)).toBe(listUrl);
-    await page.goForward();
-    await heading.waitFor();
-    expect(path(page)).toBe(conversationUrl);
+    await backToList();
+    await forwardToConversation();
   });
 
   it('at 1280×800, a notification for the conversation on screen closes its contact panel too', async () => {
     const page = await h.newPage();
-    const { acct, conversationId, heading, conversationUrl, toggle, panel } = await openFromList(page, { width: 1280, height: 800 });
+    const { acct, conversationId, heading, conversationUrl, toggle, openPanel } = await openFromList(page, { width: 1280, height: 800 });
     await notifyOwner(acct.owner.id, conversationId);
 
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     await openNotification(page);
     await page.waitForFunction(() => document.querySelector('.contact-toggle')?.getAttribute('aria-pressed') === 'false');
     expect(await heading.isVisible()).toBe(true);
@@ -255,10 +253,9 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
 
   it('on a phone, the router still moves between conversations, and Back retraces them', async () => {
     const page = await h.newPage();
-    const { list, heading, conversationUrl, listUrl, toggle, panel } = await openFromList(page, { width: 375, height: 740 }, 'Lost charger');
+    const { list, heading, conversationUrl, listUrl, openPanel } = await openFromList(page, { width: 375, height: 740 }, 'Lost charger');
 
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     await page.goBack();
     await heading.waitFor();
     // The conversation's own way back (a router link), then another conversation from the list.
@@ -288,10 +285,9 @@ describe('agent app: Back and the contact panel', { timeout: BROWSER_TEST_TIMEOU
 
   it('at 1280×800, where the panel sits beside the thread, Back leaves the conversation as before', async () => {
     const page = await h.newPage();
-    const { list, heading, listUrl, toggle, panel } = await openFromList(page, { width: 1280, height: 800 });
+    const { list, heading, listUrl, openPanel } = await openFromList(page, { width: 1280, height: 800 });
 
-    await toggle.click();
-    await panel.getByText('kim@customer.example').waitFor();
+    await openPanel();
     expect(await heading.isVisible()).toBe(true);
 
     await page.goBack();
