@@ -74,9 +74,10 @@ const WARM_UP = QUICK ? 200 : 1_000;
  * CPU ticks (user + system, 10 ms each) used so far by a target: its process and every descendant
  * (the sinks run under tsx's launcher), and for Parley on PostgreSQL the database server's
  * processes too, since receiving there is partly the server's work. Postfix's daemons are not our
- * children: not measured.
+ * children: not measured. With the processes counted, since a process that exits in between takes
+ * its ticks with it (an idle pooled PostgreSQL connection closes after 10 s): see cpuBetween.
  */
-function cpuTicksOf(t: Target): number | null {
+function cpuTicksOf(t: Target): { ticks: number; pids: Set<string> } | null {
   if (!t.pid) return null;
   const procs = new Map<string, { parent: string; comm: string; ticks: number }>();
   for (const p of fs.readdirSync('/proc')) {
@@ -94,8 +95,19 @@ function cpuTicksOf(t: Target): number | null {
     return false;
   };
   let ticks = 0;
-  for (const [p, proc] of procs) if (inTree(p) || (t.usesPostgres && proc.comm === 'postgres')) ticks += proc.ticks;
-  return ticks;
+  const pids = new Set<string>();
+  for (const [p, proc] of procs)
+    if (inTree(p) || (t.usesPostgres && proc.comm === 'postgres')) {
+      ticks += proc.ticks;
+      pids.add(p);
+    }
+  return { ticks, pids };
+}
+
+/** Ticks used between two readings, or null when a process counted in the first had exited by the second. */
+function cpuBetween(before: ReturnType<typeof cpuTicksOf>, after: ReturnType<typeof cpuTicksOf>): number | null {
+  if (!before || !after || [...before.pids].some((p) => !after.pids.has(p))) return null;
+  return after.ticks - before.ticks;
 }
 
 function rssOf(pid: number): number {
@@ -530,7 +542,8 @@ async function main(): Promise<void> {
             const cpuBefore = cpuTicksOf(t);
             const viaNode = await runNodeClient(t, conns, size.count, size.bytes);
             const cpuAfter = cpuTicksOf(t);
-            const cpuPerMessage = cpuBefore === null || cpuAfter === null ? '–' : fmt(((cpuAfter - cpuBefore) * 10) / size.count, 2);
+            const cpuUsed = cpuBetween(cpuBefore, cpuAfter);
+            const cpuPerMessage = cpuUsed === null ? '–' : fmt((cpuUsed * 10) / size.count, 2);
             const lag = await drain(t);
             const eld = await eldWindow(t);
             const processed = t.spooled ? `${rate((size.count / (viaNode.ms + lag)) * 1000)} | ${lag}` : '– | –';
