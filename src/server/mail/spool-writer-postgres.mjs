@@ -9,6 +9,7 @@
 // commit: up to COMMITS_IN_FLIGHT inserts run at once; batches that arrive meanwhile share the
 // next one (one statement, its own transaction, one WAL flush).
 import { createRequire } from 'node:module';
+import { failure } from './spool-writer-failure.mjs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const pg = createRequire(import.meta.url)('pg');
@@ -46,8 +47,6 @@ function insertStatement(rows) {
     ),
   };
 }
-
-const failure = (err) => ({ message: err instanceof Error ? err.message : String(err), code: err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined });
 
 /** Commits the batches in one statement; if they fail together, each on its own, so one cannot refuse another's mail. */
 async function commit(batches) {

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { failure } from './spool-writer-failure.mjs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 
 const Database = createRequire(import.meta.url)('better-sqlite3');
@@ -46,8 +47,6 @@ function openWal() {
   }
   return walFd;
 }
-
-const failure = (err) => ({ message: err instanceof Error ? err.message : String(err), code: err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined });
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 /** Between tries for the write lock: short, since the processor's transactions hold it only briefly. */
