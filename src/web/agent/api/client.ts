@@ -4,7 +4,7 @@
 // Every request also tells connection.ts whether Parley answered at all: behind a reverse proxy,
 // a Parley that is down or restarting is answered for by the proxy, which is no answer from it;
 // neither is a captive portal's page.
-import { reportReachable } from './connection.ts';
+import { startWitness } from './connection.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -45,6 +45,7 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const reportReachable = startWitness();
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {

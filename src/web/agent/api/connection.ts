@@ -4,7 +4,9 @@
 // with its own 502/503/504 page; any answer from Parley, even an error, proves it is there) and
 // the live socket (live.ts: subscribed proves it; a reconnect that failed asks /healthz, because
 // a socket can fail for reasons that are no outage, such as a proxy without WebSocket support).
-// A slow request reports nothing until it ends, so it never shows.
+// A slow request reports nothing until it ends, so it never shows. Answers can come back out of
+// order (a request sent before an outage answered after one sent during it), so the newest-started
+// witness that has answered decides, and an older one arriving later is ignored.
 import { useSyncExternalStore } from 'react';
 
 export type ConnectionState = 'online' | 'offline';
@@ -13,21 +15,33 @@ let unreachable = false;
 let browserOffline = false;
 const listeners = new Set<() => void>();
 
-function current(): ConnectionState {
+export function connectionState(): ConnectionState {
   return browserOffline || unreachable ? 'offline' : 'online';
 }
 
 function update(change: () => void): void {
-  const before = current();
+  const before = connectionState();
   change();
-  if (current() !== before) for (const listener of listeners) listener();
+  if (connectionState() !== before) for (const listener of listeners) listener();
 }
 
-/** A request got an HTTP answer (reachable), or threw before one came (not). */
-export function reportReachable(reachable: boolean): void {
-  update(() => {
-    unreachable = !reachable;
-  });
+let witnessesStarted = 0;
+let decidedBy = 0;
+
+/**
+ * Starts a witness (a request about to be sent, a socket message just received) and returns how it
+ * reports: whether it got an answer from Parley (reachable) or not. A report is ignored once a
+ * witness started after this one has reported.
+ */
+export function startWitness(): (reachable: boolean) => void {
+  const id = ++witnessesStarted;
+  return (reachable) => {
+    if (id < decidedBy) return;
+    decidedBy = id;
+    update(() => {
+      unreachable = !reachable;
+    });
+  };
 }
 
 /**
@@ -35,11 +49,12 @@ export function reportReachable(reachable: boolean): void {
  * runs, so anything else came from something in front of it (a proxy's 502 while it is down).
  */
 export async function checkServer(): Promise<void> {
+  const report = startWitness();
   try {
     const response = await fetch('/healthz', { cache: 'no-store' });
-    reportReachable(response.ok);
+    report(response.ok);
   } catch {
-    reportReachable(false);
+    report(false);
   }
 }
 
@@ -66,5 +81,5 @@ function subscribe(listener: () => void): () => void {
 }
 
 export function useConnectionState(): ConnectionState {
-  return useSyncExternalStore(subscribe, current);
+  return useSyncExternalStore(subscribe, connectionState);
 }

@@ -5,7 +5,7 @@
 // without a close is noticed by its heartbeat (heartbeat.ts) and reconnected the same way.
 import { useEffect } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { checkServer, reportReachable } from './connection.ts';
+import { checkServer, startWitness } from './connection.ts';
 import { startHeartbeat, type Heartbeat } from './heartbeat.ts';
 
 type ServerMessage =
@@ -86,7 +86,7 @@ export function useLiveUpdates(enabled: boolean): void {
           return;
         }
         if (parsed.type === 'subscribed') {
-          reportReachable(true);
+          startWitness()(true);
           // Anything may have changed while we were away: refresh what is on screen once.
           if (retry > 0 || lastSeq === undefined) void client.invalidateQueries({ queryKey: ['conversations'] });
           lastSeq = parsed.seq;
